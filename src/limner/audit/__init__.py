@@ -1,0 +1,1 @@
+"""Tamper-evident audit log: hash-chained events, checkpoints, verification, export and sinks."""

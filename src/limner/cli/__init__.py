@@ -1,0 +1,1 @@
+"""The `limner` command: an adapter over the same services the API uses."""

@@ -1,0 +1,76 @@
+"""`limner init`: create a data dir with config, keys, database, the first admin and an API key."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
+
+import typer
+
+from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, emit, fail, run
+from limner.identity import service as identity
+from limner.identity.passwords import generate_password
+from limner.migrate import upgrade_async
+from limner.settings import CONFIG_FILE, load_settings
+from limner.vault.key_providers import default_key_path
+from limner.vault.key_providers.local import LocalKeyProvider
+
+
+def init(
+    data_dir: DataDirOption = DEFAULT_DATA_DIR,
+    admin_email: str = typer.Option("admin@limner.local", "--admin-email", help="Email of the first admin"),
+    as_json: JsonOption = False,
+) -> None:
+    """Create a new data dir. Refuses to touch an existing one."""
+    if data_dir.exists() and any(data_dir.iterdir()):
+        fail(f"{data_dir} already exists and is not empty; refusing to overwrite it")
+    # Build in a sibling directory and rename at the end: a failed init leaves nothing half-made.
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}.init-", dir=data_dir.parent))
+    try:
+        password, api_key = _create(staging, admin_email)
+        if data_dir.exists():
+            data_dir.rmdir()
+        staging.rename(data_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    url = load_settings(data_dir).public_url
+    emit({"url": url, "admin_email": admin_email, "admin_password": password, "api_key": api_key},
+         as_json=as_json, human=_banner(url, admin_email, password, api_key))
+
+
+def _create(staging: Path, admin_email: str) -> tuple[str, str]:
+    os.chmod(staging, 0o700)
+    _write_config(staging)
+    LocalKeyProvider.create(default_key_path(staging))
+    return run(lambda: _bootstrap(staging, admin_email))
+
+
+def _write_config(data_dir: Path) -> None:
+    secret = secrets.token_urlsafe(48)
+    text = f'# Limner configuration. Keep this file private: it holds the HMAC secret.\nsecret_key = "{secret}"\n'
+    fd = os.open(data_dir / CONFIG_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
+async def _bootstrap(data_dir: Path, admin_email: str) -> tuple[str, str]:
+    await upgrade_async(load_settings(data_dir).database_url)
+    password = generate_password()
+    async with components_for(data_dir) as c, c.sessions.begin() as session:
+        admin = await identity.create_user(session, email=admin_email, roles=["admin"], password=password,
+                                           display_name="Administrator")
+        _, api_key = await identity.create_api_key(session, owner=admin, secret_key=c.secret_key,
+                                                   name="initial admin key")
+    return password, api_key
+
+
+def _banner(url: str, email: str, password: str, api_key: str) -> str:
+    return (
+        f"Limner is initialised.\n  URL:            {url}\n  admin email:    {email}\n"
+        f"  admin password: {password}\n  admin API key:  {api_key}\n"
+        "These credentials are shown once. Store them in your password manager now."
+    )

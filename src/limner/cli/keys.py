@@ -1,0 +1,68 @@
+"""`limner keys`: create, list and revoke API keys."""
+
+from __future__ import annotations
+
+import typer
+
+from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, emit, fail, run
+from limner.identity import service as identity
+from limner.identity.models import ApiKey
+
+app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
+
+
+@app.command("create")
+def create(
+    user: str | None = typer.Option(None, "--user", help="Owner's email"),
+    service: str | None = typer.Option(None, "--service", help="Service account name (created if new)"),
+    role: list[str] = typer.Option(..., "--role", help="Role the key carries (repeat for several)"),
+    model: list[str] | None = typer.Option(None, "--model", help="Restrict the key to these models"),
+    expires_days: int | None = typer.Option(None, "--expires-days", min=1, help="Expire after N days"),
+    name: str = typer.Option("", "--name", help="A label for the key"),
+    data_dir: DataDirOption = DEFAULT_DATA_DIR,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a key for a user or a service account. The key is shown once."""
+    if (user is None) == (service is None):
+        fail("give exactly one of --user EMAIL or --service NAME")
+
+    async def go() -> tuple[ApiKey, str]:
+        async with components_for(data_dir) as c, c.sessions.begin() as session:
+            owner = (await identity.require_user(session, email=user) if user
+                     else await identity.get_or_create_service(session, name=service or "", roles=role))
+            return await identity.create_api_key(session, owner=owner, secret_key=c.secret_key, roles=role,
+                                                 models=model or None, name=name, expires_days=expires_days)
+
+    row, key = run(go)
+    emit({"id": row.id, "api_key": key}, as_json=as_json, human=f"key {row.id} (shown once): {key}")
+
+
+@app.command("revoke")
+def revoke(key_id: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
+    """Revoke a key at once."""
+
+    async def go() -> ApiKey:
+        async with components_for(data_dir) as c, c.sessions.begin() as session:
+            return await identity.revoke_api_key(session, key_id=key_id)
+
+    row = run(go)
+    emit(_row(row), as_json=as_json, human=f"revoked key {row.id}")
+
+
+@app.command("list")
+def list_(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
+    """List keys (never the secrets)."""
+
+    async def go() -> list[dict[str, object]]:
+        async with components_for(data_dir) as c, c.sessions.begin() as session:
+            return [_row(k) for k in await identity.list_api_keys(session)]
+
+    rows = run(go)
+    emit(rows, as_json=as_json, human="\n".join(
+        f"{r['id']}  owner={r['owner_id']}  roles={r['roles']}  revoked={r['revoked_at']}" for r in rows) or "no keys")
+
+
+def _row(key: ApiKey) -> dict[str, object]:
+    return {"id": key.id, "owner_id": key.owner_id, "name": key.name, "roles": key.roles, "models": key.models,
+            "created_at": key.created_at, "expires_at": key.expires_at, "revoked_at": key.revoked_at,
+            "last_used_at": key.last_used_at}

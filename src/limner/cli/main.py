@@ -1,0 +1,25 @@
+"""The `limner` root command."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from limner.cli import keys, users
+from limner.cli.init import init
+from limner.cli.serve import serve
+
+app = typer.Typer(help="Limner: a safe, accountable gateway for image models.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+app.command("init")(init)
+app.command("serve")(serve)
+app.add_typer(users.app, name="users")
+app.add_typer(keys.app, name="keys")
+
+
+@app.callback()
+def main() -> None:
+    """Limner: a safe, accountable gateway for image models."""
+    # Everything Limner writes (database, keys, blobs, exports) is private to its user.
+    os.umask(0o077)

@@ -1,0 +1,63 @@
+"""Build every backend from settings: the only place that does. The app and the CLI share it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from limner.db import make_engine, make_sessions
+from limner.errors import ConfigError
+from limner.generation.backends import ImageBackend, build_backend
+from limner.moderation.providers.base import ImageModerator
+from limner.policy.engine import AllowAllPolicy, PromptPolicy
+from limner.provenance.base import NoProvenance, Provenance
+from limner.settings import Settings
+from limner.vault.blob_stores import BlobStore, build_blob_store
+from limner.vault.key_providers import KeyProvider, build_key_provider
+
+
+@dataclass
+class Components:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    backends: dict[str, ImageBackend]
+    policy: PromptPolicy
+    key_provider: KeyProvider
+    blob_store: BlobStore
+    provenance: Provenance = field(default_factory=NoProvenance)
+    moderators: list[ImageModerator] = field(default_factory=list)
+
+    @property
+    def secret_key(self) -> bytes:
+        return self.settings.secret_key.get_secret_value().encode()
+
+    async def aclose(self) -> None:
+        for backend in self.backends.values():
+            await backend.aclose()
+        await self.engine.dispose()
+
+
+def build_components(settings: Settings) -> Components:
+    _check_catalog(settings)
+    engine = make_engine(settings.database_url, echo=settings.database.echo)
+    return Components(
+        settings=settings,
+        engine=engine,
+        sessions=make_sessions(engine),
+        backends={name: build_backend(cfg) for name, cfg in settings.generation.backends.items()},
+        policy=_build_policy(settings),
+        key_provider=build_key_provider(settings.vault.key_provider, data_dir=settings.data_dir),
+        blob_store=build_blob_store(settings.vault.blob_store, data_dir=settings.data_dir),
+    )
+
+
+def _build_policy(settings: Settings) -> PromptPolicy:
+    return AllowAllPolicy()
+
+
+def _check_catalog(settings: Settings) -> None:
+    for spec in settings.generation.models:
+        if spec.backend not in settings.generation.backends:
+            raise ConfigError(f"model '{spec.id}' names backend '{spec.backend}', which is not configured")

@@ -1,0 +1,82 @@
+"""Annotated dependencies: handlers read like signatures."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from limner.components import Components
+from limner.errors import AuthenticationError, PermissionDeniedError
+from limner.identity.permissions import Principal
+from limner.identity.service import authenticate_api_key
+from limner.settings import Settings
+
+
+def get_components(request: Request) -> Components:
+    components: Components = request.app.state.components
+    return components
+
+
+ComponentsDep = Annotated[Components, Depends(get_components)]
+
+
+def get_settings(components: ComponentsDep) -> Settings:
+    return components.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def get_session(components: ComponentsDep) -> AsyncIterator[AsyncSession]:
+    async with components.sessions.begin() as session:  # commit on success, rollback on error
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def request_id(request: Request) -> str:
+    value: str = request.state.request_id
+    return value
+
+
+RequestIdDep = Annotated[str, Depends(request_id)]
+
+
+async def get_principal(request: Request, components: ComponentsDep) -> Principal:
+    """Authenticate in a short transaction of its own, so the flow never holds one upstream."""
+    raw = _bearer(request)
+    client_ip = request.client.host if request.client else None
+    async with components.sessions.begin() as session:
+        return await authenticate_api_key(
+            session, raw_key=raw, secret_key=components.secret_key, client_ip=client_ip,
+            custom_roles=components.settings.identity.custom_roles,
+        )
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise AuthenticationError(
+            "You didn't provide an API key. Send it in the Authorization header as 'Bearer lmn_...'."
+        )
+    return value.strip()
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require(permission: str) -> Callable[[Principal], Principal]:
+    """A route dependency that refuses callers without `permission` (403 naming it)."""
+
+    def check(principal: PrincipalDep) -> Principal:
+        if not principal.can(permission):
+            raise PermissionDeniedError(f"You lack the permission '{permission}'.")
+        return principal
+
+    check.required_permission = permission  # type: ignore[attr-defined]
+    return check

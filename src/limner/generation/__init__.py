@@ -1,0 +1,1 @@
+"""Image generation: the OpenAI-compatible routes, the model catalog, backends and the flow."""

@@ -1,0 +1,126 @@
+"""The Images API client shared by the OpenAI and Azure backends (they differ in URLs and auth)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Protocol
+
+import httpx
+
+from limner.errors import LimnerError, UnavailableError
+from limner.generation.backends._http import Sleep, UpstreamOptions, build_client, send_once
+from limner.generation.backends._http import send_with_retries as _send_with_retries
+from limner.generation.backends._upstream_errors import (
+    bad_response,
+    error_from_response,
+    error_object,
+)
+from limner.generation.backends._wire import form_body, is_legacy, json_body, parse_images
+from limner.generation.backends.base import BackendResult, ImageRequest, Operation
+
+
+class Route(Protocol):
+    """Where one vendor's endpoints live and how to sign in to them."""
+
+    def url(self, operation: Operation, model: str) -> str:
+        """The absolute URL (with any query) of `operation` for upstream `model`."""
+        ...
+
+    def check_url(self) -> str:
+        """A cheap authenticated GET that proves the credentials work."""
+        ...
+
+    async def auth_headers(self) -> dict[str, str]:
+        """Credential headers, computed per request so rotated tokens are picked up."""
+        ...
+
+
+class ImagesApi:
+    """Send ImageRequests to an OpenAI-shaped Images API and read the answers."""
+
+    def __init__(
+        self,
+        options: UpstreamOptions,
+        route: Route,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._options = options
+        self._route = route
+        self._sleep = sleep
+        self._client = build_client(options, transport)
+
+    async def run(self, request: ImageRequest) -> BackendResult:
+        async def make_request() -> httpx.Request:
+            return await self._build(request)
+
+        response = await _send_with_retries(self._client, make_request, self._options, self._sleep)
+        body = _checked_body(response, request)
+        return await parse_images(body, self._download)
+
+    async def _build(self, request: ImageRequest) -> httpx.Request:
+        url = self._route.url(request.operation, request.model)
+        headers = await self._route.auth_headers()
+        legacy = is_legacy(request.model, self._options.legacy_model_prefixes)
+        if request.operation == "generate":
+            payload = json_body(request, legacy=legacy)
+            return self._client.build_request("POST", url, json=payload, headers=headers)
+        data, files = form_body(request, legacy=legacy)
+        return self._client.build_request("POST", url, data=data, files=files, headers=headers)
+
+    async def _download(self, url: str) -> bytes:
+        """Fetch a vendor image URL without credentials, reading at most max_download_bytes."""
+        if not url.startswith(("https://", "http://")):
+            raise bad_response("The image provider returned an image URL Limner will not fetch.")
+        request = self._client.build_request("GET", url, headers={"accept": "image/*"})
+        response = await send_once(self._client, request, stream=True)
+        try:
+            return await _read_limited(response, self._options.max_download_bytes)
+        finally:
+            await response.aclose()
+
+    async def check(self) -> None:
+        headers = await self._route.auth_headers()
+        request = self._client.build_request(
+            "GET", self._route.check_url(), headers=headers, timeout=self._options.check_timeout_s
+        )
+        try:
+            response = await send_once(self._client, request)
+        except LimnerError as exc:
+            raise UnavailableError(f"The image provider is unreachable: {exc.message}") from exc
+        if response.status_code in (401, 403):
+            raise UnavailableError("The image provider refused the gateway's credentials.")
+        if not response.is_success:
+            raise UnavailableError(f"The image provider answered HTTP {response.status_code}.")
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+def _checked_body(response: httpx.Response, request: ImageRequest) -> Any:
+    if not response.is_success:
+        raise error_from_response(response, redact=request.prompt)
+    try:
+        body = response.json()
+    except ValueError as exc:
+        raise bad_response("The image provider's response was not valid JSON.") from exc
+    if error_object(body) is not None and not (isinstance(body, dict) and body.get("data")):
+        raise error_from_response(response, redact=request.prompt)
+    return body
+
+
+async def _read_limited(response: httpx.Response, limit: int) -> bytes:
+    if response.status_code != 200:
+        raise bad_response(
+            f"Fetching the provider's image URL failed with HTTP {response.status_code}."
+        )
+    if int(response.headers.get("content-length") or 0) > limit:
+        raise bad_response("The provider's image is larger than the configured download limit.")
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise bad_response("The provider's image is larger than the configured download limit.")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,19 @@
+"""Settings for image generation: the backends and the model catalog."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from limner.generation.backends import BackendConfig
+from limner.generation.backends.local import LocalConfig
+from limner.generation.catalog import ModelSpec, default_catalog
+
+
+class GenerationSettings(BaseModel):
+    backends: dict[str, BackendConfig] = Field(
+        default_factory=lambda: {"local": LocalConfig()},
+        description="Named backends; each model in the catalog names one",
+    )
+    models: list[ModelSpec] = Field(default_factory=default_catalog)
+    default_model: str | None = Field(default=None, description="Model used when a request names none")
+    url_ttl_s: int = Field(default=3600, ge=60, le=7 * 86400, description="Lifetime of signed image URLs")

@@ -1,0 +1,83 @@
+"""Parse the multipart bodies of /v1/images/edits and /variations into a GenerationInput."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData, UploadFile
+
+from limner.errors import InvalidRequestError
+from limner.generation.backends.base import InputImage, Operation
+from limner.generation.images import load_upload
+from limner.generation.schemas import GenerationInput
+
+TEXT_FIELDS = ("model", "prompt", "size", "quality", "response_format", "background", "output_format",
+               "moderation", "user", "input_fidelity", "safety_identifier", "style")
+INT_FIELDS = ("n", "output_compression", "partial_images")
+FILE_FIELDS = ("image", "image[]", "mask")
+MAX_MASK_BYTES = 4 * 1024 * 1024
+
+
+async def parse_form(form: FormData, *, operation: Operation, max_bytes: int) -> GenerationInput:
+    _refuse_unknown(form)
+    images = tuple([await _image(part, "image", max_bytes) for part in _files(form, "image")])
+    mask_part = form.get("mask")
+    mask = await _image(mask_part, "mask", MAX_MASK_BYTES) if mask_part is not None else None
+    values: dict[str, Any] = {name: _text(form, name) for name in TEXT_FIELDS}
+    values.update({name: _int(form, name) for name in INT_FIELDS})
+    if operation == "variation" and values["prompt"] is not None:
+        raise InvalidRequestError("Variations take no prompt.", param="prompt")
+    return GenerationInput(
+        operation=operation, model=values["model"], prompt=values["prompt"], n=values["n"], size=values["size"],
+        quality=values["quality"], style=values["style"], response_format=values["response_format"],
+        background=values["background"], output_format=values["output_format"],
+        output_compression=values["output_compression"], moderation=values["moderation"], user=values["user"],
+        stream=_bool(form, "stream"), images=images, mask=mask,
+    )
+
+
+def _refuse_unknown(form: FormData) -> None:
+    known = {*TEXT_FIELDS, *INT_FIELDS, *FILE_FIELDS, "stream"}
+    for name in form:
+        if name not in known:
+            raise InvalidRequestError(f"Unrecognized request argument supplied: {name}", param=name,
+                                      code="unknown_parameter")
+
+
+def _files(form: FormData, name: str) -> list[UploadFile | str]:
+    return [*form.getlist(name), *form.getlist(f"{name}[]")]
+
+
+async def _image(part: UploadFile | str, field: str, max_bytes: int) -> InputImage:
+    if not isinstance(part, UploadFile):
+        raise InvalidRequestError(f"'{field}' must be a file upload.", param=field)
+    data = await part.read(max_bytes + 1)
+    return load_upload(data, field=field, max_bytes=max_bytes)
+
+
+def _text(form: FormData, name: str) -> str | None:
+    value = form.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidRequestError(f"'{name}' must be a text field, not a file.", param=name)
+    return value
+
+
+def _int(form: FormData, name: str) -> int | None:
+    value = _text(form, name)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise InvalidRequestError(f"'{name}' must be an integer.", param=name) from exc
+
+
+def _bool(form: FormData, name: str) -> bool | None:
+    value = _text(form, name)
+    if value is None:
+        return None
+    if value not in ("true", "false"):
+        raise InvalidRequestError(f"'{name}' must be true or false.", param=name)
+    return value == "true"

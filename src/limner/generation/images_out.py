@@ -1,0 +1,67 @@
+"""The image stages after the backend: checks, provenance, encryption and storage of each image."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+from dataclasses import dataclass
+
+from PIL import Image
+
+from limner.components import Components
+from limner.db import new_id, utcnow
+from limner.errors import UpstreamError
+from limner.generation.backends.base import BackendResult, GeneratedImage
+from limner.generation.catalog import ModelSpec
+from limner.generation.models import ImageRecord
+from limner.identity.permissions import Principal
+from limner.policy.decision import Decision
+from limner.provenance.base import ProvenanceInfo
+from limner.vault.service import put_sealed
+
+MAX_OUTPUT_PIXELS = 40_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class StoredImage:
+    image_id: str
+    data: bytes
+    format: str
+    revised_prompt: str | None
+    record: ImageRecord
+
+
+async def store_images(
+    c: Components, principal: Principal, spec: ModelSpec, generation_id: str, data_key: bytes,
+    decision: Decision, result: BackendResult,
+) -> list[StoredImage]:
+    """Blobs are written before their records: a crash leaves an orphan blob for the janitor,
+    never a record pointing at nothing."""
+    stored = []
+    for index, image in enumerate(result.images):
+        info = ProvenanceInfo(image_id=new_id(), model=spec.id, policy_version=decision.policy_version,
+                              created_at=utcnow(), creator=principal.pseudonym)
+        data = await asyncio.to_thread(c.provenance.stamp, image.data, fmt=image.format, info=info)
+        width, height = _dimensions(data)
+        await put_sealed(c.blob_store, data_key, owner_id=principal.user_id, blob_id=info.image_id, data=data)
+        record = ImageRecord(id=info.image_id, generation_id=generation_id, owner_id=principal.user_id,
+                             index=index, format=image.format, width=width, height=height,
+                             size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
+        stored.append(StoredImage(info.image_id, data, image.format, _revised(image), record))
+    return stored
+
+
+def _revised(image: GeneratedImage) -> str | None:
+    return image.revised_prompt
+
+
+def _dimensions(data: bytes) -> tuple[int, int]:
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            width, height = img.size
+    except (OSError, ValueError) as exc:
+        raise UpstreamError("The image backend returned data that is not an image.") from exc
+    if width * height > MAX_OUTPUT_PIXELS:
+        raise UpstreamError("The image backend returned an image larger than allowed.")
+    return width, height

@@ -1,0 +1,104 @@
+"""Request and response shapes of the OpenAI-compatible Images API, and the flow's plain input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from limner.generation.backends.base import InputImage, Operation, Usage
+
+
+class GenerationBody(BaseModel):
+    """POST /v1/images/generations. Unknown fields are refused; JSON null means absent."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    prompt: str
+    model: str | None = None
+    n: int | None = None
+    size: str | None = None
+    quality: str | None = None
+    style: str | None = None
+    response_format: str | None = None
+    background: str | None = None
+    output_format: str | None = None
+    output_compression: int | None = None
+    moderation: str | None = None
+    user: str | None = Field(default=None, max_length=256)
+    safety_identifier: str | None = Field(default=None, max_length=256)
+    stream: bool | None = None
+    partial_images: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationInput:
+    """What the caller asked for, before catalog validation. Shared by API, web and CLI."""
+
+    operation: Operation
+    model: str | None
+    prompt: str | None
+    n: int | None = None
+    size: str | None = None
+    quality: str | None = None
+    style: str | None = None
+    response_format: str | None = None
+    background: str | None = None
+    output_format: str | None = None
+    output_compression: int | None = None
+    moderation: str | None = None
+    user: str | None = None
+    stream: bool | None = None
+    images: tuple[InputImage, ...] = ()
+    mask: InputImage | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveredImage:
+    image_id: str
+    data: bytes
+    format: str
+    revised_prompt: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationOutcome:
+    generation_id: str
+    created: int
+    response_format: str
+    images: list[DeliveredImage]
+    usage: Usage | None
+    upstream_ms: float
+    warnings: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+class ImageData(BaseModel):
+    b64_json: str | None = None
+    url: str | None = None
+    revised_prompt: str | None = None
+
+
+class ImagesResponse(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    created: int
+    data: list[ImageData]
+    size: str | None = None
+    quality: str | None = None
+    output_format: Literal["png", "jpeg", "webp"] | None = None
+    background: Literal["transparent", "opaque"] | None = None
+    usage: dict[str, Any] | None = None
+
+
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelCard]

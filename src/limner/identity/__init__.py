@@ -1,0 +1,1 @@
+"""Identity: users, roles and permissions, API keys, sessions, MFA and SSO."""

@@ -1,0 +1,82 @@
+"""Permissions, built-in roles, the Principal, and the `require(permission)` route dependency."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Permission(StrEnum):
+    IMAGES_GENERATE = "images.generate"
+    IMAGES_EDIT = "images.edit"
+    IMAGES_READ = "images.read"
+    MODELS_ALL = "model:*"
+    QUALITY_HD = "quality:hd"
+    REVIEW_DECIDE = "review.decide"
+    AUDIT_READ = "audit.read"
+    AUDIT_EXPORT = "audit.export"
+    PROMPTS_REVEAL = "prompts.reveal"
+    USERS_MANAGE = "users.manage"
+    POLICY_MANAGE = "policy.manage"
+    KEYS_MANAGE = "keys.manage"
+    PRIVACY_MANAGE = "privacy.manage"
+    SCIM = "scim"
+    VERIFY = "images.verify"
+
+
+_CREATE = {
+    Permission.IMAGES_GENERATE,
+    Permission.IMAGES_EDIT,
+    Permission.IMAGES_READ,
+    Permission.MODELS_ALL,
+    Permission.QUALITY_HD,
+    Permission.VERIFY,
+}
+ROLE_PERMISSIONS: Mapping[str, frozenset[str]] = {
+    "admin": frozenset(Permission) - {Permission.SCIM},
+    "auditor": frozenset({Permission.AUDIT_READ, Permission.AUDIT_EXPORT, Permission.VERIFY,
+                          Permission.PROMPTS_REVEAL, Permission.PRIVACY_MANAGE}),
+    "reviewer": frozenset({Permission.REVIEW_DECIDE, Permission.VERIFY, Permission.IMAGES_READ}),
+    "creator": frozenset(_CREATE),
+    "viewer": frozenset({Permission.VERIFY, Permission.IMAGES_READ}),
+    "scim": frozenset({Permission.SCIM}),
+}
+
+
+def model_permission(model_id: str) -> str:
+    return f"model:{model_id}"
+
+
+def permissions_for(roles: Iterable[str], custom: Mapping[str, list[str]] | None = None) -> frozenset[str]:
+    """The union of the roles' permissions; unknown roles grant nothing."""
+    table = {**ROLE_PERMISSIONS, **{k: frozenset(v) for k, v in (custom or {}).items()}}
+    return frozenset().union(*(table.get(role, frozenset()) for role in roles))
+
+
+def known_roles(custom: Mapping[str, list[str]] | None = None) -> list[str]:
+    return sorted({*ROLE_PERMISSIONS, *(custom or {})})
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling and what they may do right now (owner's current roles ∩ key scope)."""
+
+    user_id: str
+    email: str
+    kind: str
+    roles: frozenset[str]
+    permissions: frozenset[str]
+    pseudonym: str
+    via: str  # api_key | session
+    api_key_id: str | None = None
+    groups: frozenset[str] = field(default_factory=frozenset)
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    def can_use_model(self, model_id: str) -> bool:
+        return self.can(Permission.MODELS_ALL) or self.can(model_permission(model_id))
+
+
+PermissionCheck = Callable[[Principal], None]

@@ -1,0 +1,58 @@
+"""create_app: routers, middleware, error handlers and the lifespan that builds components."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from limner import __version__
+from limner.components import Components, build_components
+from limner.deps import ComponentsDep
+from limner.errors import UnavailableError
+from limner.generation.routes import router as generation_router
+from limner.http import RequestContextMiddleware, install_error_handlers
+from limner.settings import Settings
+
+
+def create_app(settings: Settings | None = None, *, components: Components | None = None, tls: bool = False) -> FastAPI:
+    """The ASGI app. Pass `components` to share them (tests); otherwise the lifespan builds them."""
+    settings = settings or (components.settings if components else Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = components is None
+        app.state.components = components or build_components(settings)
+        try:
+            yield
+        finally:
+            if owned:
+                await app.state.components.aclose()
+
+    app = FastAPI(title="Limner", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.add_middleware(
+        RequestContextMiddleware, max_json_bytes=settings.server.max_json_bytes,
+        max_upload_bytes=settings.server.max_upload_bytes, hsts=tls, hsts_max_age_s=settings.server.hsts_max_age_s,
+    )
+    install_error_handlers(app)
+    app.include_router(generation_router)
+    app.add_api_route("/healthz", healthz, methods=["GET"])
+    app.add_api_route("/readyz", readyz, methods=["GET"])
+    return app
+
+
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+async def readyz(c: ComponentsDep) -> dict[str, str]:
+    try:
+        async with c.sessions() as session:
+            await session.execute(text("SELECT 1"))
+    except Exception as exc:
+        raise UnavailableError("The database is not reachable.") from exc
+    for backend in c.backends.values():
+        await backend.check()
+    return {"status": "ready"}

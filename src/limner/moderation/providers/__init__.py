@@ -1,0 +1,1 @@
+"""Image moderation providers; `settings.moderation.providers` lists the ones that run."""

@@ -1,0 +1,68 @@
+"""The policy engine's output: plain data shared by every adapter (API, CLI, web)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    """What to do with a prompt or image. Declared from least to most severe."""
+
+    ALLOW = "allow"
+    WARN = "warn"
+    REDACT = "redact"
+    REVIEW = "review"
+    BLOCK = "block"
+
+    @property
+    def severity(self) -> int:
+        return list(Action).index(self)
+
+
+def most_severe(actions: list[Action]) -> Action:
+    return max(actions, key=lambda a: a.severity, default=Action.ALLOW)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One detector hit on the original text: [start, end) are offsets into the text as sent."""
+
+    detector: str
+    category: str  # dotted and stable: pii.email, secret.aws_key, harm.sexual, person.public_figure
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class RuledFinding:
+    """A finding with the action the policy gives it and an excerpt safe to show (masked)."""
+
+    finding: Finding
+    action: Action
+    excerpt: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    action: Action
+    findings: tuple[RuledFinding, ...] = ()
+    policy_version: str = "none"
+    explanation: str = ""
+    suggestion: str | None = None
+    redacted_text: str | None = None  # set when action is REDACT: the text that goes upstream
+    categories: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def allow(cls, policy_version: str = "none") -> Decision:
+        return cls(action=Action.ALLOW, policy_version=policy_version)
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyContext:
+    """Who is asking: rules may differ per role and group."""
+
+    roles: frozenset[str] = frozenset()
+    groups: frozenset[str] = frozenset()
+    stage: str = "prompt"  # prompt | revised_prompt | edit_prompt

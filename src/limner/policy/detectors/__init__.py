@@ -1,0 +1,1 @@
+"""Prompt detectors; each returns Findings for a text."""

@@ -1,0 +1,254 @@
+"""The canonical text detectors match against, with offsets that map back to the original."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# (character, offset in the original text where it came from)
+_Chars = list[tuple[str, int]]
+
+_INVISIBLE_RANGES: tuple[tuple[int, int], ...] = (
+    (0x00AD, 0x00AD),  # soft hyphen
+    (0x034F, 0x034F),  # combining grapheme joiner
+    (0x061C, 0x061C),  # arabic letter mark
+    (0x115F, 0x1160),  # hangul fillers
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),  # mongolian selectors and vowel separator
+    (0x200B, 0x200F),  # zero-width space/joiners, LRM/RLM
+    (0x202A, 0x202E),  # bidi embeddings and overrides
+    (0x2060, 0x206F),  # word joiner, invisible operators, bidi isolates
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),  # variation selectors
+    (0xFEFF, 0xFEFF),  # byte order mark
+    (0xFFA0, 0xFFA0),
+    (0x1BCA0, 0x1BCA3),
+    (0xE0000, 0xE0FFF),  # tag characters: used to smuggle invisible instructions
+)
+
+# Look-alikes folded to Latin. Upper and lower case are listed separately because some differ
+# (Greek capital eta looks like H, small eta like n). Cyrillic, Greek, Armenian, Latin extensions.
+_LOOKALIKES: dict[str, str] = {
+    "a": "\u0430\u0410\u03b1\u0391\u0251",  # cyrillic, greek, latin
+    "b": "\u0432\u0412\u042c\u03b2\u0392",  # cyrillic, greek
+    "c": "\u0441\u0421\u03f2\u03f9",  # cyrillic, greek
+    "d": "\u0501",  # cyrillic
+    "e": "\u0435\u0415\u0451\u0401\u03b5\u0395",  # cyrillic, greek
+    "g": "\u0261",  # latin
+    "h": "\u04bb\u04ba\u043d\u041d\u0397\u0570",  # armenian, cyrillic, greek
+    "i": "\u0456\u0406\u0457\u0407\u03b9\u0399\u0131",  # cyrillic, greek, latin
+    "j": "\u0458\u0408\u03f3\u0237",  # cyrillic, greek, latin
+    "k": "\u043a\u041a\u03ba\u039a",  # cyrillic, greek
+    "l": "\u04cf\u04c0\u01c0",  # cyrillic, latin
+    "m": "\u043c\u041c\u039c",  # cyrillic, greek
+    "n": "\u03b7\u039d\u0578",  # armenian, greek
+    "o": "\u043e\u041e\u03bf\u039f\u0585",  # armenian, cyrillic, greek
+    "p": "\u0440\u0420\u03c1\u03a1",  # cyrillic, greek
+    "q": "\u051b\u0566",  # armenian, cyrillic
+    "s": "\u0455\u0405",  # cyrillic
+    "t": "\u0442\u0422\u03c4\u03a4",  # cyrillic, greek
+    "u": "\u03bc\u03c5\u057d",  # armenian, greek
+    "v": "\u03bd",  # greek
+    "w": "\u051c\u051d\u03c9",  # cyrillic, greek
+    "x": "\u0445\u0425\u03c7\u03a7",  # cyrillic, greek
+    "y": "\u0443\u0423\u03a5\u03b3",  # cyrillic, greek
+    "z": "\u0396",  # greek
+}
+_HOMOGLYPHS: dict[str, str] = {
+    look: latin for latin, looks in _LOOKALIKES.items() for look in looks
+}
+
+_LEET: dict[str, str] = {
+    "0": "o",
+    "1": "i",
+    "3": "e",
+    "4": "a",
+    "5": "s",
+    "7": "t",
+    "@": "a",
+    "$": "s",
+}
+_LETTER_SEPARATORS = frozenset(" .-_")
+_MIN_SPACED_RUN = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """Normalized text plus, per character, the offset in the original text it came from."""
+
+    text: str
+    index: tuple[int, ...]  # len(text) + 1 entries; index[-1] == len(original)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalized [start, end) to the smallest original [start, end) that covers it."""
+        orig_start = self.index[start]
+        orig_end = self.index[end]
+        # An expanded character (ligature "ﬁ" -> "fi") shares one offset; keep the span non-empty.
+        while orig_end <= orig_start and end < len(self.text):
+            end += 1
+            orig_end = self.index[end]
+        if orig_end <= orig_start:
+            orig_end = self.index[-1]
+        return orig_start, orig_end
+
+
+def _is_invisible(char: str) -> bool:
+    code = ord(char)
+    return any(low <= code <= high for low, high in _INVISIBLE_RANGES)
+
+
+def _nfkc(text: str) -> _Chars:
+    """Drop invisibles, then NFKC each base character together with its combining marks."""
+    visible = [(c, i) for i, c in enumerate(text) if not _is_invisible(c)]
+    out: _Chars = []
+    pos = 0
+    while pos < len(visible):
+        cluster_end = pos + 1
+        while cluster_end < len(visible) and unicodedata.combining(visible[cluster_end][0]):
+            cluster_end += 1
+        cluster = "".join(c for c, _ in visible[pos:cluster_end])
+        origin = visible[pos][1]
+        out.extend((c, origin) for c in unicodedata.normalize("NFKC", cluster))
+        pos = cluster_end
+    return out
+
+
+def _is_latin(char: str) -> bool:
+    return char.isascii() or unicodedata.name(char, "").startswith("LATIN")
+
+
+def _should_fold(word: str) -> bool:
+    """Fold a word's look-alikes if it mixes in Latin or consists only of look-alikes.
+
+    A genuine Russian or Greek word almost always holds a letter with no Latin twin: left alone.
+    """
+    has_latin = any(_is_latin(c) for c in word)
+    all_foldable = all(_is_latin(c) or c in _HOMOGLYPHS for c in word)
+    return has_latin or all_foldable
+
+
+def _fold_homoglyphs(chars: _Chars) -> _Chars:
+    out: _Chars = []
+    pos = 0
+    while pos < len(chars):
+        if not chars[pos][0].isalpha():
+            out.append(chars[pos])
+            pos += 1
+            continue
+        word_end = pos
+        while word_end < len(chars) and chars[word_end][0].isalpha():
+            word_end += 1
+        word = chars[pos:word_end]
+        fold = _should_fold("".join(c for c, _ in word))
+        out.extend((_HOMOGLYPHS.get(c, c) if fold else c, i) for c, i in word)
+        pos = word_end
+    return out
+
+
+def _casefold(chars: _Chars) -> _Chars:
+    return [(folded, i) for c, i in chars for folded in c.casefold()]
+
+
+def _char_at(chars: _Chars, pos: int) -> str:
+    return chars[pos][0] if 0 <= pos < len(chars) else " "
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char in _LEET
+
+
+def _leet_run_maps(chars: _Chars, start: int, end: int) -> bool:
+    """Map a run of leet symbols if letters touch it and its word has two or more real letters."""
+    before, after = _char_at(chars, start - 1), _char_at(chars, end)
+    next_to_letter = before.isalpha() or after.isalpha()
+    edges_ok = (before.isalpha() or not before.isalnum()) and (
+        after.isalpha() or not after.isalnum()
+    )
+    if not (next_to_letter and edges_ok):
+        return False
+    word_start, word_end = start, end
+    while word_start > 0 and (
+        chars[word_start - 1][0].isalnum() or chars[word_start - 1][0] in _LEET
+    ):
+        word_start -= 1
+    while word_end < len(chars) and (chars[word_end][0].isalnum() or chars[word_end][0] in _LEET):
+        word_end += 1
+    return sum(c.isalpha() for c, _ in chars[word_start:word_end]) >= 2
+
+
+def _map_leet(chars: _Chars) -> _Chars:
+    out: _Chars = []
+    pos = 0
+    while pos < len(chars):
+        if chars[pos][0] not in _LEET:
+            out.append(chars[pos])
+            pos += 1
+            continue
+        run_end = pos
+        while run_end < len(chars) and chars[run_end][0] in _LEET:
+            run_end += 1
+        run = chars[pos:run_end]
+        if _leet_run_maps(chars, pos, run_end):
+            out.extend((_LEET[c], i) for c, i in run)
+        else:
+            out.extend(run)
+        pos = run_end
+    return out
+
+
+def _collapse_whitespace(chars: _Chars) -> _Chars:
+    out: _Chars = []
+    for char, origin in chars:
+        if char.isspace():
+            if out and out[-1][0] == " ":
+                continue
+            char = " "
+        out.append((char, origin))
+    return out
+
+
+def _spaced_run_end(chars: _Chars, start: int) -> int:
+    """End (exclusive) of a run of single letters joined by one separator each."""
+    end = start + 1
+    while (
+        _char_at(chars, end) in _LETTER_SEPARATORS
+        and _char_at(chars, end + 1).isalpha()
+        and not _char_at(chars, end + 2).isalnum()
+    ):
+        end += 2
+    return end
+
+
+def _collapse_spaced_letters(chars: _Chars) -> _Chars:
+    out: _Chars = []
+    pos = 0
+    while pos < len(chars):
+        char = chars[pos][0]
+        isolated = not _char_at(chars, pos - 1).isalnum() and not _char_at(chars, pos + 1).isalnum()
+        if char.isalpha() and isolated:
+            end = _spaced_run_end(chars, pos)
+            if (end - pos + 1) // 2 >= _MIN_SPACED_RUN:
+                out.extend(chars[pos:end:2])
+                pos = end
+                continue
+        out.append(chars[pos])
+        pos += 1
+    return out
+
+
+@lru_cache(maxsize=512)
+def normalize(text: str, *, leet: bool = False) -> Normalized:
+    """Return the canonical form of `text` that detectors match against, with an offset map back.
+
+    Steps: drop zero-width/bidi/tag characters, NFKC, fold look-alike letters to Latin, casefold,
+    optionally map leetspeak inside words, collapse whitespace, join spaced-out letters ("k i l l").
+    """
+    chars = _casefold(_fold_homoglyphs(_nfkc(text)))
+    if leet:
+        chars = _map_leet(chars)
+    chars = _collapse_spaced_letters(_collapse_whitespace(chars))
+    return Normalized(
+        text="".join(c for c, _ in chars),
+        index=(*(i for _, i in chars), len(text)),
+    )

@@ -1,0 +1,1 @@
+"""Privacy: retention and purge, legal hold, data-subject export and erasure."""

@@ -1,0 +1,1 @@
+"""Provenance: C2PA content credentials, invisible watermark, and verification of any image."""

@@ -1,0 +1,1 @@
+"""Human review queue for held prompts and images."""

@@ -1,0 +1,115 @@
+"""Limner's settings: one nested section per domain, read from the data dir's config.toml and the
+environment (prefix LIMNER_, nested with __), validated once at start-up. Nothing is read at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from limner.audit.config import AuditSettings
+from limner.generation.config import GenerationSettings
+from limner.identity.config import IdentitySettings
+from limner.moderation.config import ModerationSettings
+from limner.policy.config import PolicySettings
+from limner.privacy.config import PrivacySettings
+from limner.provenance.config import ProvenanceSettings
+from limner.review.config import ReviewSettings
+from limner.vault.config import VaultSettings
+
+CONFIG_FILE = "config.toml"
+PLACEHOLDER_SECRETS = {"", "changethis", "dev-secret-change-me"}
+
+
+class DatabaseSettings(BaseSettings):
+    url: str | None = Field(
+        default=None,
+        description="SQLAlchemy async URL; default: SQLite file limner.db in the data dir",
+    )
+    echo: bool = False
+
+
+class ServerSettings(BaseSettings):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str | None = Field(default=None, description="URL clients use; default http://host:port")
+    max_json_bytes: int = Field(default=1_000_000, ge=1024)
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    hsts_max_age_s: int = 31_536_000
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LIMNER_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    env: Literal["dev", "test", "prod"] = "prod"
+    data_dir: Path = Path("data")
+    secret_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="HMAC key for API keys and signed URLs; written by `limner init`",
+    )
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    identity: IdentitySettings = Field(default_factory=IdentitySettings)
+    generation: GenerationSettings = Field(default_factory=GenerationSettings)
+    policy: PolicySettings = Field(default_factory=PolicySettings)
+    moderation: ModerationSettings = Field(default_factory=ModerationSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
+    provenance: ProvenanceSettings = Field(default_factory=ProvenanceSettings)
+    vault: VaultSettings = Field(default_factory=VaultSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+
+    @model_validator(mode="after")
+    def _enforce_real_secret(self) -> Settings:
+        # A guessable HMAC key would let anyone forge signed image URLs; only tests may run without one.
+        if self.env != "test" and self.secret_key.get_secret_value() in PLACEHOLDER_SECRETS:
+            raise ValueError("secret_key is missing or a placeholder: run `limner init` first")
+        return self
+
+    @property
+    def database_url(self) -> str:
+        return self.database.url or f"sqlite+aiosqlite:///{self.data_dir / 'limner.db'}"
+
+    @property
+    def public_url(self) -> str:
+        return self.server.public_url or f"http://{self.server.host}:{self.server.port}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings)
+
+
+def load_settings(data_dir: Path, **overrides: object) -> Settings:
+    """Settings from <data_dir>/config.toml, overridden by LIMNER_* variables, then by `overrides`."""
+
+    class FileSettings(Settings):
+        model_config = SettingsConfigDict(toml_file=data_dir / CONFIG_FILE)
+
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    return FileSettings(data_dir=data_dir, **overrides)

@@ -1,0 +1,1 @@
+"""Encryption at rest: envelope encryption, key providers and blob stores."""

@@ -1,0 +1,27 @@
+"""Blob stores; `settings.vault.blob_store.kind` picks one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, assert_never
+
+from pydantic import Field
+
+from limner.vault.blob_stores.base import BlobStore
+from limner.vault.blob_stores.filesystem import FilesystemBlobConfig, FilesystemBlobStore
+from limner.vault.blob_stores.memory import MemoryBlobConfig, MemoryBlobStore
+
+BlobStoreConfig = Annotated[FilesystemBlobConfig | MemoryBlobConfig, Field(discriminator="kind")]
+
+
+def build_blob_store(config: BlobStoreConfig, *, data_dir: Path) -> BlobStore:
+    match config:
+        case FilesystemBlobConfig():
+            return FilesystemBlobStore(config.path or data_dir / "blobs")
+        case MemoryBlobConfig():
+            return MemoryBlobStore()
+        case _:
+            assert_never(config)
+
+
+__all__ = ["BlobStore", "BlobStoreConfig", "build_blob_store"]

@@ -1,0 +1,31 @@
+"""Key providers; `settings.vault.key_provider.kind` picks one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, assert_never
+
+from pydantic import Field
+
+from limner.vault.key_providers.base import KeyProvider, WrappedKey
+from limner.vault.key_providers.local import LocalKeyConfig, LocalKeyProvider
+from limner.vault.key_providers.memory import FakeKeyProvider, MemoryKeyConfig
+
+KeyProviderConfig = Annotated[LocalKeyConfig | MemoryKeyConfig, Field(discriminator="kind")]
+
+
+def build_key_provider(config: KeyProviderConfig, *, data_dir: Path) -> KeyProvider:
+    match config:
+        case LocalKeyConfig():
+            return LocalKeyProvider(config.path or default_key_path(data_dir))
+        case MemoryKeyConfig():
+            return FakeKeyProvider()
+        case _:
+            assert_never(config)
+
+
+def default_key_path(data_dir: Path) -> Path:
+    return data_dir / "keys" / "kek.json"
+
+
+__all__ = ["KeyProvider", "KeyProviderConfig", "WrappedKey", "build_key_provider"]

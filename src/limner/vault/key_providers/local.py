@@ -1,0 +1,91 @@
+"""Local key file provider: KEK versions in a 0600 JSON file in the data dir (the embedded default)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from limner.errors import ConfigError
+from limner.vault.crypto import new_key, open_sealed, seal
+from limner.vault.key_providers.base import WrappedKey
+
+
+class LocalKeyConfig(BaseModel):
+    kind: Literal["local"] = "local"
+    path: Path | None = Field(default=None, description="Key file; default <data_dir>/keys/kek.json")
+
+
+class LocalKeyProvider:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        if not path.exists():
+            raise ConfigError(f"key file {path} does not exist; run `limner init`")
+
+    @staticmethod
+    def create(path: Path) -> None:
+        """Write a new key file with one KEK version; refuses to overwrite."""
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _write({"current": "1", "versions": {"1": _b64(new_key())}}, path, exclusive=True)
+
+    async def wrap(self, data_key: bytes, *, context: str) -> WrappedKey:
+        state = _read(self.path)
+        version = state["current"]
+        kek = _key(state, version)
+        return WrappedKey(version, seal(kek, data_key, aad=context.encode()))
+
+    async def unwrap(self, wrapped: WrappedKey, *, context: str) -> bytes:
+        kek = _key(_read(self.path), wrapped.kek_version)
+        return open_sealed(kek, wrapped.ciphertext, aad=context.encode())
+
+    async def rotate(self) -> str:
+        state = _read(self.path)
+        version = str(max(int(v) for v in state["versions"]) + 1)
+        state["versions"][version] = _b64(new_key())
+        state["current"] = version
+        _write(state, self.path)
+        return version
+
+    async def retire(self, version: str) -> None:
+        state = _read(self.path)
+        if version == state["current"]:
+            raise ConfigError("the current key version cannot be retired")
+        state["versions"].pop(version, None)
+        _write(state, self.path)
+
+    async def current_version(self) -> str:
+        return str(_read(self.path)["current"])
+
+
+def _key(state: dict[str, object], version: str) -> bytes:
+    versions = state["versions"]
+    assert isinstance(versions, dict)
+    if version not in versions:
+        raise ConfigError(f"key-encryption key version {version} is not available")
+    return base64.b64decode(versions[version])
+
+
+def _read(path: Path) -> dict[str, object]:
+    data: dict[str, object] = json.loads(path.read_text())
+    return data
+
+
+def _write(state: dict[str, object], path: Path, *, exclusive: bool = False) -> None:
+    tmp = path.with_suffix(".tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    if exclusive and path.exists():
+        raise ConfigError(f"{path} already exists")
+    fd = os.open(tmp, flags, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(state, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()

@@ -1,0 +1,43 @@
+"""In-memory key provider for tests: same contract as the local file, nothing on disk."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+from limner.errors import ConfigError
+from limner.vault.crypto import new_key, open_sealed, seal
+from limner.vault.key_providers.base import WrappedKey
+
+
+class MemoryKeyConfig(BaseModel):
+    kind: Literal["memory"] = "memory"
+
+
+class FakeKeyProvider:
+    def __init__(self) -> None:
+        self.versions: dict[str, bytes] = {"1": new_key()}
+        self.current = "1"
+
+    async def wrap(self, data_key: bytes, *, context: str) -> WrappedKey:
+        return WrappedKey(self.current, seal(self.versions[self.current], data_key, aad=context.encode()))
+
+    async def unwrap(self, wrapped: WrappedKey, *, context: str) -> bytes:
+        if wrapped.kek_version not in self.versions:
+            raise ConfigError(f"key-encryption key version {wrapped.kek_version} is not available")
+        kek = self.versions[wrapped.kek_version]
+        return open_sealed(kek, wrapped.ciphertext, aad=context.encode())
+
+    async def rotate(self) -> str:
+        self.current = str(max(int(v) for v in self.versions) + 1)
+        self.versions[self.current] = new_key()
+        return self.current
+
+    async def retire(self, version: str) -> None:
+        if version == self.current:
+            raise ConfigError("the current key version cannot be retired")
+        self.versions.pop(version, None)
+
+    async def current_version(self) -> str:
+        return self.current
