@@ -47,14 +47,10 @@ def build_components(settings: Settings) -> Components:
         engine=engine,
         sessions=make_sessions(engine),
         backends={name: build_backend(cfg) for name, cfg in settings.generation.backends.items()},
-        policy=_build_policy(settings),
+        policy=AllowAllPolicy(),
         key_provider=build_key_provider(settings.vault.key_provider, data_dir=settings.data_dir),
         blob_store=build_blob_store(settings.vault.blob_store, data_dir=settings.data_dir),
     )
-
-
-def _build_policy(settings: Settings) -> PromptPolicy:
-    return AllowAllPolicy()
 
 
 def _check_catalog(settings: Settings) -> None:

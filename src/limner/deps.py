@@ -9,9 +9,9 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.components import Components
-from limner.errors import AuthenticationError, PermissionDeniedError
+from limner.errors import PermissionDeniedError
+from limner.identity.auth import authenticate_request
 from limner.identity.permissions import Principal
-from limner.identity.service import authenticate_api_key
 from limner.settings import Settings
 
 
@@ -47,24 +47,7 @@ RequestIdDep = Annotated[str, Depends(request_id)]
 
 
 async def get_principal(request: Request, components: ComponentsDep) -> Principal:
-    """Authenticate in a short transaction of its own, so the flow never holds one upstream."""
-    raw = _bearer(request)
-    client_ip = request.client.host if request.client else None
-    async with components.sessions.begin() as session:
-        return await authenticate_api_key(
-            session, raw_key=raw, secret_key=components.secret_key, client_ip=client_ip,
-            custom_roles=components.settings.identity.custom_roles,
-        )
-
-
-def _bearer(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        raise AuthenticationError(
-            "You didn't provide an API key. Send it in the Authorization header as 'Bearer lmn_...'."
-        )
-    return value.strip()
+    return await authenticate_request(request, components)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -43,8 +43,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         # Log the type only: exception messages may quote request data.
         log.error("unhandled %s on %s", type(exc).__name__, request.url.path)
-        return error_response(LimnerError("The server had an error processing your request."),
-                              getattr(request.state, "request_id", None))
+        return error_response(
+            LimnerError("The server had an error processing your request."),
+            getattr(request.state, "request_id", None),
+        )
 
     app.add_exception_handler(LimnerError, on_limner)
     app.add_exception_handler(RequestValidationError, on_validation)
@@ -64,10 +66,17 @@ def _from_validation(exc: RequestValidationError) -> InvalidRequestError:
     if kind == "json_invalid":
         return InvalidRequestError("We could not parse the JSON body of your request.", code="invalid_json")
     if kind == "extra_forbidden":
-        return InvalidRequestError(f"Unrecognized request argument supplied: {param}", param=param,
-                                   code="unknown_parameter")
+        return InvalidRequestError(
+            f"Unrecognized request argument supplied: {param}",
+            param=param,
+            code="unknown_parameter",
+        )
     if kind == "missing":
-        return InvalidRequestError(f"Missing required parameter: '{param}'.", param=param, code="missing_required_parameter")
+        return InvalidRequestError(
+            f"Missing required parameter: '{param}'.",
+            param=param,
+            code="missing_required_parameter",
+        )
     message = first.get("msg", "Invalid request")
     return InvalidRequestError(f"Invalid value for '{param}': {message}.", param=param, code="invalid_type")
 
@@ -76,7 +85,13 @@ class RequestContextMiddleware:
     """Adds x-request-id, measures time in Limner, enforces body limits, sets security headers."""
 
     def __init__(
-        self, app: ASGIApp, *, max_json_bytes: int, max_upload_bytes: int, hsts: bool, hsts_max_age_s: int
+        self,
+        app: ASGIApp,
+        *,
+        max_json_bytes: int,
+        max_upload_bytes: int,
+        hsts: bool,
+        hsts_max_age_s: int,
     ) -> None:
         self.app = app
         self.max_json_bytes = max_json_bytes
@@ -92,7 +107,8 @@ class RequestContextMiddleware:
         state = scope.setdefault("state", {})
         state["request_id"], state["started"] = request_id, time.perf_counter()
         limit = self._limit(scope)
-        if _header(scope, b"content-length", "0").isdigit() and int(_header(scope, b"content-length", "0")) > limit:
+        declared = _header(scope, b"content-length", "0")
+        if declared.isdigit() and int(declared) > limit:
             await error_response(_too_large(limit), request_id)(scope, receive, send)
             return
         await self.app(scope, _limited(receive, limit), self._with_headers(send, request_id, state))
@@ -100,8 +116,6 @@ class RequestContextMiddleware:
     def _limit(self, scope: Scope) -> int:
         is_upload = _header(scope, b"content-type", "").startswith("multipart/")
         return self.max_upload_bytes if is_upload else self.max_json_bytes
-
-        return limited
 
     def _with_headers(self, send: Send, request_id: str, state: dict[str, object]) -> Send:
         async def wrapped(message: Message) -> None:
@@ -116,8 +130,12 @@ class RequestContextMiddleware:
         return wrapped
 
     def _security_headers(self) -> list[tuple[bytes, bytes]]:
-        headers = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
-                   (b"x-frame-options", b"DENY"), (b"cache-control", b"no-store")]
+        headers = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"x-frame-options", b"DENY"),
+            (b"cache-control", b"no-store"),
+        ]
         if self.hsts:
             headers.append((b"strict-transport-security", f"max-age={self.hsts_max_age_s}".encode()))
         return headers
@@ -125,7 +143,8 @@ class RequestContextMiddleware:
 
 def _overhead(state: dict[str, object]) -> str:
     started, upstream = state["started"], state["upstream_ms"]
-    assert isinstance(started, float) and isinstance(upstream, float)
+    assert isinstance(started, float)
+    assert isinstance(upstream, float)
     return f"{(time.perf_counter() - started) * 1000 - upstream:.2f}"
 
 

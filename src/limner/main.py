@@ -17,7 +17,9 @@ from limner.http import RequestContextMiddleware, install_error_handlers
 from limner.settings import Settings
 
 
-def create_app(settings: Settings | None = None, *, components: Components | None = None, tls: bool = False) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, components: Components | None = None, tls: bool = False
+) -> FastAPI:
     """The ASGI app. Pass `components` to share them (tests); otherwise the lifespan builds them."""
     settings = settings or (components.settings if components else Settings())
 
@@ -32,9 +34,14 @@ def create_app(settings: Settings | None = None, *, components: Components | Non
                 await app.state.components.aclose()
 
     app = FastAPI(title="Limner", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
+    if components is not None:  # usable without running the lifespan (in-process test clients)
+        app.state.components = components
     app.add_middleware(
-        RequestContextMiddleware, max_json_bytes=settings.server.max_json_bytes,
-        max_upload_bytes=settings.server.max_upload_bytes, hsts=tls, hsts_max_age_s=settings.server.hsts_max_age_s,
+        RequestContextMiddleware,
+        max_json_bytes=settings.server.max_json_bytes,
+        max_upload_bytes=settings.server.max_upload_bytes,
+        hsts=tls,
+        hsts_max_age_s=settings.server.hsts_max_age_s,
     )
     install_error_handlers(app)
     app.include_router(generation_router)

@@ -4,7 +4,7 @@ environment (prefix LIMNER_, nested with __), validated once at start-up. Nothin
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import (
@@ -95,7 +95,7 @@ class Settings(BaseSettings):
         return (init_settings, env_settings)
 
 
-def load_settings(data_dir: Path, **overrides: object) -> Settings:
+def load_settings(data_dir: Path, **overrides: Any) -> Settings:
     """Settings from <data_dir>/config.toml, overridden by LIMNER_* variables, then by `overrides`."""
 
     class FileSettings(Settings):

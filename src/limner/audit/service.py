@@ -30,9 +30,18 @@ async def record(
     never prompt text, image bytes or credentials."""
     await _lock_chain(session)
     last = (await session.execute(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))).scalar()
-    event = AuditEvent(id=new_id(), at=utcnow().astimezone(UTC), action=action, outcome=outcome,
-                       actor_id=actor_id, subject_type=subject_type, subject_id=subject_id,
-                       request_id=request_id, data=data or {}, prev_hash=last or GENESIS)
+    event = AuditEvent(
+        id=new_id(),
+        at=utcnow().astimezone(UTC),
+        action=action,
+        outcome=outcome,
+        actor_id=actor_id,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        request_id=request_id,
+        data=data or {},
+        prev_hash=last or GENESIS,
+    )
     event.hash = event_hash(event.prev_hash, hashed_fields(event))
     session.add(event)
     await session.flush()
@@ -41,13 +50,19 @@ async def record(
 
 def hashed_fields(event: AuditEvent) -> dict[str, Any]:
     return {
-        "id": event.id, "at": event.at.isoformat(), "action": event.action, "outcome": event.outcome,
-        "actor_id": event.actor_id, "subject_type": event.subject_type, "subject_id": event.subject_id,
-        "request_id": event.request_id, "data": event.data,
+        "id": event.id,
+        "at": event.at.isoformat(),
+        "action": event.action,
+        "outcome": event.outcome,
+        "actor_id": event.actor_id,
+        "subject_type": event.subject_type,
+        "subject_id": event.subject_id,
+        "request_id": event.request_id,
+        "data": event.data,
     }
 
 
 async def _lock_chain(session: AsyncSession) -> None:
     # SQLite transactions begin IMMEDIATE, which already serialises writers.
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})

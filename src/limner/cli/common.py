@@ -8,7 +8,7 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -20,7 +20,8 @@ from limner.settings import Settings, load_settings
 T = TypeVar("T")
 
 DataDirOption = Annotated[
-    Path, typer.Option("--data-dir", envvar="LIMNER_DATA_DIR", help="Limner's data directory", show_default=True)
+    Path,
+    typer.Option("--data-dir", envvar="LIMNER_DATA_DIR", help="Limner's data directory", show_default=True),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output")]
 DEFAULT_DATA_DIR = Path("data")
@@ -58,7 +59,7 @@ async def _call(coro_fn: Callable[[], Awaitable[T]]) -> T:
     return await coro_fn()
 
 
-def fail(message: str, code: int = 2) -> typer.Exit:
+def fail(message: str, code: int = 2) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 

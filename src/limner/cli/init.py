@@ -10,7 +10,15 @@ from pathlib import Path
 
 import typer
 
-from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, emit, fail, run
+from limner.cli.common import (
+    DEFAULT_DATA_DIR,
+    DataDirOption,
+    JsonOption,
+    components_for,
+    emit,
+    fail,
+    run,
+)
 from limner.identity import service as identity
 from limner.identity.passwords import generate_password
 from limner.migrate import upgrade_async
@@ -38,8 +46,11 @@ def init(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     url = load_settings(data_dir).public_url
-    emit({"url": url, "admin_email": admin_email, "admin_password": password, "api_key": api_key},
-         as_json=as_json, human=_banner(url, admin_email, password, api_key))
+    emit(
+        {"url": url, "admin_email": admin_email, "admin_password": password, "api_key": api_key},
+        as_json=as_json,
+        human=_banner(url, admin_email, password, api_key),
+    )
 
 
 def _create(staging: Path, admin_email: str) -> tuple[str, str]:
@@ -51,7 +62,7 @@ def _create(staging: Path, admin_email: str) -> tuple[str, str]:
 
 def _write_config(data_dir: Path) -> None:
     secret = secrets.token_urlsafe(48)
-    text = f'# Limner configuration. Keep this file private: it holds the HMAC secret.\nsecret_key = "{secret}"\n'
+    text = f'# Limner configuration. Keep it private: it holds the HMAC secret.\nsecret_key = "{secret}"\n'
     fd = os.open(data_dir / CONFIG_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
@@ -61,10 +72,16 @@ async def _bootstrap(data_dir: Path, admin_email: str) -> tuple[str, str]:
     await upgrade_async(load_settings(data_dir).database_url)
     password = generate_password()
     async with components_for(data_dir) as c, c.sessions.begin() as session:
-        admin = await identity.create_user(session, email=admin_email, roles=["admin"], password=password,
-                                           display_name="Administrator")
-        _, api_key = await identity.create_api_key(session, owner=admin, secret_key=c.secret_key,
-                                                   name="initial admin key")
+        admin = await identity.create_user(
+            session,
+            email=admin_email,
+            roles=["admin"],
+            password=password,
+            display_name="Administrator",
+        )
+        _, api_key = await identity.create_api_key(
+            session, owner=admin, secret_key=c.secret_key, name="initial admin key"
+        )
     return password, api_key
 
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, emit, fail, run
+from limner.cli.common import (
+    DEFAULT_DATA_DIR,
+    DataDirOption,
+    JsonOption,
+    components_for,
+    emit,
+    fail,
+    run,
+)
 from limner.identity import service as identity
 from limner.identity.models import ApiKey
 
@@ -28,10 +36,20 @@ def create(
 
     async def go() -> tuple[ApiKey, str]:
         async with components_for(data_dir) as c, c.sessions.begin() as session:
-            owner = (await identity.require_user(session, email=user) if user
-                     else await identity.get_or_create_service(session, name=service or "", roles=role))
-            return await identity.create_api_key(session, owner=owner, secret_key=c.secret_key, roles=role,
-                                                 models=model or None, name=name, expires_days=expires_days)
+            owner = (
+                await identity.require_user(session, email=user)
+                if user
+                else await identity.get_or_create_service(session, name=service or "", roles=role)
+            )
+            return await identity.create_api_key(
+                session,
+                owner=owner,
+                secret_key=c.secret_key,
+                roles=role,
+                models=model or None,
+                name=name,
+                expires_days=expires_days,
+            )
 
     row, key = run(go)
     emit({"id": row.id, "api_key": key}, as_json=as_json, human=f"key {row.id} (shown once): {key}")
@@ -58,11 +76,25 @@ def list_(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = Fals
             return [_row(k) for k in await identity.list_api_keys(session)]
 
     rows = run(go)
-    emit(rows, as_json=as_json, human="\n".join(
-        f"{r['id']}  owner={r['owner_id']}  roles={r['roles']}  revoked={r['revoked_at']}" for r in rows) or "no keys")
+    emit(
+        rows,
+        as_json=as_json,
+        human="\n".join(
+            f"{r['id']}  owner={r['owner_id']}  roles={r['roles']}  revoked={r['revoked_at']}" for r in rows
+        )
+        or "no keys",
+    )
 
 
 def _row(key: ApiKey) -> dict[str, object]:
-    return {"id": key.id, "owner_id": key.owner_id, "name": key.name, "roles": key.roles, "models": key.models,
-            "created_at": key.created_at, "expires_at": key.expires_at, "revoked_at": key.revoked_at,
-            "last_used_at": key.last_used_at}
+    return {
+        "id": key.id,
+        "owner_id": key.owner_id,
+        "name": key.name,
+        "roles": key.roles,
+        "models": key.models,
+        "created_at": key.created_at,
+        "expires_at": key.expires_at,
+        "revoked_at": key.revoked_at,
+        "last_used_at": key.last_used_at,
+    }

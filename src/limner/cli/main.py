@@ -10,8 +10,11 @@ from limner.cli import keys, users
 from limner.cli.init import init
 from limner.cli.serve import serve
 
-app = typer.Typer(help="Limner: a safe, accountable gateway for image models.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Limner: a safe, accountable gateway for image models.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 app.command("init")(init)
 app.command("serve")(serve)
 app.add_typer(users.app, name="users")

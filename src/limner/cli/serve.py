@@ -25,9 +25,22 @@ def serve(
     bind_host, bind_port = host or settings.server.host, port or settings.server.port
     scheme = "https" if tls_cert else "http"
     public = settings.server.public_url or f"{scheme}://{bind_host}:{bind_port}"
-    settings = settings.model_copy(update={"server": settings.server.model_copy(
-        update={"host": bind_host, "port": bind_port, "public_url": public})})
+    settings = settings.model_copy(
+        update={
+            "server": settings.server.model_copy(
+                update={"host": bind_host, "port": bind_port, "public_url": public}
+            )
+        }
+    )
     app = create_app(settings, tls=tls_cert is not None)
     typer.echo(f"Limner is listening on {public} (API base URL {public}/v1)", err=True)
-    uvicorn.run(app, host=bind_host, port=bind_port, ssl_certfile=tls_cert, ssl_keyfile=tls_key,
-                log_level="info", access_log=False, server_header=False)
+    uvicorn.run(
+        app,
+        host=bind_host,
+        port=bind_port,
+        ssl_certfile=tls_cert,
+        ssl_keyfile=tls_key,
+        log_level="info",
+        access_log=False,
+        server_header=False,
+    )

@@ -25,14 +25,22 @@ def create(
     async def go() -> tuple[User, str]:
         password = generate_password()
         async with components_for(data_dir) as c, c.sessions.begin() as session:
-            user = await identity.create_user(session, email=email, roles=role, password=password,
-                                              display_name=display_name,
-                                              custom_roles=c.settings.identity.custom_roles)
+            user = await identity.create_user(
+                session,
+                email=email,
+                roles=role,
+                password=password,
+                display_name=display_name,
+                custom_roles=c.settings.identity.custom_roles,
+            )
         return user, password
 
     user, password = run(go)
-    emit({**_row(user), "password": password}, as_json=as_json,
-         human=f"created {user.email} ({', '.join(user.roles)}); password (shown once): {password}")
+    emit(
+        {**_row(user), "password": password},
+        as_json=as_json,
+        human=f"created {user.email} ({', '.join(user.roles)}); password (shown once): {password}",
+    )
 
 
 @app.command("list")
@@ -44,11 +52,22 @@ def list_(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = Fals
             return [_row(u) for u in await identity.list_users(session)]
 
     rows = run(go)
-    human = "\n".join(f"{r['id']}  {r['email']:<40} {r['status']:<12} {','.join(r['roles'])}"  # type: ignore[arg-type]
-                      for r in rows) or "no users"
+    human = (
+        "\n".join(
+            f"{r['id']}  {r['email']:<40} {r['status']:<12} {','.join(r['roles'])}"  # type: ignore[arg-type]
+            for r in rows
+        )
+        or "no users"
+    )
     emit(rows, as_json=as_json, human=human)
 
 
 def _row(user: User) -> dict[str, object]:
-    return {"id": user.id, "email": user.email, "kind": user.kind, "status": user.status, "roles": user.roles,
-            "created_at": user.created_at.isoformat()}
+    return {
+        "id": user.id,
+        "email": user.email,
+        "kind": user.kind,
+        "status": user.status,
+        "roles": user.roles,
+        "created_at": user.created_at.isoformat(),
+    }

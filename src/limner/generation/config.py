@@ -9,9 +9,13 @@ from limner.generation.backends.local import LocalConfig
 from limner.generation.catalog import ModelSpec, default_catalog
 
 
+def _default_backends() -> dict[str, BackendConfig]:
+    return {"local": LocalConfig()}
+
+
 class GenerationSettings(BaseModel):
     backends: dict[str, BackendConfig] = Field(
-        default_factory=lambda: {"local": LocalConfig()},
+        default_factory=_default_backends,
         description="Named backends; each model in the catalog names one",
     )
     models: list[ModelSpec] = Field(default_factory=default_catalog)

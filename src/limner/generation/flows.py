@@ -17,6 +17,7 @@ from limner.generation.schemas import DeliveredImage, GenerationInput, Generatio
 from limner.generation.validation import resolve
 from limner.identity.permissions import Permission, Principal
 from limner.policy.decision import Action, Decision, PolicyContext
+from limner.usage import quotas
 from limner.vault.service import data_key_for
 
 
@@ -35,16 +36,31 @@ async def submit_generation(
     resolved = resolve(spec, inp)
     decision = await check_text(c, principal, inp.prompt, stage=_stage(inp))
     opened = await _open(c, principal, spec, resolved.request, decision, request_id)
-    request = replace(resolved.request, prompt=_upstream_prompt(decision, inp.prompt), user=principal.pseudonym)
-    result, upstream_ms = await _call_backend(c, spec, request, opened, principal, request_id)
-    await _check_revised(c, principal, result, opened, request_id)
-    stored = await store_images(c, principal, spec, opened.generation_id, opened.data_key, decision, result)
+    request = replace(
+        resolved.request, prompt=_upstream_prompt(decision, inp.prompt), user=principal.pseudonym
+    )
+    reservation = await quotas.reserve(c, principal, spec, request)
+    try:
+        result, upstream_ms = await _call_backend(c, spec, request, opened, principal, request_id)
+        await _check_revised(c, principal, result, opened, request_id)
+        stored = await _store(c, principal, spec, opened, result, request_id)
+    except LimnerError:
+        await quotas.release(c, reservation)
+        raise
     await _close(c, principal, opened, result, stored, upstream_ms, request_id)
     return GenerationOutcome(
-        generation_id=opened.generation_id, created=int(time.time()), response_format=resolved.response_format,
+        generation_id=opened.generation_id,
+        created=int(time.time()),
+        response_format=resolved.response_format,
         images=[DeliveredImage(s.image_id, s.data, s.format, s.revised_prompt) for s in stored],
-        usage=result.usage, upstream_ms=upstream_ms, warnings=_warnings(decision),
-        params={"size": request.size, "quality": request.quality, "output_format": request.output_format},
+        usage=result.usage,
+        upstream_ms=upstream_ms,
+        warnings=_warnings(decision),
+        params={
+            "size": request.size,
+            "quality": request.quality,
+            "output_format": request.output_format,
+        },
     )
 
 
@@ -57,7 +73,9 @@ def authorize(principal: Principal, spec: ModelSpec, inp: GenerationInput) -> No
     if not principal.can(needed):
         raise PermissionDeniedError(f"You lack the permission '{needed}'.")
     if not principal.can_use_model(spec.id):
-        raise PermissionDeniedError(f"You lack the permission 'model:{spec.id}' for this model.", param="model")
+        raise PermissionDeniedError(
+            f"You lack the permission 'model:{spec.id}' for this model.", param="model"
+        )
     if inp.quality == "hd" and not principal.can(Permission.QUALITY_HD):
         raise PermissionDeniedError("You lack the permission 'quality:hd'.", param="quality")
 
@@ -88,38 +106,72 @@ def _status_for(decision: Decision) -> str:
 
 
 async def _open(
-    c: Components, principal: Principal, spec: ModelSpec, request: ImageRequest, decision: Decision, request_id: str
+    c: Components,
+    principal: Principal,
+    spec: ModelSpec,
+    request: ImageRequest,
+    decision: Decision,
+    request_id: str,
 ) -> Opened:
     """Transaction 1: the request, its sealed prompt, the decision and an audit event."""
     categories = sorted({f.finding.category for f in decision.findings})
     async with c.sessions.begin() as session:
         key = await data_key_for(session, c.key_provider, owner_id=principal.user_id)
         row = await service.create_generation(
-            session, owner_id=principal.user_id, data_key=key, prompt=request.prompt, status=_status_for(decision),
-            api_key_id=principal.api_key_id, request_id=request_id, operation=request.operation, model=spec.id,
-            params=_audit_params(request), decision=decision.action.value, categories=categories,
+            session,
+            owner_id=principal.user_id,
+            data_key=key,
+            prompt=request.prompt,
+            status=_status_for(decision),
+            api_key_id=principal.api_key_id,
+            request_id=request_id,
+            operation=request.operation,
+            model=spec.id,
+            params=_audit_params(request),
+            decision=decision.action.value,
+            categories=categories,
             policy_version=decision.policy_version,
         )
-        await record(session, action=f"image.{request.operation}.requested", actor_id=principal.user_id,
-                     subject_type="generation", subject_id=row.id, request_id=request_id,
-                     outcome=decision.action.value, data={"model": spec.id, "params": row.params,
-                     "prompt_sha256": row.prompt_sha256, "categories": categories,
-                     "policy_version": decision.policy_version, "api_key_id": principal.api_key_id})
+        await record(
+            session,
+            action=f"image.{request.operation}.requested",
+            actor_id=principal.user_id,
+            subject_type="generation",
+            subject_id=row.id,
+            request_id=request_id,
+            outcome=decision.action.value,
+            data={
+                "model": spec.id,
+                "params": row.params,
+                "prompt_sha256": row.prompt_sha256,
+                "categories": categories,
+                "policy_version": decision.policy_version,
+                "api_key_id": principal.api_key_id,
+            },
+        )
     _raise_if_stopped(decision, row.id, categories)
     return Opened(row.id, key, decision)
 
 
 def _audit_params(request: ImageRequest) -> dict[str, object]:
-    return {"n": request.n, "size": request.size, "quality": request.quality, "style": request.style,
-            "output_format": request.output_format, "inputs": len(request.images)}
+    return {
+        "n": request.n,
+        "size": request.size,
+        "quality": request.quality,
+        "style": request.style,
+        "output_format": request.output_format,
+        "inputs": len(request.images),
+    }
 
 
 def _raise_if_stopped(decision: Decision, generation_id: str, categories: list[str]) -> None:
     if decision.action is Action.BLOCK:
         raise ContentPolicyViolation(_blocked_message(decision, categories), categories=categories)
     if decision.action is Action.REVIEW:
-        raise HeldForReview("This request was held for human review. You will be notified of the decision.",
-                            review_id=generation_id)
+        raise HeldForReview(
+            "This request was held for human review. You will be notified of the decision.",
+            review_id=generation_id,
+        )
 
 
 def _blocked_message(decision: Decision, categories: list[str]) -> str:
@@ -128,7 +180,12 @@ def _blocked_message(decision: Decision, categories: list[str]) -> str:
 
 
 async def _call_backend(
-    c: Components, spec: ModelSpec, request: ImageRequest, opened: Opened, principal: Principal, request_id: str
+    c: Components,
+    spec: ModelSpec,
+    request: ImageRequest,
+    opened: Opened,
+    principal: Principal,
+    request_id: str,
 ) -> tuple[BackendResult, float]:
     started = time.perf_counter()
     try:
@@ -139,16 +196,45 @@ async def _call_backend(
     return result, (time.perf_counter() - started) * 1000
 
 
+async def _store(
+    c: Components,
+    principal: Principal,
+    spec: ModelSpec,
+    opened: Opened,
+    result: BackendResult,
+    request_id: str,
+) -> list[StoredImage]:
+    try:
+        return await store_images(
+            c, principal, spec, opened.generation_id, opened.data_key, opened.decision, result
+        )
+    except LimnerError as exc:
+        await _fail(c, opened, principal, request_id, exc, 0.0)
+        raise
+
+
 async def _fail(
-    c: Components, opened: Opened, principal: Principal, request_id: str, exc: LimnerError, upstream_ms: float
+    c: Components,
+    opened: Opened,
+    principal: Principal,
+    request_id: str,
+    exc: LimnerError,
+    upstream_ms: float,
 ) -> None:
     status = "blocked" if isinstance(exc, ContentPolicyViolation) else "failed"
     async with c.sessions.begin() as session:
         row = await service.get_generation(session, opened.generation_id)
         service.finish(row, status=status, upstream_ms=upstream_ms, error_code=exc.code)
-        await record(session, action="image.failed", actor_id=principal.user_id, subject_type="generation",
-                     subject_id=row.id, request_id=request_id, outcome=status,
-                     data={"code": exc.code, "status": exc.status, "upstream_ms": round(upstream_ms, 1)})
+        await record(
+            session,
+            action="image.failed",
+            actor_id=principal.user_id,
+            subject_type="generation",
+            subject_id=row.id,
+            request_id=request_id,
+            outcome=status,
+            data={"code": exc.code, "status": exc.status, "upstream_ms": round(upstream_ms, 1)},
+        )
 
 
 async def _check_revised(
@@ -159,15 +245,23 @@ async def _check_revised(
         decision = await check_text(c, principal, revised, stage="revised_prompt")
         if decision.action in (Action.BLOCK, Action.REVIEW):
             categories = sorted({f.finding.category for f in decision.findings})
-            exc = ContentPolicyViolation(_blocked_message(decision, categories), categories=categories,
-                                         code="revised_prompt_blocked")
+            exc = ContentPolicyViolation(
+                _blocked_message(decision, categories),
+                categories=categories,
+                code="revised_prompt_blocked",
+            )
             await _fail(c, opened, principal, request_id, exc, 0.0)
             raise exc
 
 
 async def _close(
-    c: Components, principal: Principal, opened: Opened, result: BackendResult, stored: list[StoredImage],
-    upstream_ms: float, request_id: str,
+    c: Components,
+    principal: Principal,
+    opened: Opened,
+    result: BackendResult,
+    stored: list[StoredImage],
+    upstream_ms: float,
+    request_id: str,
 ) -> None:
     """Transaction 2: image records, the sealed revised prompt, completion and an audit event."""
     async with c.sessions.begin() as session:
@@ -177,8 +271,16 @@ async def _close(
             service.seal_revised_prompt(row, opened.data_key, revised)
         session.add_all([s.record for s in stored])
         service.finish(row, status="completed", upstream_ms=upstream_ms)
-        await record(session, action="image.generated", actor_id=principal.user_id, subject_type="generation",
-                     subject_id=row.id, request_id=request_id,
-                     data={"images": [{"id": s.image_id, "sha256": s.record.sha256} for s in stored],
-                           "upstream_ms": round(upstream_ms, 1),
-                           "revised_prompt_sha256": service.sha256_text(revised) if revised else None})
+        await record(
+            session,
+            action="image.generated",
+            actor_id=principal.user_id,
+            subject_type="generation",
+            subject_id=row.id,
+            request_id=request_id,
+            data={
+                "images": [{"id": s.image_id, "sha256": s.record.sha256} for s in stored],
+                "upstream_ms": round(upstream_ms, 1),
+                "revised_prompt_sha256": service.sha256_text(revised) if revised else None,
+            },
+        )

@@ -11,8 +11,20 @@ from limner.generation.backends.base import InputImage, Operation
 from limner.generation.images import load_upload
 from limner.generation.schemas import GenerationInput
 
-TEXT_FIELDS = ("model", "prompt", "size", "quality", "response_format", "background", "output_format",
-               "moderation", "user", "input_fidelity", "safety_identifier", "style")
+TEXT_FIELDS = (
+    "model",
+    "prompt",
+    "size",
+    "quality",
+    "response_format",
+    "background",
+    "output_format",
+    "moderation",
+    "user",
+    "input_fidelity",
+    "safety_identifier",
+    "style",
+)
 INT_FIELDS = ("n", "output_compression", "partial_images")
 FILE_FIELDS = ("image", "image[]", "mask")
 MAX_MASK_BYTES = 4 * 1024 * 1024
@@ -28,11 +40,22 @@ async def parse_form(form: FormData, *, operation: Operation, max_bytes: int) ->
     if operation == "variation" and values["prompt"] is not None:
         raise InvalidRequestError("Variations take no prompt.", param="prompt")
     return GenerationInput(
-        operation=operation, model=values["model"], prompt=values["prompt"], n=values["n"], size=values["size"],
-        quality=values["quality"], style=values["style"], response_format=values["response_format"],
-        background=values["background"], output_format=values["output_format"],
-        output_compression=values["output_compression"], moderation=values["moderation"], user=values["user"],
-        stream=_bool(form, "stream"), images=images, mask=mask,
+        operation=operation,
+        model=values["model"],
+        prompt=values["prompt"],
+        n=values["n"],
+        size=values["size"],
+        quality=values["quality"],
+        style=values["style"],
+        response_format=values["response_format"],
+        background=values["background"],
+        output_format=values["output_format"],
+        output_compression=values["output_compression"],
+        moderation=values["moderation"],
+        user=values["user"],
+        stream=_bool(form, "stream"),
+        images=images,
+        mask=mask,
     )
 
 
@@ -40,8 +63,11 @@ def _refuse_unknown(form: FormData) -> None:
     known = {*TEXT_FIELDS, *INT_FIELDS, *FILE_FIELDS, "stream"}
     for name in form:
         if name not in known:
-            raise InvalidRequestError(f"Unrecognized request argument supplied: {name}", param=name,
-                                      code="unknown_parameter")
+            raise InvalidRequestError(
+                f"Unrecognized request argument supplied: {name}",
+                param=name,
+                code="unknown_parameter",
+            )
 
 
 def _files(form: FormData, name: str) -> list[UploadFile | str]:

@@ -33,21 +33,39 @@ class StoredImage:
 
 
 async def store_images(
-    c: Components, principal: Principal, spec: ModelSpec, generation_id: str, data_key: bytes,
-    decision: Decision, result: BackendResult,
+    c: Components,
+    principal: Principal,
+    spec: ModelSpec,
+    generation_id: str,
+    data_key: bytes,
+    decision: Decision,
+    result: BackendResult,
 ) -> list[StoredImage]:
     """Blobs are written before their records: a crash leaves an orphan blob for the janitor,
     never a record pointing at nothing."""
     stored = []
     for index, image in enumerate(result.images):
-        info = ProvenanceInfo(image_id=new_id(), model=spec.id, policy_version=decision.policy_version,
-                              created_at=utcnow(), creator=principal.pseudonym)
+        info = ProvenanceInfo(
+            image_id=new_id(),
+            model=spec.id,
+            policy_version=decision.policy_version,
+            created_at=utcnow(),
+            creator=principal.pseudonym,
+        )
         data = await asyncio.to_thread(c.provenance.stamp, image.data, fmt=image.format, info=info)
         width, height = _dimensions(data)
         await put_sealed(c.blob_store, data_key, owner_id=principal.user_id, blob_id=info.image_id, data=data)
-        record = ImageRecord(id=info.image_id, generation_id=generation_id, owner_id=principal.user_id,
-                             index=index, format=image.format, width=width, height=height,
-                             size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
+        record = ImageRecord(
+            id=info.image_id,
+            generation_id=generation_id,
+            owner_id=principal.user_id,
+            index=index,
+            format=image.format,
+            width=width,
+            height=height,
+            size_bytes=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
         stored.append(StoredImage(info.image_id, data, image.format, _revised(image), record))
     return stored
 

@@ -31,26 +31,52 @@ router = APIRouter(prefix="/v1")
 MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 
 
-@router.post("/images/generations", response_model_exclude_none=True, dependencies=[Depends(require(Permission.IMAGES_GENERATE))])
+@router.post(
+    "/images/generations",
+    response_model_exclude_none=True,
+    dependencies=[Depends(require(Permission.IMAGES_GENERATE))],
+)
 async def create_generation(
-    body: GenerationBody, request: Request, response: Response, c: ComponentsDep, principal: PrincipalDep,
+    body: GenerationBody,
+    request: Request,
+    response: Response,
+    c: ComponentsDep,
+    principal: PrincipalDep,
     request_id: RequestIdDep,
 ) -> ImagesResponse:
-    inp = GenerationInput(operation="generate", **body.model_dump(exclude={"safety_identifier", "partial_images"}))
+    inp = GenerationInput(
+        operation="generate", **body.model_dump(exclude={"safety_identifier", "partial_images"})
+    )
     outcome = await submit_generation(c, principal, inp, request_id=request_id)
     return _respond(c, outcome, request, response)
 
 
-@router.post("/images/edits", response_model_exclude_none=True, dependencies=[Depends(require(Permission.IMAGES_EDIT))])
+@router.post(
+    "/images/edits",
+    response_model_exclude_none=True,
+    dependencies=[Depends(require(Permission.IMAGES_EDIT))],
+)
 async def create_edit(
-    request: Request, response: Response, c: ComponentsDep, principal: PrincipalDep, request_id: RequestIdDep
+    request: Request,
+    response: Response,
+    c: ComponentsDep,
+    principal: PrincipalDep,
+    request_id: RequestIdDep,
 ) -> ImagesResponse:
     return await _multipart(request, response, c, principal, request_id, "edit")
 
 
-@router.post("/images/variations", response_model_exclude_none=True, dependencies=[Depends(require(Permission.IMAGES_EDIT))])
+@router.post(
+    "/images/variations",
+    response_model_exclude_none=True,
+    dependencies=[Depends(require(Permission.IMAGES_EDIT))],
+)
 async def create_variation(
-    request: Request, response: Response, c: ComponentsDep, principal: PrincipalDep, request_id: RequestIdDep
+    request: Request,
+    response: Response,
+    c: ComponentsDep,
+    principal: PrincipalDep,
+    request_id: RequestIdDep,
 ) -> ImagesResponse:
     return await _multipart(request, response, c, principal, request_id, "variation")
 
@@ -58,13 +84,18 @@ async def create_variation(
 @router.get("/models")
 async def list_models(c: ComponentsDep, principal: PrincipalDep) -> ModelList:
     created = int(c.settings.data_dir.stat().st_mtime) if c.settings.data_dir.exists() else 0
-    cards = [ModelCard(id=spec.id, created=created, owned_by=f"limner:{spec.backend}")
-             for spec in c.settings.generation.models if principal.can_use_model(spec.id)]
+    cards = [
+        ModelCard(id=spec.id, created=created, owned_by=f"limner:{spec.backend}")
+        for spec in c.settings.generation.models
+        if principal.can_use_model(spec.id)
+    ]
     return ModelList(data=cards)
 
 
 @router.get("/images/files/{image_id}")
-async def get_image_file(image_id: str, expires: int, signature: str, c: ComponentsDep, session: SessionDep) -> Response:
+async def get_image_file(
+    image_id: str, expires: int, signature: str, c: ComponentsDep, session: SessionDep
+) -> Response:
     """Public, signed and expiring: the signature is the credential, so no API key is needed."""
     urls.check_signature(c.secret_key, image_id, expires, signature)
     record = await service.get_image(session, image_id)
@@ -76,7 +107,11 @@ async def get_image_file(image_id: str, expires: int, signature: str, c: Compone
 
 
 async def _multipart(
-    request: Request, response: Response, c: ComponentsDep, principal: PrincipalDep, request_id: str,
+    request: Request,
+    response: Response,
+    c: ComponentsDep,
+    principal: PrincipalDep,
+    request_id: str,
     operation: Operation,
 ) -> ImagesResponse:
     form = await _read_form(request)
@@ -94,32 +129,48 @@ async def _read_form(request: Request) -> FormData:
     try:
         return await request.form(max_files=20, max_fields=40)
     except (ValueError, KeyError, AssertionError) as exc:
-        raise InvalidRequestError("The multipart body could not be parsed.", code="invalid_multipart") from exc
+        raise InvalidRequestError(
+            "The multipart body could not be parsed.", code="invalid_multipart"
+        ) from exc
 
 
-def _respond(c: ComponentsDep, outcome: GenerationOutcome, request: Request, response: Response) -> ImagesResponse:
+def _respond(
+    c: ComponentsDep, outcome: GenerationOutcome, request: Request, response: Response
+) -> ImagesResponse:
     request.state.upstream_ms = outcome.upstream_ms
     if outcome.warnings:
         response.headers["x-limner-warnings"] = ",".join(outcome.warnings)
-    data = [_image_data(c, image.image_id, image.data, image.revised_prompt, outcome.response_format)
-            for image in outcome.images]
+    data = [
+        _image_data(c, image.image_id, image.data, image.revised_prompt, outcome.response_format)
+        for image in outcome.images
+    ]
     extra: dict[str, Any] = {}
     if outcome.usage is not None:
         extra["usage"] = _usage(outcome)
     return ImagesResponse(created=outcome.created or int(time.time()), data=data, **extra)
 
 
-def _image_data(c: ComponentsDep, image_id: str, data: bytes, revised: str | None, response_format: str) -> ImageData:
+def _image_data(
+    c: ComponentsDep, image_id: str, data: bytes, revised: str | None, response_format: str
+) -> ImageData:
     if response_format == "url":
         ttl = c.settings.generation.url_ttl_s
-        return ImageData(url=urls.signed_url(c.settings.public_url, c.secret_key, image_id, ttl_s=ttl),
-                         revised_prompt=revised)
+        return ImageData(
+            url=urls.signed_url(c.settings.public_url, c.secret_key, image_id, ttl_s=ttl),
+            revised_prompt=revised,
+        )
     return ImageData(b64_json=base64.b64encode(data).decode(), revised_prompt=revised)
 
 
 def _usage(outcome: GenerationOutcome) -> dict[str, Any]:
     usage = outcome.usage
     assert usage is not None
-    return {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
-            "total_tokens": usage.total_tokens,
-            "input_tokens_details": {"text_tokens": usage.input_text_tokens, "image_tokens": usage.input_image_tokens}}
+    return {
+        "input_tokens": usage.input_tokens,
+        "output_tokens": usage.output_tokens,
+        "total_tokens": usage.total_tokens,
+        "input_tokens_details": {
+            "text_tokens": usage.input_text_tokens,
+            "image_tokens": usage.input_image_tokens,
+        },
+    }

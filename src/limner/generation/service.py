@@ -30,10 +30,19 @@ async def create_generation(
     **fields: Any,
 ) -> Generation:
     generation_id = new_id()
-    sealed = seal_value(data_key, owner_id=owner_id, value_id=f"{generation_id}:prompt",
-                        data=prompt.encode()) if prompt is not None else None
-    row = Generation(id=generation_id, owner_id=owner_id, status=status, prompt_sealed=sealed,
-                     prompt_sha256=sha256_text(prompt) if prompt is not None else None, **fields)
+    sealed = (
+        seal_value(data_key, owner_id=owner_id, value_id=f"{generation_id}:prompt", data=prompt.encode())
+        if prompt is not None
+        else None
+    )
+    row = Generation(
+        id=generation_id,
+        owner_id=owner_id,
+        status=status,
+        prompt_sealed=sealed,
+        prompt_sha256=sha256_text(prompt) if prompt is not None else None,
+        **fields,
+    )
     session.add(row)
     await session.flush()
     return row
@@ -55,12 +64,19 @@ def open_prompt(row: Generation, data_key: bytes) -> str | None:
 
 
 def seal_revised_prompt(row: Generation, data_key: bytes, revised: str) -> None:
-    row.revised_prompt_sealed = seal_value(data_key, owner_id=row.owner_id,
-                                           value_id=f"{row.id}:revised", data=revised.encode())
+    row.revised_prompt_sealed = seal_value(
+        data_key, owner_id=row.owner_id, value_id=f"{row.id}:revised", data=revised.encode()
+    )
 
 
-def finish(row: Generation, *, status: str, upstream_ms: float | None = None, error_code: str | None = None,
-           now: datetime | None = None) -> None:
+def finish(
+    row: Generation,
+    *,
+    status: str,
+    upstream_ms: float | None = None,
+    error_code: str | None = None,
+    now: datetime | None = None,
+) -> None:
     row.status = status
     row.upstream_ms = upstream_ms
     row.error_code = error_code

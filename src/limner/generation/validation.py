@@ -35,21 +35,34 @@ def resolve(spec: ModelSpec, inp: GenerationInput) -> Resolved:
     if inp.stream:
         raise InvalidRequestError("Streaming responses are not supported by this gateway.", param="stream")
     request = ImageRequest(
-        operation=inp.operation, model=spec.upstream_id, prompt=inp.prompt, n=n, size=size,
-        quality=inp.quality, style=inp.style, background=inp.background,
-        output_format=output_format, output_compression=inp.output_compression,
-        moderation=inp.moderation, images=inp.images, mask=inp.mask,
+        operation=inp.operation,
+        model=spec.upstream_id,
+        prompt=inp.prompt,
+        n=n,
+        size=size,
+        quality=inp.quality,
+        style=inp.style,
+        background=inp.background,
+        output_format=output_format,
+        output_compression=inp.output_compression,
+        moderation=inp.moderation,
+        images=inp.images,
+        mask=inp.mask,
     )
     return Resolved(request=request, response_format=response_format)
 
 
 def _check_operation(spec: ModelSpec, rules: FamilyRules, inp: GenerationInput) -> None:
     if inp.operation not in rules.operations:
-        raise InvalidRequestError(f"The model '{spec.id}' does not support image {inp.operation}s.", param="model")
+        raise InvalidRequestError(
+            f"The model '{spec.id}' does not support image {inp.operation}s.", param="model"
+        )
     if inp.operation != "generate" and not inp.images:
         raise InvalidRequestError("An image is required.", param="image")
     if len(inp.images) > rules.max_input_images:
-        raise InvalidRequestError(f"At most {rules.max_input_images} input image(s) are allowed.", param="image")
+        raise InvalidRequestError(
+            f"At most {rules.max_input_images} input image(s) are allowed.", param="image"
+        )
 
 
 def _check_prompt(rules: FamilyRules, inp: GenerationInput) -> None:
@@ -60,7 +73,8 @@ def _check_prompt(rules: FamilyRules, inp: GenerationInput) -> None:
     if len(inp.prompt) > rules.prompt_max:
         raise InvalidRequestError(
             f"The prompt is {len(inp.prompt)} characters; the maximum for this model is {rules.prompt_max}.",
-            param="prompt", code="string_above_max_length",
+            param="prompt",
+            code="string_above_max_length",
         )
 
 
@@ -82,7 +96,8 @@ def _response_format(rules: FamilyRules, value: str | None) -> str:
         return rules.default_response_format
     if not rules.response_formats:
         raise InvalidRequestError(
-            "response_format is not supported for this model; it always returns b64_json.", param="response_format"
+            "response_format is not supported for this model; it always returns b64_json.",
+            param="response_format",
         )
     _check_choice("response_format", value, rules.response_formats)
     return value
@@ -104,7 +119,9 @@ def _check_gpt_only(rules: FamilyRules, inp: GenerationInput) -> None:
     _check_choice("background", inp.background, frozenset({"transparent", "opaque", "auto"}))
     _check_choice("moderation", inp.moderation, frozenset({"low", "auto"}))
     if inp.background == "transparent" and inp.output_format == "jpeg":
-        raise InvalidRequestError("Transparent backgrounds need output_format png or webp.", param="background")
+        raise InvalidRequestError(
+            "Transparent backgrounds need output_format png or webp.", param="background"
+        )
     compression = inp.output_compression
     if compression is not None and not 0 <= compression <= 100:
         raise InvalidRequestError("output_compression must be between 0 and 100.", param="output_compression")

@@ -35,8 +35,15 @@ _CREATE = {
 }
 ROLE_PERMISSIONS: Mapping[str, frozenset[str]] = {
     "admin": frozenset(Permission) - {Permission.SCIM},
-    "auditor": frozenset({Permission.AUDIT_READ, Permission.AUDIT_EXPORT, Permission.VERIFY,
-                          Permission.PROMPTS_REVEAL, Permission.PRIVACY_MANAGE}),
+    "auditor": frozenset(
+        {
+            Permission.AUDIT_READ,
+            Permission.AUDIT_EXPORT,
+            Permission.VERIFY,
+            Permission.PROMPTS_REVEAL,
+            Permission.PRIVACY_MANAGE,
+        }
+    ),
     "reviewer": frozenset({Permission.REVIEW_DECIDE, Permission.VERIFY, Permission.IMAGES_READ}),
     "creator": frozenset(_CREATE),
     "viewer": frozenset({Permission.VERIFY, Permission.IMAGES_READ}),

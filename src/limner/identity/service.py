@@ -34,8 +34,13 @@ async def create_user(
         raise InvalidRequestError(f"'{email}' is not an email address", param="email")
     if await find_user(session, email=email) is not None:
         raise ConflictError(f"a user with email {email} already exists")
-    user = User(email=email, roles=list(roles), display_name=display_name, kind=kind,
-                password_hash=hash_password(password) if password else None)
+    user = User(
+        email=email,
+        roles=list(roles),
+        display_name=display_name,
+        kind=kind,
+        password_hash=hash_password(password) if password else None,
+    )
     session.add(user)
     await session.flush()
     return user
@@ -82,8 +87,15 @@ async def create_api_key(
         raise InvalidRequestError("a key cannot have roles its owner does not have", param="role")
     key_id, full_key = keys.mint_key()
     expires_at = utcnow() + timedelta(days=expires_days) if expires_days else None
-    row = ApiKey(id=key_id, owner_id=owner.id, name=name, key_hash=keys.hash_key(secret_key, full_key),
-                 roles=scope, models=models, expires_at=expires_at)
+    row = ApiKey(
+        id=key_id,
+        owner_id=owner.id,
+        name=name,
+        key_hash=keys.hash_key(secret_key, full_key),
+        roles=scope,
+        models=models,
+        expires_at=expires_at,
+    )
     session.add(row)
     await session.flush()
     return row, full_key
@@ -129,7 +141,11 @@ def _key_usable(row: ApiKey, now: datetime | None = None) -> bool:
 def _touch(row: ApiKey, client_ip: str | None) -> None:
     now = utcnow()
     # Writing on every request would serialise all traffic on one row; a minute's precision is enough.
-    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1) or row.last_used_ip != client_ip:
+    if (
+        row.last_used_at is None
+        or now - row.last_used_at > timedelta(minutes=1)
+        or row.last_used_ip != client_ip
+    ):
         row.last_used_at, row.last_used_ip = now, client_ip
 
 
@@ -146,13 +162,22 @@ def principal_for(
     if key is not None and key.models is not None:
         allowed = {m for m in key.models if "model:*" in perms or model_permission(m) in perms}
         perms = {p for p in perms if not p.startswith("model:")} | {model_permission(m) for m in allowed}
-    return Principal(user_id=owner.id, email=owner.email, kind=owner.kind, roles=roles,
-                     permissions=frozenset(perms), pseudonym=keys.pseudonym(secret_key, owner.id),
-                     via="api_key" if key else "session", api_key_id=key.id if key else None)
+    return Principal(
+        user_id=owner.id,
+        email=owner.email,
+        kind=owner.kind,
+        roles=roles,
+        permissions=frozenset(perms),
+        pseudonym=keys.pseudonym(secret_key, owner.id),
+        via="api_key" if key else "session",
+        api_key_id=key.id if key else None,
+    )
 
 
 def _check_roles(roles: list[str], custom_roles: dict[str, list[str]] | None) -> None:
     valid = known_roles(custom_roles)
     unknown = [r for r in roles if r not in valid]
     if unknown or not roles:
-        raise InvalidRequestError(f"unknown role(s) {unknown or roles}; valid roles: {', '.join(valid)}", param="role")
+        raise InvalidRequestError(
+            f"unknown role(s) {unknown or roles}; valid roles: {', '.join(valid)}", param="role"
+        )

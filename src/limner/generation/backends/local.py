@@ -38,14 +38,23 @@ class LocalBackend:
 
     def _render_all(self, request: ImageRequest) -> list[GeneratedImage]:
         width, height = _dimensions(request)
-        revised = f"{request.prompt} (abstract rendering)" if self.config.revise_prompts and request.prompt else None
+        revised = (
+            f"{request.prompt} (abstract rendering)"
+            if self.config.revise_prompts and request.prompt
+            else None
+        )
         out = []
         for index in range(request.n):
             pixels = render(_seed(request, index), width, height)
             if request.images:
                 pixels = _blend(pixels, request.images[0], width, height)
-            out.append(GeneratedImage(data=_encode(pixels, request.output_format), format=request.output_format,
-                                      revised_prompt=revised))
+            out.append(
+                GeneratedImage(
+                    data=_encode(pixels, request.output_format),
+                    format=request.output_format,
+                    revised_prompt=revised,
+                )
+            )
         return out
 
 
@@ -76,13 +85,15 @@ def render(seed: int, width: int, height: int) -> np.ndarray:
         channels.append(field)
     stacked = np.stack(channels, axis=-1)
     stacked = (stacked - stacked.min()) / (np.ptp(stacked) + 1e-6)
-    return (stacked * 255).astype(np.uint8)
+    result: np.ndarray = (stacked * 255).astype(np.uint8)
+    return result
 
 
 def _blend(pixels: np.ndarray, source: InputImage, width: int, height: int) -> np.ndarray:
     with Image.open(io.BytesIO(source.data)) as img:
         base = np.asarray(img.convert("RGB").resize((width, height)), dtype=np.uint16)
-    return ((base * 2 + pixels) // 3).astype(np.uint8)
+    blended: np.ndarray = ((base * 2 + pixels) // 3).astype(np.uint8)
+    return blended
 
 
 def _encode(pixels: np.ndarray, fmt: str) -> bytes:

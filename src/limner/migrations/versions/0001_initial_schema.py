@@ -41,9 +41,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_audit_events_action"), ["action"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_events_actor_id"), ["actor_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_events_at"), ["at"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_audit_events_subject_id"), ["subject_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_audit_events_subject_id"), ["subject_id"], unique=False)
 
     op.create_table(
         "data_keys",
@@ -143,9 +141,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_images")),
     )
     with op.batch_alter_table("images", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_images_generation_id"), ["generation_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_images_generation_id"), ["generation_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_images_owner_id"), ["owner_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_images_sha256"), ["sha256"], unique=False)
 

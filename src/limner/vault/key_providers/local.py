@@ -6,13 +6,18 @@ import base64
 import json
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypedDict
 
 from pydantic import BaseModel, Field
 
 from limner.errors import ConfigError
 from limner.vault.crypto import new_key, open_sealed, seal
 from limner.vault.key_providers.base import WrappedKey
+
+
+class KeyFile(TypedDict):
+    current: str
+    versions: dict[str, str]
 
 
 class LocalKeyConfig(BaseModel):
@@ -58,23 +63,22 @@ class LocalKeyProvider:
         _write(state, self.path)
 
     async def current_version(self) -> str:
-        return str(_read(self.path)["current"])
+        return _read(self.path)["current"]
 
 
-def _key(state: dict[str, object], version: str) -> bytes:
+def _key(state: KeyFile, version: str) -> bytes:
     versions = state["versions"]
-    assert isinstance(versions, dict)
     if version not in versions:
         raise ConfigError(f"key-encryption key version {version} is not available")
     return base64.b64decode(versions[version])
 
 
-def _read(path: Path) -> dict[str, object]:
-    data: dict[str, object] = json.loads(path.read_text())
+def _read(path: Path) -> KeyFile:
+    data: KeyFile = json.loads(path.read_text())
     return data
 
 
-def _write(state: dict[str, object], path: Path, *, exclusive: bool = False) -> None:
+def _write(state: KeyFile, path: Path, *, exclusive: bool = False) -> None:
     tmp = path.with_suffix(".tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
     if exclusive and path.exists():

@@ -1,0 +1,1 @@
+"""Usage: quotas, budgets, prices, statistics and alerts."""

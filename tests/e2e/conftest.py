@@ -1,0 +1,74 @@
+"""End-to-end fixtures: a real `limner serve` process on a loopback port, set up with `limner init`."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+LIMNER = [sys.executable, "-m", "limner.cli"]
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    base_url: str
+    data_dir: Path
+    log_path: Path
+    admin_email: str
+    admin_password: str
+    api_key: str
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*LIMNER, *args, "--data-dir", str(self.data_dir)], capture_output=True,
+                              text=True, timeout=120, check=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("server did not become ready")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    root = tmp_path_factory.mktemp("live")
+    data_dir, log_path, port = root / "data", root / "server.log", free_port()
+    env = {**os.environ, "LIMNER_SERVER__PORT": str(port)}
+    init = subprocess.run([*LIMNER, "init", "--data-dir", str(data_dir), "--json"], capture_output=True, text=True,
+                          env=env, check=True, timeout=120)
+    creds = json.loads(init.stdout)
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen([*LIMNER, "serve", "--data-dir", str(data_dir), "--port", str(port)],
+                                stdout=log, stderr=subprocess.STDOUT, env=env)
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            wait_ready(base_url, proc)
+            yield LiveServer(base_url, data_dir, log_path, creds["admin_email"], creds["admin_password"],
+                             creds["api_key"])
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)

@@ -1,0 +1,42 @@
+"""Typed helpers that create users and keys for tests (full-stack template style, no factory framework)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from limner.components import Components
+from limner.identity import service as identity
+from limner.identity.models import User
+
+
+@dataclass(frozen=True)
+class Caller:
+    user_id: str
+    email: str
+    api_key: str
+    key_id: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+
+async def make_user(c: Components, *, roles: list[str], email: str | None = None, password: str | None = None) -> User:
+    async with c.sessions.begin() as session:
+        return await identity.create_user(
+            session, email=email or f"user-{uuid.uuid4().hex[:8]}@example.com", roles=roles, password=password
+        )
+
+
+async def make_caller(
+    c: Components, *, roles: list[str], key_roles: list[str] | None = None, models: list[str] | None = None
+) -> Caller:
+    user = await make_user(c, roles=roles)
+    async with c.sessions.begin() as session:
+        owner = await session.get(User, user.id)
+        assert owner is not None
+        row, key = await identity.create_api_key(
+            session, owner=owner, secret_key=c.secret_key, roles=key_roles, models=models
+        )
+    return Caller(user_id=user.id, email=user.email, api_key=key, key_id=row.id)
