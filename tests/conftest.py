@@ -50,6 +50,7 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
         "env": "test",
         "data_dir": data_dir,
         "secret_key": TEST_SECRET,
+        "policy": {"enabled": False},  # policy tests turn it on; generation tests stay independent of it
         "generation": {
             "backends": {"local": LocalConfig(), "reviser": LocalConfig(revise_prompts=True), "fake": FakeConfig()},
             "models": test_catalog(),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from limner.components import Components
 from limner.identity import service as identity
 from limner.identity.models import User
+from limner.policy.decision import Action, Decision, Finding, PolicyContext, RuledFinding
 
 
 @dataclass(frozen=True)
@@ -40,3 +41,20 @@ async def make_caller(
             session, owner=owner, secret_key=c.secret_key, roles=key_roles, models=models
         )
     return Caller(user_id=user.id, email=user.email, api_key=key, key_id=row.id)
+
+
+class FixedPolicy:
+    """A PromptPolicy that decides every prompt the same way (flow tests need a known decision)."""
+
+    version = "fixed-1"
+
+    def __init__(self, action: Action, categories: tuple[str, ...] = ("harm.violence",)) -> None:
+        self.action = action
+        self.categories = categories
+
+    async def evaluate(self, text: str, *, context: PolicyContext) -> Decision:
+        ruled = tuple(RuledFinding(Finding("fixed", c, 0, min(4, len(text)), 0.99), self.action, "t••t")
+                      for c in self.categories)
+        return Decision(action=self.action, findings=ruled, policy_version=self.version,
+                        explanation=f"Fixed decision: {self.action.value}.", categories=self.categories,
+                        redacted_text="[REDACTED] tail" if self.action is Action.REDACT else None)

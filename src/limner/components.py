@@ -42,15 +42,24 @@ class Components:
 def build_components(settings: Settings) -> Components:
     _check_catalog(settings)
     engine = make_engine(settings.database_url, echo=settings.database.echo)
+    sessions = make_sessions(engine)
     return Components(
         settings=settings,
         engine=engine,
-        sessions=make_sessions(engine),
+        sessions=sessions,
         backends={name: build_backend(cfg) for name, cfg in settings.generation.backends.items()},
-        policy=AllowAllPolicy(),
+        policy=_policy(settings, sessions),
         key_provider=build_key_provider(settings.vault.key_provider, data_dir=settings.data_dir),
         blob_store=build_blob_store(settings.vault.blob_store, data_dir=settings.data_dir),
     )
+
+
+def _policy(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> PromptPolicy:
+    if not settings.policy.enabled:
+        return AllowAllPolicy()
+    from limner.policy.active import ActivePolicy  # detectors load data: only when the policy runs
+
+    return ActivePolicy(sessions, refresh_s=settings.policy.refresh_s)
 
 
 def _check_catalog(settings: Settings) -> None:

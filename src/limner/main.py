@@ -13,6 +13,7 @@ from limner.components import Components, build_components
 from limner.deps import ComponentsDep
 from limner.errors import UnavailableError
 from limner.generation.routes import router as generation_router
+from limner.review.routes import router as review_router
 from limner.http import RequestContextMiddleware, install_error_handlers
 from limner.settings import Settings
 
@@ -45,6 +46,7 @@ def create_app(
     )
     install_error_handlers(app)
     app.include_router(generation_router)
+    app.include_router(review_router)
     app.add_api_route("/healthz", healthz, methods=["GET"])
     app.add_api_route("/readyz", readyz, methods=["GET"])
     return app

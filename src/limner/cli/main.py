@@ -6,8 +6,9 @@ import os
 
 import typer
 
-from limner.cli import keys, users
+from limner.cli import keys, policy, users
 from limner.cli.init import init
+from limner.cli.scan import scan
 from limner.cli.serve import serve
 
 app = typer.Typer(
@@ -17,8 +18,10 @@ app = typer.Typer(
 )
 app.command("init")(init)
 app.command("serve")(serve)
+app.command("scan")(scan)
 app.add_typer(users.app, name="users")
 app.add_typer(keys.app, name="keys")
+app.add_typer(policy.app, name="policy")
 
 
 @app.callback()

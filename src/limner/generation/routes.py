@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.datastructures import FormData
 
+from limner.components import Components
 from limner.deps import ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, require
 from limner.errors import InvalidRequestError, NotFoundError
 from limner.generation import service, urls
@@ -141,7 +142,7 @@ def _respond(
     if outcome.warnings:
         response.headers["x-limner-warnings"] = ",".join(outcome.warnings)
     data = [
-        _image_data(c, image.image_id, image.data, image.revised_prompt, outcome.response_format)
+        image_data(c, image.image_id, image.data, image.revised_prompt, outcome.response_format)
         for image in outcome.images
     ]
     extra: dict[str, Any] = {}
@@ -150,8 +151,8 @@ def _respond(
     return ImagesResponse(created=outcome.created or int(time.time()), data=data, **extra)
 
 
-def _image_data(
-    c: ComponentsDep, image_id: str, data: bytes, revised: str | None, response_format: str
+def image_data(
+    c: Components, image_id: str, data: bytes, revised: str | None, response_format: str
 ) -> ImageData:
     if response_format == "url":
         ttl = c.settings.generation.url_ttl_s

@@ -12,8 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.db import new_id, utcnow
 from limner.errors import NotFoundError
+from limner.generation.backends.base import ImageRequest, InputImage
 from limner.generation.models import Generation, ImageRecord
-from limner.vault.service import open_value, seal_value
+from limner.vault.blob_stores.base import BlobStore
+from limner.vault.service import get_sealed, open_value, put_sealed, seal_value
 
 
 def sha256_text(text: str) -> str:
@@ -94,11 +96,44 @@ async def iter_prompts(
     session: AsyncSession, *, since: datetime, data_key_for_owner: Any
 ) -> AsyncIterator[tuple[Generation, str]]:
     """Yield (generation, decrypted prompt) since `since`, skipping owners whose key was shredded."""
-    rows = await session.stream_scalars(
-        select(Generation).where(Generation.created_at >= since, Generation.prompt_sealed.is_not(None))
-    )
-    async for row in rows:
+    query = select(Generation).where(Generation.created_at >= since, Generation.prompt_sealed.is_not(None))
+    for row in (await session.execute(query.order_by(Generation.created_at))).scalars().all():
         key = await data_key_for_owner(row.owner_id)
         prompt = open_prompt(row, key) if key is not None else None
         if prompt is not None:
             yield row, prompt
+
+
+async def keep_inputs(
+    session: AsyncSession, store: BlobStore, key: bytes, *, generation_id: str, owner_id: str, request: ImageRequest
+) -> None:
+    """Store a held request's input images (sealed) so it can run after approval."""
+    inputs = [*request.images, *([request.mask] if request.mask else [])]
+    for index, image in enumerate(inputs):
+        record = ImageRecord(id=new_id(), generation_id=generation_id, owner_id=owner_id, index=index,
+                             role="mask" if image is request.mask else "input", format="png",
+                             width=image.width, height=image.height, size_bytes=len(image.data),
+                             sha256=hashlib.sha256(image.data).hexdigest())
+        await put_sealed(store, key, owner_id=owner_id, blob_id=record.id, data=image.data)
+        session.add(record)
+
+
+async def load_inputs(
+    session: AsyncSession, store: BlobStore, key: bytes, *, generation_id: str
+) -> tuple[tuple[InputImage, ...], InputImage | None]:
+    query = select(ImageRecord).where(ImageRecord.generation_id == generation_id,
+                                      ImageRecord.role.in_(("input", "mask"))).order_by(ImageRecord.index)
+    images, mask = [], None
+    for rec in (await session.execute(query)).scalars():
+        data = await get_sealed(store, key, owner_id=rec.owner_id, blob_id=rec.id)
+        image = InputImage(data=data, width=rec.width, height=rec.height)
+        if rec.role == "mask":
+            mask = image
+        else:
+            images.append(image)
+    return tuple(images), mask
+
+
+async def output_images(session: AsyncSession, generation_id: str) -> list[ImageRecord]:
+    query = select(ImageRecord).where(ImageRecord.generation_id == generation_id, ImageRecord.role == "output")
+    return list((await session.execute(query.order_by(ImageRecord.index))).scalars())

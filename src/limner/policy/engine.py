@@ -1,10 +1,14 @@
-"""The prompt policy contract the generation flow calls, and the no-check engine."""
+"""The prompt policy contract the flow calls, the engine that implements it, and the no-check engine."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from limner.policy.decision import Decision, PolicyContext
+from limner.policy.coaching import explain
+from limner.policy.decision import Action, Decision, Finding, PolicyContext, RuledFinding
+from limner.policy.detectors.base import Detector
+from limner.policy.document import PolicyDocument
+from limner.policy.rules import overall, redact, rule_findings, rules_for
 
 
 class PromptPolicy(Protocol):
@@ -26,3 +30,40 @@ class AllowAllPolicy:
 
     async def evaluate(self, text: str, *, context: PolicyContext) -> Decision:
         return Decision.allow(self.version)
+
+
+class PolicyEngine:
+    """One compiled policy version: its detectors and rules. Pure and safe to share."""
+
+    def __init__(self, document: PolicyDocument, detectors: list[Detector], *, version: str) -> None:
+        self.document = document
+        self.detectors = detectors
+        self.version = version
+        self._allow = frozenset(term.casefold().strip() for term in document.allow_list)
+
+    async def evaluate(self, text: str, *, context: PolicyContext) -> Decision:
+        return self.decide(text, context)
+
+    def findings(self, text: str) -> list[Finding]:
+        return [finding for detector in self.detectors for finding in detector.detect(text)]
+
+    def decide(self, text: str, context: PolicyContext) -> Decision:
+        rules = rules_for(self.document, context)
+        ruled = rule_findings(self.findings(text), rules, text, self._allow)
+        action = overall(ruled)
+        categories = _categories(ruled, action)
+        explanation, suggestion = explain(action, categories)
+        return Decision(
+            action=action,
+            findings=tuple(ruled),
+            policy_version=self.version,
+            explanation=explanation,
+            suggestion=suggestion,
+            redacted_text=redact(text, ruled) if action is Action.REDACT else None,
+            categories=tuple(sorted({r.finding.category for r in ruled})),
+        )
+
+
+def _categories(ruled: list[RuledFinding], action: Action) -> list[str]:
+    """The categories that decided the outcome, for the user's explanation."""
+    return sorted({r.finding.category for r in ruled if r.action is action})

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 03:36:38.102841
+Create Date: 2026-11-28 03:48:01.565815
 """
 
 from collections.abc import Sequence
@@ -51,6 +51,34 @@ def upgrade() -> None:
         sa.Column("created_at", limner.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("owner_id", name=op.f("pk_data_keys")),
     )
+    op.create_table(
+        "notifications",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("user_id", sa.String(length=32), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("subject_id", sa.String(length=64), nullable=False),
+        sa.Column("message", sa.String(length=500), nullable=False),
+        sa.Column("created_at", limner.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("read_at", limner.db.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
+    )
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_notifications_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "policy_versions",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("document", sa.Text(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=True),
+        sa.Column("created_at", limner.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_policy_versions")),
+    )
+    with op.batch_alter_table("policy_versions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_policy_versions_is_active"), ["is_active"], unique=False)
+
     op.create_table(
         "users",
         sa.Column("id", sa.String(length=32), nullable=False),
@@ -107,10 +135,7 @@ def upgrade() -> None:
         sa.Column("created_at", limner.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("completed_at", limner.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["owner_id"],
-            ["users.id"],
-            name=op.f("fk_generations_owner_id_users"),
-            ondelete="CASCADE",
+            ["owner_id"], ["users.id"], name=op.f("fk_generations_owner_id_users"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_generations")),
     )
@@ -145,11 +170,66 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_images_owner_id"), ["owner_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_images_sha256"), ["sha256"], unique=False)
 
+    op.create_table(
+        "review_items",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("generation_id", sa.String(length=32), nullable=False),
+        sa.Column("requester_id", sa.String(length=32), nullable=False),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("categories", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("required_approvals", sa.Integer(), nullable=False),
+        sa.Column("created_at", limner.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("due_at", limner.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("escalated_at", limner.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", limner.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["generation_id"],
+            ["generations.id"],
+            name=op.f("fk_review_items_generation_id_generations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_items")),
+        sa.UniqueConstraint("generation_id", name=op.f("uq_review_items_generation_id")),
+    )
+    with op.batch_alter_table("review_items", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_review_items_requester_id"), ["requester_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_review_items_status"), ["status"], unique=False)
+
+    op.create_table(
+        "review_decisions",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("review_id", sa.String(length=32), nullable=False),
+        sa.Column("reviewer_id", sa.String(length=32), nullable=False),
+        sa.Column("verdict", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.String(length=1000), nullable=False),
+        sa.Column("created_at", limner.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["review_id"],
+            ["review_items.id"],
+            name=op.f("fk_review_decisions_review_id_review_items"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_decisions")),
+        sa.UniqueConstraint("review_id", "reviewer_id", name=op.f("uq_review_decisions_review_id")),
+    )
+    with op.batch_alter_table("review_decisions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_review_decisions_review_id"), ["review_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("review_decisions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_review_decisions_review_id"))
+
+    op.drop_table("review_decisions")
+    with op.batch_alter_table("review_items", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_review_items_status"))
+        batch_op.drop_index(batch_op.f("ix_review_items_requester_id"))
+
+    op.drop_table("review_items")
     with op.batch_alter_table("images", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_images_sha256"))
         batch_op.drop_index(batch_op.f("ix_images_owner_id"))
@@ -167,6 +247,14 @@ def downgrade() -> None:
 
     op.drop_table("api_keys")
     op.drop_table("users")
+    with op.batch_alter_table("policy_versions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_policy_versions_is_active"))
+
+    op.drop_table("policy_versions")
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notifications_user_id"))
+
+    op.drop_table("notifications")
     op.drop_table("data_keys")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_events_subject_id"))

@@ -1,1 +1,1 @@
-"""Prompt detectors; each returns Findings for a text."""
+"""Prompt detectors; each returns Findings for a text. The registry is limner.policy.registry."""

@@ -1,0 +1,40 @@
+"""The detector registry: a policy's `detectors:` list names their kinds and options."""
+
+from __future__ import annotations
+
+from typing import Annotated, assert_never
+
+from pydantic import Field
+
+from limner.policy.detectors.base import Detector
+from limner.policy.detectors.harm import HarmConfig, HarmDetector
+from limner.policy.detectors.ip import IpConfig, IpDetector
+from limner.policy.detectors.people import PeopleConfig, PeopleDetector
+from limner.policy.detectors.pii import PiiConfig, PiiDetector
+from limner.policy.detectors.secrets import SecretsConfig, SecretsDetector
+from limner.policy.detectors.terms import TermsConfig, TermsDetector
+
+DetectorConfig = Annotated[
+    PiiConfig | SecretsConfig | TermsConfig | HarmConfig | PeopleConfig | IpConfig, Field(discriminator="kind")
+]
+
+
+def build_detector(config: DetectorConfig) -> Detector:
+    match config:
+        case PiiConfig():
+            return PiiDetector(config)
+        case SecretsConfig():
+            return SecretsDetector(config)
+        case TermsConfig():
+            return TermsDetector(config)
+        case HarmConfig():
+            return HarmDetector(config)
+        case PeopleConfig():
+            return PeopleDetector(config)
+        case IpConfig():
+            return IpDetector(config)
+        case _:
+            assert_never(config)
+
+
+__all__ = ["Detector", "DetectorConfig", "build_detector"]
