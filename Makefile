@@ -34,12 +34,14 @@ check: dev
 	$(VENV)/bin/ruff format --check src tests bench scripts
 	$(VENV)/bin/mypy
 
+BENCHES ?= overhead provenance moderation audit eval_dlp eval_harm eval_people_ip
+
 bench: dev
-	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
-	$(PY) bench/collect.py
+	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(PY) -m bench.$$b || exit 1; done
+	$(PY) -m bench.collect
 
 eval: dev
-	$(PY) bench/eval.py
+	$(PY) -m bench.eval
 
 train-moderation: dev
 	$(PY) scripts/train_moderation.py

@@ -1,4 +1,4 @@
-"""Shared fixtures: test Settings objects (never os.environ), components on a fresh database, the app and clients."""
+"""Shared fixtures: test Settings objects (never os.environ), components on a fresh database, app, clients."""
 
 from __future__ import annotations
 
@@ -52,7 +52,11 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
         "secret_key": TEST_SECRET,
         "policy": {"enabled": False},  # policy tests turn it on; generation tests stay independent of it
         "generation": {
-            "backends": {"local": LocalConfig(), "reviser": LocalConfig(revise_prompts=True), "fake": FakeConfig()},
+            "backends": {
+                "local": LocalConfig(),
+                "reviser": LocalConfig(revise_prompts=True),
+                "fake": FakeConfig(),
+            },
             "models": test_catalog(),
         },
     }

@@ -23,7 +23,9 @@ class Caller:
         return {"Authorization": f"Bearer {self.api_key}"}
 
 
-async def make_user(c: Components, *, roles: list[str], email: str | None = None, password: str | None = None) -> User:
+async def make_user(
+    c: Components, *, roles: list[str], email: str | None = None, password: str | None = None
+) -> User:
     async with c.sessions.begin() as session:
         return await identity.create_user(
             session, email=email or f"user-{uuid.uuid4().hex[:8]}@example.com", roles=roles, password=password
@@ -53,8 +55,15 @@ class FixedPolicy:
         self.categories = categories
 
     async def evaluate(self, text: str, *, context: PolicyContext) -> Decision:
-        ruled = tuple(RuledFinding(Finding("fixed", c, 0, min(4, len(text)), 0.99), self.action, "t••t")
-                      for c in self.categories)
-        return Decision(action=self.action, findings=ruled, policy_version=self.version,
-                        explanation=f"Fixed decision: {self.action.value}.", categories=self.categories,
-                        redacted_text="[REDACTED] tail" if self.action is Action.REDACT else None)
+        ruled = tuple(
+            RuledFinding(Finding("fixed", c, 0, min(4, len(text)), 0.99), self.action, "t••t")
+            for c in self.categories
+        )
+        return Decision(
+            action=self.action,
+            findings=ruled,
+            policy_version=self.version,
+            explanation=f"Fixed decision: {self.action.value}.",
+            categories=self.categories,
+            redacted_text="[REDACTED] tail" if self.action is Action.REDACT else None,
+        )

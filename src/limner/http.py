@@ -124,6 +124,7 @@ class RequestContextMiddleware:
                 headers += [(b"x-request-id", request_id.encode()), *self._security_headers()]
                 if "upstream_ms" in state:
                     headers.append((b"x-limner-overhead-ms", _overhead(state).encode()))
+                    headers.append((b"x-limner-image-ms", f"{state.get('image_ms', 0.0):.2f}".encode()))
                 message["headers"] = headers
             await send(message)
 

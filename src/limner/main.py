@@ -13,8 +13,9 @@ from limner.components import Components, build_components
 from limner.deps import ComponentsDep
 from limner.errors import UnavailableError
 from limner.generation.routes import router as generation_router
-from limner.review.routes import router as review_router
 from limner.http import RequestContextMiddleware, install_error_handlers
+from limner.review.routes import notifications_router
+from limner.review.routes import router as review_router
 from limner.settings import Settings
 
 
@@ -47,6 +48,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(generation_router)
     app.include_router(review_router)
+    app.include_router(notifications_router)
     app.add_api_route("/healthz", healthz, methods=["GET"])
     app.add_api_route("/readyz", readyz, methods=["GET"])
     return app

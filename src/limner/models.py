@@ -12,4 +12,16 @@ from limner.vault.models import DataKey
 
 metadata = Base.metadata
 
-__all__ = ["ApiKey", "AuditEvent", "DataKey", "Generation", "ImageRecord", "Notification", "PolicyVersion", "ReviewDecision", "ReviewItem", "User", "metadata"]
+__all__ = [
+    "ApiKey",
+    "AuditEvent",
+    "DataKey",
+    "Generation",
+    "ImageRecord",
+    "Notification",
+    "PolicyVersion",
+    "ReviewDecision",
+    "ReviewItem",
+    "User",
+    "metadata",
+]

@@ -28,8 +28,13 @@ class LiveServer:
     api_key: str
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*LIMNER, *args, "--data-dir", str(self.data_dir)], capture_output=True,
-                              text=True, timeout=120, check=False)
+        return subprocess.run(
+            [*LIMNER, *args, "--data-dir", str(self.data_dir)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
 
 def free_port() -> int:
@@ -58,17 +63,28 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     root = tmp_path_factory.mktemp("live")
     data_dir, log_path, port = root / "data", root / "server.log", free_port()
     env = {**os.environ, "LIMNER_SERVER__PORT": str(port)}
-    init = subprocess.run([*LIMNER, "init", "--data-dir", str(data_dir), "--json"], capture_output=True, text=True,
-                          env=env, check=True, timeout=120)
+    init = subprocess.run(
+        [*LIMNER, "init", "--data-dir", str(data_dir), "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=120,
+    )
     creds = json.loads(init.stdout)
     with log_path.open("wb") as log:
-        proc = subprocess.Popen([*LIMNER, "serve", "--data-dir", str(data_dir), "--port", str(port)],
-                                stdout=log, stderr=subprocess.STDOUT, env=env)
+        proc = subprocess.Popen(
+            [*LIMNER, "serve", "--data-dir", str(data_dir), "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
         try:
             base_url = f"http://127.0.0.1:{port}"
             wait_ready(base_url, proc)
-            yield LiveServer(base_url, data_dir, log_path, creds["admin_email"], creds["admin_password"],
-                             creds["api_key"])
+            yield LiveServer(
+                base_url, data_dir, log_path, creds["admin_email"], creds["admin_password"], creds["api_key"]
+            )
         finally:
             proc.terminate()
             proc.wait(timeout=20)

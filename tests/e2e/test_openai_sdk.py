@@ -33,7 +33,8 @@ def test_sdk_generates_b64_json(sdk: openai.OpenAI) -> None:
     assert len(result.data or []) == 2
     with Image.open(io.BytesIO(base64.b64decode(result.data[0].b64_json or ""))) as img:  # type: ignore[index]
         assert img.size == (256, 256)
-    assert result._request_id is not None and result._request_id.startswith("req_")
+    assert result._request_id is not None
+    assert result._request_id.startswith("req_")
 
 
 def test_sdk_url_response_is_served_by_limner(sdk: openai.OpenAI, live_server: LiveServer) -> None:
@@ -46,16 +47,19 @@ def test_sdk_url_response_is_served_by_limner(sdk: openai.OpenAI, live_server: L
 
 
 def test_sdk_edit_and_variation(sdk: openai.OpenAI) -> None:
-    edit = sdk.images.edit(model="limner-local", image=[png_bytes(), png_bytes()], prompt="make it teal",
-                           size="256x256")
+    edit = sdk.images.edit(
+        model="limner-local", image=[png_bytes(), png_bytes()], prompt="make it teal", size="256x256"
+    )
     assert (edit.data or [])[0].b64_json
-    with pytest.warns(DeprecationWarning):
+    with pytest.warns(DeprecationWarning, match="deprecated"):
         variation = sdk.images.create_variation(model="limner-local", image=png_bytes(), size="256x256")
     assert (variation.data or [])[0].b64_json
 
 
 async def test_async_sdk_generates(live_server: LiveServer) -> None:
-    client = openai.AsyncOpenAI(base_url=f"{live_server.base_url}/v1", api_key=live_server.api_key, max_retries=0)
+    client = openai.AsyncOpenAI(
+        base_url=f"{live_server.base_url}/v1", api_key=live_server.api_key, max_retries=0
+    )
     async with client:
         result = await client.images.generate(model="limner-local", prompt="a lantern", size="256x256")
     assert (result.data or [])[0].b64_json
@@ -81,8 +85,13 @@ def test_models_lists_the_catalog(sdk: openai.OpenAI) -> None:
 def test_zz_no_prompt_or_key_in_data_dir_or_logs(sdk: openai.OpenAI, live_server: LiveServer) -> None:
     """Runs last in this module: every request above used the canary prompt or the admin key."""
     sdk.images.generate(model="limner-local", prompt=CANARY, size="256x256")
-    needles = [CANARY.encode(), live_server.api_key.encode(), live_server.admin_password.encode(),
-               base64.b64encode(CANARY.encode()), CANARY.encode().hex().encode()]
+    needles = [
+        CANARY.encode(),
+        live_server.api_key.encode(),
+        live_server.admin_password.encode(),
+        base64.b64encode(CANARY.encode()),
+        CANARY.encode().hex().encode(),
+    ]
     files = [p for p in live_server.data_dir.rglob("*") if p.is_file()] + [live_server.log_path]
     assert len(files) > 3
     for path in files:

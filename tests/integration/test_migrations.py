@@ -1,4 +1,4 @@
-"""Integration tests: the Alembic migration builds the schema the models describe, on SQLite and PostgreSQL."""
+"""Integration tests: the Alembic migration builds the schema the models describe (SQLite, PostgreSQL)."""
 
 from __future__ import annotations
 

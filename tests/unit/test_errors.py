@@ -14,8 +14,14 @@ from limner.errors import (
 
 def test_body_has_exactly_openais_four_keys() -> None:
     body = InvalidRequestError("bad size", param="size").body()
-    assert body == {"error": {"message": "bad size", "type": "invalid_request_error", "param": "size",
-                              "code": "invalid_request"}}
+    assert body == {
+        "error": {
+            "message": "bad size",
+            "type": "invalid_request_error",
+            "param": "size",
+            "code": "invalid_request",
+        }
+    }
 
 
 def test_statuses_and_codes_follow_openai() -> None:

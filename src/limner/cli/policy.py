@@ -47,16 +47,28 @@ def list_(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = Fals
 
     async def go() -> list[dict[str, object]]:
         async with components_for(data_dir) as c, c.sessions() as session:
-            return [{"id": r.id, "version": r.version, "name": r.name, "active": r.is_active,
-                     "created_at": r.created_at.isoformat()} for r in await service.list_policies(session)]
+            return [
+                {
+                    "id": r.id,
+                    "version": r.version,
+                    "name": r.name,
+                    "active": r.is_active,
+                    "created_at": r.created_at.isoformat(),
+                }
+                for r in await service.list_policies(session)
+            ]
 
     rows = run(go)
-    emit(rows, as_json=as_json, human="\n".join(
-        f"{r['version']:<20} {r['name']:<30} {'active' if r['active'] else ''}" for r in rows) or "default policy only")
+    emit(
+        rows,
+        as_json=as_json,
+        human="\n".join(f"{r['version']:<20} {r['name']:<30} {'active' if r['active'] else ''}" for r in rows)
+        or "default policy only",
+    )
 
 
 @app.command("test")
-def test(
+def dry_run_policy(
     file: Path,
     since: str = typer.Option("30d", "--since", help="How far back to replay, e.g. 7d, 12h"),
     data_dir: DataDirOption = DEFAULT_DATA_DIR,
@@ -96,4 +108,3 @@ def _duration(text: str) -> timedelta:
     if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit():
         fail(f"--since takes a number and a unit (d, h, m), e.g. 30d; got {text!r}")
     return timedelta(**{units[text[-1]]: int(text[:-1])})
-

@@ -19,7 +19,7 @@ from limner.policy.service import default_policy_text, default_version
 
 
 def scan(
-    input_path: str = typer.Option(..., "--input", help="JSONL file of {\"id\", \"text\"}, or - for stdin"),
+    input_path: str = typer.Option(..., "--input", help='JSONL file of {"id", "text"}, or - for stdin'),
     output_path: str = typer.Option("-", "--output", help="JSONL output file, or - for stdout"),
     policy: Path | None = typer.Option(None, "--policy", help="Policy YAML; default: the shipped policy"),
 ) -> None:
@@ -74,10 +74,22 @@ def _parse(line: str) -> tuple[Any, str]:
 
 
 def _result(item_id: Any, decision: Decision) -> dict[str, Any]:
-    findings = [{"category": r.finding.category, "detector": r.finding.detector, "start": r.finding.start,
-                 "end": r.finding.end, "score": round(r.finding.score, 4)} for r in decision.findings]
-    return {"id": item_id, "action": decision.action.value, "findings": findings,
-            "redacted_text": decision.redacted_text}
+    findings = [
+        {
+            "category": r.finding.category,
+            "detector": r.finding.detector,
+            "start": r.finding.start,
+            "end": r.finding.end,
+            "score": round(r.finding.score, 4),
+        }
+        for r in decision.findings
+    ]
+    return {
+        "id": item_id,
+        "action": decision.action.value,
+        "findings": findings,
+        "redacted_text": decision.redacted_text,
+    }
 
 
 def _open_in(path: str) -> AbstractContextManager[TextIO]:

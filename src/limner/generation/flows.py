@@ -39,28 +39,42 @@ async def submit_generation(
     resolved = resolve(spec, inp)
     decision = await check_text(c, principal, inp.prompt, stage=_stage(inp))
     opened = await _open(c, principal, spec, resolved.request, resolved.response_format, decision, request_id)
-    request = replace(resolved.request, prompt=_upstream_prompt(decision, inp.prompt), user=principal.pseudonym)
+    request = replace(
+        resolved.request, prompt=_upstream_prompt(decision, inp.prompt), user=principal.pseudonym
+    )
     return await run_generation(c, principal, spec, opened, request, resolved.response_format, request_id)
 
 
 async def run_generation(
-    c: Components, principal: Principal, spec: ModelSpec, opened: Opened, request: ImageRequest,
-    response_format: str, request_id: str,
+    c: Components,
+    principal: Principal,
+    spec: ModelSpec,
+    opened: Opened,
+    request: ImageRequest,
+    response_format: str,
+    request_id: str,
 ) -> GenerationOutcome:
     """Backend, checks, storage and completion for an opened (allowed or approved) generation."""
     reservation = await quotas.reserve(c, principal, spec, request)
     try:
         result, upstream_ms = await _call_backend(c, spec, request, opened, principal, request_id)
         await _check_revised(c, principal, result, opened, request_id)
+        image_started = time.perf_counter()
         stored = await _store(c, principal, spec, opened, result, request_id)
+        image_ms = (time.perf_counter() - image_started) * 1000
     except LimnerError:
         await quotas.release(c, reservation)
         raise
     await _close(c, principal, opened, result, stored, upstream_ms, request_id)
     return GenerationOutcome(
-        generation_id=opened.generation_id, created=int(time.time()), response_format=response_format,
+        generation_id=opened.generation_id,
+        created=int(time.time()),
+        response_format=response_format,
         images=[DeliveredImage(s.image_id, s.data, s.format, s.revised_prompt) for s in stored],
-        usage=result.usage, upstream_ms=upstream_ms, warnings=_warnings(opened.decision),
+        usage=result.usage,
+        upstream_ms=upstream_ms,
+        image_ms=image_ms,
+        warnings=_warnings(opened.decision),
         params={"size": request.size, "quality": request.quality, "output_format": request.output_format},
     )
 
@@ -74,7 +88,9 @@ def authorize(principal: Principal, spec: ModelSpec, inp: GenerationInput) -> No
     if not principal.can(needed):
         raise PermissionDeniedError(f"You lack the permission '{needed}'.")
     if not principal.can_use_model(spec.id):
-        raise PermissionDeniedError(f"You lack the permission 'model:{spec.id}' for this model.", param="model")
+        raise PermissionDeniedError(
+            f"You lack the permission 'model:{spec.id}' for this model.", param="model"
+        )
     if inp.quality == "hd" and not principal.can(Permission.QUALITY_HD):
         raise PermissionDeniedError("You lack the permission 'quality:hd'.", param="quality")
 
@@ -88,10 +104,18 @@ async def check_text(c: Components, principal: Principal, text: str | None, *, s
 
 def request_params(request: ImageRequest, response_format: str) -> dict[str, object]:
     """Everything needed to run the request again after review; no prompt, no image bytes."""
-    return {"n": request.n, "size": request.size, "quality": request.quality, "style": request.style,
-            "background": request.background, "output_format": request.output_format,
-            "output_compression": request.output_compression, "moderation": request.moderation,
-            "response_format": response_format, "inputs": len(request.images)}
+    return {
+        "n": request.n,
+        "size": request.size,
+        "quality": request.quality,
+        "style": request.style,
+        "background": request.background,
+        "output_format": request.output_format,
+        "output_compression": request.output_compression,
+        "moderation": request.moderation,
+        "response_format": response_format,
+        "inputs": len(request.images),
+    }
 
 
 def _stage(inp: GenerationInput) -> str:
@@ -113,40 +137,79 @@ def _status_for(decision: Decision) -> str:
 
 
 async def _open(
-    c: Components, principal: Principal, spec: ModelSpec, request: ImageRequest, response_format: str,
-    decision: Decision, request_id: str,
+    c: Components,
+    principal: Principal,
+    spec: ModelSpec,
+    request: ImageRequest,
+    response_format: str,
+    decision: Decision,
+    request_id: str,
 ) -> Opened:
     """Transaction 1: the request, its sealed prompt, the decision, a review item if held, an audit event."""
     categories = list(decision.categories)
     async with c.sessions.begin() as session:
         key = await data_key_for(session, c.key_provider, owner_id=principal.user_id)
         row = await service.create_generation(
-            session, owner_id=principal.user_id, data_key=key, prompt=request.prompt, status=_status_for(decision),
-            api_key_id=principal.api_key_id, request_id=request_id, operation=request.operation, model=spec.id,
-            params=request_params(request, response_format), decision=decision.action.value,
-            categories=categories, policy_version=decision.policy_version,
+            session,
+            owner_id=principal.user_id,
+            data_key=key,
+            prompt=request.prompt,
+            status=_status_for(decision),
+            api_key_id=principal.api_key_id,
+            request_id=request_id,
+            operation=request.operation,
+            model=spec.id,
+            params=request_params(request, response_format),
+            decision=decision.action.value,
+            categories=categories,
+            policy_version=decision.policy_version,
         )
-        await record(session, action=f"image.{request.operation}.requested", actor_id=principal.user_id,
-                     subject_type="generation", subject_id=row.id, request_id=request_id,
-                     outcome=decision.action.value, data={"model": spec.id, "params": row.params,
-                     "prompt_sha256": row.prompt_sha256, "categories": categories,
-                     "policy_version": decision.policy_version, "api_key_id": principal.api_key_id})
+        await record(
+            session,
+            action=f"image.{request.operation}.requested",
+            actor_id=principal.user_id,
+            subject_type="generation",
+            subject_id=row.id,
+            request_id=request_id,
+            outcome=decision.action.value,
+            data={
+                "model": spec.id,
+                "params": row.params,
+                "prompt_sha256": row.prompt_sha256,
+                "categories": categories,
+                "policy_version": decision.policy_version,
+                "api_key_id": principal.api_key_id,
+            },
+        )
         review_id = await _hold_if_needed(c, session, row.id, principal, request, key, decision, request_id)
     _raise_if_stopped(decision, categories, review_id)
     return Opened(row.id, key, decision)
 
 
 async def _hold_if_needed(
-    c: Components, session: AsyncSession, generation_id: str, principal: Principal, request: ImageRequest,
-    key: bytes, decision: Decision, request_id: str,
+    c: Components,
+    session: AsyncSession,
+    generation_id: str,
+    principal: Principal,
+    request: ImageRequest,
+    key: bytes,
+    decision: Decision,
+    request_id: str,
 ) -> str | None:
     if decision.action is not Action.REVIEW:
         return None
-    await service.keep_inputs(session, c.blob_store, key, generation_id=generation_id,
-                              owner_id=principal.user_id, request=request)
-    item = await review.enqueue(session, generation_id=generation_id, requester_id=principal.user_id,
-                                source="prompt", categories=list(decision.categories), settings=c.settings.review,
-                                request_id=request_id)
+    await service.keep_inputs(
+        session, c.blob_store, key, generation_id=generation_id, owner_id=principal.user_id, request=request
+    )
+    item = await review.enqueue(
+        session,
+        generation_id=generation_id,
+        requester_id=principal.user_id,
+        source="prompt",
+        categories=list(decision.categories),
+        settings=c.settings.review,
+        request_id=request_id,
+    )
     return item.id
 
 
@@ -154,8 +217,10 @@ def _raise_if_stopped(decision: Decision, categories: list[str], review_id: str 
     if decision.action is Action.BLOCK:
         raise ContentPolicyViolation(blocked_message(decision.explanation, categories), categories=categories)
     if review_id is not None:
-        raise HeldForReview("This request was held for human review. You will be notified of the decision.",
-                            review_id=review_id)
+        raise HeldForReview(
+            "This request was held for human review. You will be notified of the decision.",
+            review_id=review_id,
+        )
 
 
 def blocked_message(explanation: str, categories: list[str]) -> str:
@@ -164,7 +229,12 @@ def blocked_message(explanation: str, categories: list[str]) -> str:
 
 
 async def _call_backend(
-    c: Components, spec: ModelSpec, request: ImageRequest, opened: Opened, principal: Principal, request_id: str
+    c: Components,
+    spec: ModelSpec,
+    request: ImageRequest,
+    opened: Opened,
+    principal: Principal,
+    request_id: str,
 ) -> tuple[BackendResult, float]:
     started = time.perf_counter()
     try:
@@ -176,10 +246,17 @@ async def _call_backend(
 
 
 async def _store(
-    c: Components, principal: Principal, spec: ModelSpec, opened: Opened, result: BackendResult, request_id: str
+    c: Components,
+    principal: Principal,
+    spec: ModelSpec,
+    opened: Opened,
+    result: BackendResult,
+    request_id: str,
 ) -> list[StoredImage]:
     try:
-        return await store_images(c, principal, spec, opened.generation_id, opened.data_key, opened.decision, result)
+        return await store_images(
+            c, principal, spec, opened.generation_id, opened.data_key, opened.decision, result
+        )
     except LimnerError as exc:
         await _fail(c, opened, principal, request_id, exc, 0.0)
         raise
@@ -192,9 +269,16 @@ async def _fail(
     async with c.sessions.begin() as session:
         row = await service.get_generation(session, opened.generation_id)
         service.finish(row, status=status, upstream_ms=upstream_ms, error_code=exc.code)
-        await record(session, action="image.failed", actor_id=principal.user_id, subject_type="generation",
-                     subject_id=row.id, request_id=request_id, outcome=status,
-                     data={"code": exc.code, "status": exc.status, "upstream_ms": round(upstream_ms, 1)})
+        await record(
+            session,
+            action="image.failed",
+            actor_id=principal.user_id,
+            subject_type="generation",
+            subject_id=row.id,
+            request_id=request_id,
+            outcome=status,
+            data={"code": exc.code, "status": exc.status, "upstream_ms": round(upstream_ms, 1)},
+        )
 
 
 async def _check_revised(
@@ -205,15 +289,23 @@ async def _check_revised(
         decision = await check_text(c, principal, revised, stage="revised_prompt")
         if decision.action in (Action.BLOCK, Action.REVIEW):
             categories = list(decision.categories)
-            exc = ContentPolicyViolation(blocked_message(decision.explanation, categories), categories=categories,
-                                         code="revised_prompt_blocked")
+            exc = ContentPolicyViolation(
+                blocked_message(decision.explanation, categories),
+                categories=categories,
+                code="revised_prompt_blocked",
+            )
             await _fail(c, opened, principal, request_id, exc, 0.0)
             raise exc
 
 
 async def _close(
-    c: Components, principal: Principal, opened: Opened, result: BackendResult, stored: list[StoredImage],
-    upstream_ms: float, request_id: str,
+    c: Components,
+    principal: Principal,
+    opened: Opened,
+    result: BackendResult,
+    stored: list[StoredImage],
+    upstream_ms: float,
+    request_id: str,
 ) -> None:
     """Transaction 2: image records, the sealed revised prompt, completion and an audit event."""
     async with c.sessions.begin() as session:
@@ -223,8 +315,16 @@ async def _close(
             service.seal_revised_prompt(row, opened.data_key, revised)
         session.add_all([s.record for s in stored])
         service.finish(row, status="completed", upstream_ms=upstream_ms)
-        await record(session, action="image.generated", actor_id=principal.user_id, subject_type="generation",
-                     subject_id=row.id, request_id=request_id,
-                     data={"images": [{"id": s.image_id, "sha256": s.record.sha256} for s in stored],
-                           "upstream_ms": round(upstream_ms, 1),
-                           "revised_prompt_sha256": service.sha256_text(revised) if revised else None})
+        await record(
+            session,
+            action="image.generated",
+            actor_id=principal.user_id,
+            subject_type="generation",
+            subject_id=row.id,
+            request_id=request_id,
+            data={
+                "images": [{"id": s.image_id, "sha256": s.record.sha256} for s in stored],
+                "upstream_ms": round(upstream_ms, 1),
+                "revised_prompt_sha256": service.sha256_text(revised) if revised else None,
+            },
+        )

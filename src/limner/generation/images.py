@@ -37,18 +37,14 @@ def _bomb_guard(field: str) -> Iterator[None]:
         try:
             yield
         except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-            raise PayloadTooLargeError(
-                f"The image in '{field}' has too many pixels.", param=field
-            ) from exc
+            raise PayloadTooLargeError(f"The image in '{field}' has too many pixels.", param=field) from exc
 
 
 def open_image(data: bytes, *, field: str, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
     """Decode one still PNG, JPEG or WebP image after checking its header; raise on anything else."""
     fmt = sniff_format(data)
     if fmt is None:
-        raise UnsupportedImageError(
-            f"The file in '{field}' is not a PNG, JPEG or WebP image.", param=field
-        )
+        raise UnsupportedImageError(f"The file in '{field}' is not a PNG, JPEG or WebP image.", param=field)
     with _bomb_guard(field):
         try:
             image = Image.open(io.BytesIO(data), formats=[PIL_FORMATS[fmt]])
@@ -92,9 +88,7 @@ def load_upload(
     if not data:
         raise UnsupportedImageError(f"The file in '{field}' is empty.", param=field)
     if len(data) > max_bytes:
-        raise PayloadTooLargeError(
-            f"The file in '{field}' is larger than {max_bytes} bytes.", param=field
-        )
+        raise PayloadTooLargeError(f"The file in '{field}' is larger than {max_bytes} bytes.", param=field)
     with open_image(data, field=field, max_pixels=max_pixels) as image:
         clean = strip_metadata(upright(image))
     return InputImage(data=encode(clean, "png", compression=None), width=clean.width, height=clean.height)

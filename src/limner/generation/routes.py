@@ -139,6 +139,7 @@ def _respond(
     c: ComponentsDep, outcome: GenerationOutcome, request: Request, response: Response
 ) -> ImagesResponse:
     request.state.upstream_ms = outcome.upstream_ms
+    request.state.image_ms = outcome.image_ms
     if outcome.warnings:
         response.headers["x-limner-warnings"] = ",".join(outcome.warnings)
     data = [

@@ -70,6 +70,7 @@ class GenerationOutcome:
     images: list[DeliveredImage]
     usage: Usage | None
     upstream_ms: float
+    image_ms: float = 0.0  # time in the image stages (checks, provenance, encryption, storage)
     warnings: list[str] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
 

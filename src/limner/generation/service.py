@@ -105,15 +105,29 @@ async def iter_prompts(
 
 
 async def keep_inputs(
-    session: AsyncSession, store: BlobStore, key: bytes, *, generation_id: str, owner_id: str, request: ImageRequest
+    session: AsyncSession,
+    store: BlobStore,
+    key: bytes,
+    *,
+    generation_id: str,
+    owner_id: str,
+    request: ImageRequest,
 ) -> None:
     """Store a held request's input images (sealed) so it can run after approval."""
     inputs = [*request.images, *([request.mask] if request.mask else [])]
     for index, image in enumerate(inputs):
-        record = ImageRecord(id=new_id(), generation_id=generation_id, owner_id=owner_id, index=index,
-                             role="mask" if image is request.mask else "input", format="png",
-                             width=image.width, height=image.height, size_bytes=len(image.data),
-                             sha256=hashlib.sha256(image.data).hexdigest())
+        record = ImageRecord(
+            id=new_id(),
+            generation_id=generation_id,
+            owner_id=owner_id,
+            index=index,
+            role="mask" if image is request.mask else "input",
+            format="png",
+            width=image.width,
+            height=image.height,
+            size_bytes=len(image.data),
+            sha256=hashlib.sha256(image.data).hexdigest(),
+        )
         await put_sealed(store, key, owner_id=owner_id, blob_id=record.id, data=image.data)
         session.add(record)
 
@@ -121,8 +135,11 @@ async def keep_inputs(
 async def load_inputs(
     session: AsyncSession, store: BlobStore, key: bytes, *, generation_id: str
 ) -> tuple[tuple[InputImage, ...], InputImage | None]:
-    query = select(ImageRecord).where(ImageRecord.generation_id == generation_id,
-                                      ImageRecord.role.in_(("input", "mask"))).order_by(ImageRecord.index)
+    query = (
+        select(ImageRecord)
+        .where(ImageRecord.generation_id == generation_id, ImageRecord.role.in_(("input", "mask")))
+        .order_by(ImageRecord.index)
+    )
     images, mask = [], None
     for rec in (await session.execute(query)).scalars():
         data = await get_sealed(store, key, owner_id=rec.owner_id, blob_id=rec.id)
@@ -135,5 +152,7 @@ async def load_inputs(
 
 
 async def output_images(session: AsyncSession, generation_id: str) -> list[ImageRecord]:
-    query = select(ImageRecord).where(ImageRecord.generation_id == generation_id, ImageRecord.role == "output")
+    query = select(ImageRecord).where(
+        ImageRecord.generation_id == generation_id, ImageRecord.role == "output"
+    )
     return list((await session.execute(query.order_by(ImageRecord.index))).scalars())

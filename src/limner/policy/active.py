@@ -41,6 +41,9 @@ class ActivePolicy:
             if active_id == self._active_id:
                 return
             row = await active_policy(session) if active_id is not None else None
-        self.engine = (compile_policy(row.document, version=row.version) if row
-                       else compile_policy(default_policy_text(), version=default_version()))
+        self.engine = (
+            compile_policy(row.document, version=row.version)
+            if row
+            else compile_policy(default_policy_text(), version=default_version())
+        )
         self._active_id = active_id

@@ -13,8 +13,8 @@ EXPLANATIONS: dict[str, str] = {
     "ip": "The prompt names protected characters, brands or artists ({categories}).",
 }
 SUGGESTIONS: dict[str, str] = {
-    "pii": "Describe the scene without names, contact details or identifiers, e.g. 'a customer' instead of a name.",
-    "secret": "Remove the credential from the prompt and rotate it: anything pasted here may have been exposed.",
+    "pii": "Describe the scene without names, contact details or identifiers ('a customer', not a name).",
+    "secret": "Remove the credential from the prompt and rotate it: anything pasted here may be exposed.",
     "confidential": "Use a generic description instead of internal code names or customer names.",
     "harm": "Describe the idea without the harmful element, or ask your policy team about an exception.",
     "person": "Describe a fictional person instead ('a politician at a podium'), or use an approved photo.",

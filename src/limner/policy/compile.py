@@ -7,10 +7,10 @@ import json
 from pydantic import TypeAdapter, ValidationError
 
 from limner.errors import ConfigError
-from limner.policy.registry import DetectorConfig, build_detector
 from limner.policy.detectors.base import Detector
 from limner.policy.document import parse_policy
 from limner.policy.engine import PolicyEngine
+from limner.policy.registry import DetectorConfig, build_detector
 
 _ADAPTER: TypeAdapter[DetectorConfig] = TypeAdapter(DetectorConfig)
 # Detectors are immutable once built and loading their data costs up to a second or two, so a

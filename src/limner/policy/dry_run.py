@@ -34,8 +34,13 @@ class DryRunReport:
         self.categories_removed.update(before - after)
 
     def as_dict(self) -> dict[str, object]:
-        return {"prompts": self.prompts, "changed": self.changed, "transitions": dict(self.transitions),
-                "categories_added": dict(self.categories_added), "categories_removed": dict(self.categories_removed)}
+        return {
+            "prompts": self.prompts,
+            "changed": self.changed,
+            "transitions": dict(self.transitions),
+            "categories_added": dict(self.categories_added),
+            "categories_removed": dict(self.categories_removed),
+        }
 
     def summary(self) -> str:
         lines = [f"{self.prompts} stored prompts replayed; {self.changed} would be decided differently"]
@@ -55,12 +60,15 @@ async def replay(c: Components, *, candidate_text: str, since: datetime) -> DryR
         async def key_for(owner_id: str) -> bytes | None:
             return await existing_data_key(session, c.key_provider, owner_id=owner_id)
 
-        async for row, prompt in iter_prompts(session, since=since, data_key_for_owner=key_for):
+        async for _row, prompt in iter_prompts(session, since=since, data_key_for_owner=key_for):
             context = PolicyContext(stage="prompt")
             report.add(current.decide(prompt, context), candidate.decide(prompt, context))
     async with c.sessions.begin() as session:
-        await record(session, action="policy.dry_run", data={"prompts_decrypted": report.prompts,
-                                                              "since": since.isoformat()})
+        await record(
+            session,
+            action="policy.dry_run",
+            data={"prompts_decrypted": report.prompts, "since": since.isoformat()},
+        )
     return report
 
 

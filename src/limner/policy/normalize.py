@@ -55,9 +55,7 @@ _LOOKALIKES: dict[str, str] = {
     "y": "\u0443\u0423\u03a5\u03b3",  # cyrillic, greek
     "z": "\u0396",  # greek
 }
-_HOMOGLYPHS: dict[str, str] = {
-    look: latin for latin, looks in _LOOKALIKES.items() for look in looks
-}
+_HOMOGLYPHS: dict[str, str] = {look: latin for latin, looks in _LOOKALIKES.items() for look in looks}
 
 _LEET: dict[str, str] = {
     "0": "o",
@@ -162,15 +160,11 @@ def _leet_run_maps(chars: _Chars, start: int, end: int) -> bool:
     """Map a run of leet symbols if letters touch it and its word has two or more real letters."""
     before, after = _char_at(chars, start - 1), _char_at(chars, end)
     next_to_letter = before.isalpha() or after.isalpha()
-    edges_ok = (before.isalpha() or not before.isalnum()) and (
-        after.isalpha() or not after.isalnum()
-    )
+    edges_ok = (before.isalpha() or not before.isalnum()) and (after.isalpha() or not after.isalnum())
     if not (next_to_letter and edges_ok):
         return False
     word_start, word_end = start, end
-    while word_start > 0 and (
-        chars[word_start - 1][0].isalnum() or chars[word_start - 1][0] in _LEET
-    ):
+    while word_start > 0 and (chars[word_start - 1][0].isalnum() or chars[word_start - 1][0] in _LEET):
         word_start -= 1
     while word_end < len(chars) and (chars[word_end][0].isalnum() or chars[word_end][0] in _LEET):
         word_end += 1

@@ -15,7 +15,8 @@ from limner.policy.detectors.secrets import SecretsConfig, SecretsDetector
 from limner.policy.detectors.terms import TermsConfig, TermsDetector
 
 DetectorConfig = Annotated[
-    PiiConfig | SecretsConfig | TermsConfig | HarmConfig | PeopleConfig | IpConfig, Field(discriminator="kind")
+    PiiConfig | SecretsConfig | TermsConfig | HarmConfig | PeopleConfig | IpConfig,
+    Field(discriminator="kind"),
 ]
 
 

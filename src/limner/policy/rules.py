@@ -22,7 +22,9 @@ def rule_findings(
     for finding in findings:
         action = _action(finding, rules, text, allow_list)
         if action is not None:
-            ruled.append(RuledFinding(finding=finding, action=action, excerpt=mask(text[finding.start : finding.end])))
+            ruled.append(
+                RuledFinding(finding=finding, action=action, excerpt=mask(text[finding.start : finding.end]))
+            )
     return ruled
 
 
@@ -51,7 +53,9 @@ def mask(excerpt: str) -> str:
 
 def redact(text: str, ruled: list[RuledFinding]) -> str:
     """Replace every REDACT span (and anything inside it) with a typed placeholder."""
-    spans = sorted((r.finding.start, r.finding.end, r.finding.category) for r in ruled if r.action is Action.REDACT)
+    spans = sorted(
+        (r.finding.start, r.finding.end, r.finding.category) for r in ruled if r.action is Action.REDACT
+    )
     out, cursor = [], 0
     for start, end, category in spans:
         if start < cursor:  # overlaps the previous placeholder: widen it instead of adding one

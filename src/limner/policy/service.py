@@ -22,7 +22,9 @@ def default_version() -> str:
     return f"default-{policy_sha256(default_policy_text())[:8]}"
 
 
-async def save_policy(session: AsyncSession, *, text: str, actor_id: str | None, activate: bool = True) -> PolicyVersion:
+async def save_policy(
+    session: AsyncSession, *, text: str, actor_id: str | None, activate: bool = True
+) -> PolicyVersion:
     """Validate `text` (ConfigError with the line on failure), store it as a new version, and
     activate it. Recorded in the audit log with its hash."""
     document = parse_policy(text)
@@ -40,8 +42,14 @@ async def activate_policy(session: AsyncSession, *, version_id: int, actor_id: s
         raise NotFoundError(f"no policy version {version_id}")
     await session.execute(update(PolicyVersion).values(is_active=False))
     row.is_active = True
-    await record(session, action="policy.activated", actor_id=actor_id, subject_type="policy",
-                 subject_id=str(row.id), data={"version": row.version, "sha256": row.sha256})
+    await record(
+        session,
+        action="policy.activated",
+        actor_id=actor_id,
+        subject_type="policy",
+        subject_id=str(row.id),
+        data={"version": row.version, "sha256": row.sha256},
+    )
     return row
 
 
@@ -51,7 +59,9 @@ async def active_policy(session: AsyncSession) -> PolicyVersion | None:
 
 
 async def active_policy_id(session: AsyncSession) -> int | None:
-    query = select(PolicyVersion.id).where(PolicyVersion.is_active.is_(True)).order_by(PolicyVersion.id.desc())
+    query = (
+        select(PolicyVersion.id).where(PolicyVersion.is_active.is_(True)).order_by(PolicyVersion.id.desc())
+    )
     return (await session.execute(query.limit(1))).scalar_one_or_none()
 
 

@@ -12,4 +12,6 @@ class ReviewSettings(BaseModel):
         description="Category patterns whose items need two distinct approvals",
     )
     webhook_url: str | None = Field(default=None, description="POSTed a JSON notice when an item is decided")
-    webhook_secret: SecretStr | None = Field(default=None, description="HMAC-SHA256 key for x-limner-signature")
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="HMAC-SHA256 key for x-limner-signature"
+    )

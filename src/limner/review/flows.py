@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import logging
+from typing import cast
 
 import httpx
 
@@ -13,7 +14,7 @@ from limner.audit.service import record
 from limner.components import Components
 from limner.errors import LimnerError, NotFoundError
 from limner.generation import service as generation
-from limner.generation.backends.base import ImageRequest
+from limner.generation.backends.base import ImageRequest, Operation
 from limner.generation.catalog import find_model
 from limner.generation.flows import Opened, run_generation
 from limner.identity.models import User
@@ -40,15 +41,27 @@ async def resume_after_review(c: Components, review_id: str, *, request_id: str)
     if item.source == "image":
         await _release_images(c, item, request_id)
         return
-    principal = principal_for(owner, key=None, secret_key=c.secret_key, custom_roles=c.settings.identity.custom_roles)
+    principal = principal_for(
+        owner, key=None, secret_key=c.secret_key, custom_roles=c.settings.identity.custom_roles
+    )
     spec = find_model(c.settings.generation.models, row.model)
     p = row.params
-    request = ImageRequest(operation=row.operation, model=spec.upstream_id,  # type: ignore[arg-type]
-                           prompt=generation.open_prompt(row, key), n=int(p["n"]), size=p.get("size"),
-                           quality=p.get("quality"), style=p.get("style"), background=p.get("background"),
-                           output_format=p.get("output_format") or "png",
-                           output_compression=p.get("output_compression"), moderation=p.get("moderation"),
-                           images=images, mask=mask, user=principal.pseudonym)
+    request = ImageRequest(
+        operation=cast(Operation, row.operation),
+        model=spec.upstream_id,
+        prompt=generation.open_prompt(row, key),
+        n=int(p["n"]),
+        size=p.get("size"),
+        quality=p.get("quality"),
+        style=p.get("style"),
+        background=p.get("background"),
+        output_format=p.get("output_format") or "png",
+        output_compression=p.get("output_compression"),
+        moderation=p.get("moderation"),
+        images=images,
+        mask=mask,
+        user=principal.pseudonym,
+    )
     opened = Opened(row.id, key, Decision(action=Action.ALLOW, policy_version=row.policy_version))
     try:
         await run_generation(c, principal, spec, opened, request, str(p["response_format"]), request_id)
@@ -60,8 +73,14 @@ async def _release_images(c: Components, item: ReviewItem, request_id: str) -> N
     async with c.sessions.begin() as session:
         row = await generation.get_generation(session, item.generation_id)
         generation.finish(row, status="completed", upstream_ms=row.upstream_ms)
-        await record(session, action="image.released", subject_type="generation", subject_id=row.id,
-                     request_id=request_id, data={"review_id": item.id})
+        await record(
+            session,
+            action="image.released",
+            subject_type="generation",
+            subject_id=row.id,
+            request_id=request_id,
+            data={"review_id": item.id},
+        )
 
 
 async def send_webhook(c: Components, item: ReviewItem) -> None:
@@ -69,13 +88,17 @@ async def send_webhook(c: Components, item: ReviewItem) -> None:
     settings = c.settings.review
     if not settings.webhook_url:
         return
-    body = json.dumps({"type": f"review.{item.status}", "review_id": item.id,
-                       "generation_id": item.generation_id}).encode()
+    body = json.dumps(
+        {"type": f"review.{item.status}", "review_id": item.id, "generation_id": item.generation_id}
+    ).encode()
     secret = settings.webhook_secret.get_secret_value().encode() if settings.webhook_secret else b""
     signature = hmac.new(secret, body, hashlib.sha256).hexdigest()
     try:
         async with httpx.AsyncClient(timeout=5) as http:
-            await http.post(settings.webhook_url, content=body, headers={
-                "content-type": "application/json", "x-limner-signature": f"sha256={signature}"})
+            await http.post(
+                settings.webhook_url,
+                content=body,
+                headers={"content-type": "application/json", "x-limner-signature": f"sha256={signature}"},
+            )
     except httpx.HTTPError as exc:
         log.warning("review webhook failed: %s", type(exc).__name__)

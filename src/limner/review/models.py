@@ -18,7 +18,9 @@ class ReviewItem(Base):
     requester_id: Mapped[str] = mapped_column(String(32), index=True)
     source: Mapped[str] = mapped_column(String(16))  # prompt | image
     categories: Mapped[list[str]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending|approved|rejected
+    status: Mapped[str] = mapped_column(
+        String(16), default="pending", index=True
+    )  # pending|approved|rejected
     required_approvals: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)

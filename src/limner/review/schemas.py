@@ -39,3 +39,17 @@ class ReviewPage(BaseModel):
 class RevealedPrompt(BaseModel):
     prompt: str | None
     revised_prompt: str | None = None
+
+
+class NotificationRead(BaseModel):
+    id: str
+    kind: str
+    subject_id: str
+    message: str
+    created_at: datetime
+    read: bool
+
+
+class NotificationPage(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[NotificationRead]

@@ -20,19 +20,40 @@ VERDICTS = ("approve", "reject")
 
 
 async def enqueue(
-    session: AsyncSession, *, generation_id: str, requester_id: str, source: str, categories: list[str],
-    settings: ReviewSettings, request_id: str | None = None,
+    session: AsyncSession,
+    *,
+    generation_id: str,
+    requester_id: str,
+    source: str,
+    categories: list[str],
+    settings: ReviewSettings,
+    request_id: str | None = None,
 ) -> ReviewItem:
     needs_two = any(fnmatchcase(c, p) for c in categories for p in settings.two_person_categories)
-    item = ReviewItem(generation_id=generation_id, requester_id=requester_id, source=source,
-                      categories=categories, required_approvals=2 if needs_two else 1,
-                      due_at=utcnow() + timedelta(hours=settings.sla_hours))
+    item = ReviewItem(
+        generation_id=generation_id,
+        requester_id=requester_id,
+        source=source,
+        categories=categories,
+        required_approvals=2 if needs_two else 1,
+        due_at=utcnow() + timedelta(hours=settings.sla_hours),
+    )
     session.add(item)
     await session.flush()
-    await record(session, action="review.enqueued", actor_id=requester_id, subject_type="review",
-                 subject_id=item.id, request_id=request_id,
-                 data={"generation_id": generation_id, "source": source, "categories": categories,
-                       "required_approvals": item.required_approvals})
+    await record(
+        session,
+        action="review.enqueued",
+        actor_id=requester_id,
+        subject_type="review",
+        subject_id=item.id,
+        request_id=request_id,
+        data={
+            "generation_id": generation_id,
+            "source": source,
+            "categories": categories,
+            "required_approvals": item.required_approvals,
+        },
+    )
     return item
 
 
@@ -62,7 +83,12 @@ async def list_items(
 
 
 async def decide(
-    session: AsyncSession, *, review_id: str, reviewer: Principal, verdict: str, reason: str,
+    session: AsyncSession,
+    *,
+    review_id: str,
+    reviewer: Principal,
+    verdict: str,
+    reason: str,
     request_id: str | None = None,
 ) -> ReviewItem:
     """Record one reviewer's verdict. Nobody decides their own request; a decided item is a 409;
@@ -75,12 +101,21 @@ async def decide(
         raise ConflictError(f"This review was already {item.status}.")
     if await _has_voted(session, item.id, reviewer.user_id):
         raise ConflictError("You already recorded a decision on this review; a second reviewer must decide.")
-    session.add(ReviewDecision(review_id=item.id, reviewer_id=reviewer.user_id, verdict=verdict, reason=reason))
+    session.add(
+        ReviewDecision(review_id=item.id, reviewer_id=reviewer.user_id, verdict=verdict, reason=reason)
+    )
     await session.flush()
     await _settle(session, item, verdict)
-    await record(session, action="review.decided", actor_id=reviewer.user_id, subject_type="review",
-                 subject_id=item.id, request_id=request_id, outcome=verdict,
-                 data={"status": item.status, "generation_id": item.generation_id})
+    await record(
+        session,
+        action="review.decided",
+        actor_id=reviewer.user_id,
+        subject_type="review",
+        subject_id=item.id,
+        request_id=request_id,
+        outcome=verdict,
+        data={"status": item.status, "generation_id": item.generation_id},
+    )
     return item
 
 
@@ -92,8 +127,9 @@ def _check_verdict(verdict: str, reason: str) -> None:
 
 
 async def _has_voted(session: AsyncSession, review_id: str, reviewer_id: str) -> bool:
-    query = select(func.count()).where(ReviewDecision.review_id == review_id,
-                                       ReviewDecision.reviewer_id == reviewer_id)
+    query = select(func.count()).where(
+        ReviewDecision.review_id == review_id, ReviewDecision.reviewer_id == reviewer_id
+    )
     return bool((await session.execute(query)).scalar_one())
 
 
@@ -101,25 +137,41 @@ async def _settle(session: AsyncSession, item: ReviewItem, verdict: str) -> None
     if verdict == "reject":
         item.status, item.decided_at = "rejected", utcnow()
     else:
-        approvals = (await session.execute(select(func.count()).where(
-            ReviewDecision.review_id == item.id, ReviewDecision.verdict == "approve"))).scalar_one()
+        approvals = (
+            await session.execute(
+                select(func.count()).where(
+                    ReviewDecision.review_id == item.id, ReviewDecision.verdict == "approve"
+                )
+            )
+        ).scalar_one()
         if approvals >= item.required_approvals:
             item.status, item.decided_at = "approved", utcnow()
     if item.status != "pending":
-        notify(session, user_id=item.requester_id, kind=f"review.{item.status}", subject_id=item.id,
-               message=f"Your held image request was {item.status}.")
+        notify(
+            session,
+            user_id=item.requester_id,
+            kind=f"review.{item.status}",
+            subject_id=item.id,
+            message=f"Your held image request was {item.status}.",
+        )
 
 
 async def escalate_overdue(session: AsyncSession, *, now: datetime | None = None) -> list[ReviewItem]:
     """Mark pending items past their SLA as escalated, once, and audit it."""
     now = now or utcnow()
-    query = select(ReviewItem).where(ReviewItem.status == "pending", ReviewItem.escalated_at.is_(None),
-                                     ReviewItem.due_at < now)
+    query = select(ReviewItem).where(
+        ReviewItem.status == "pending", ReviewItem.escalated_at.is_(None), ReviewItem.due_at < now
+    )
     items = list((await session.execute(query)).scalars().all())
     for item in items:
         item.escalated_at = now
-        await record(session, action="review.escalated", subject_type="review", subject_id=item.id,
-                     data={"due_at": item.due_at.isoformat()})
+        await record(
+            session,
+            action="review.escalated",
+            subject_type="review",
+            subject_id=item.id,
+            data={"due_at": item.due_at.isoformat()},
+        )
     return items
 
 
@@ -128,5 +180,7 @@ def notify(session: AsyncSession, *, user_id: str, kind: str, subject_id: str, m
 
 
 async def list_notifications(session: AsyncSession, *, user_id: str) -> Sequence[Notification]:
-    query = select(Notification).where(Notification.user_id == user_id).order_by(Notification.created_at.desc())
+    query = (
+        select(Notification).where(Notification.user_id == user_id).order_by(Notification.created_at.desc())
+    )
     return (await session.execute(query.limit(100))).scalars().all()

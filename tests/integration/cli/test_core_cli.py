@@ -31,7 +31,9 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_init_creates_private_data_dir_and_prints_credentials_once(initialised: tuple[Path, dict[str, str]]) -> None:
+def test_init_creates_private_data_dir_and_prints_credentials_once(
+    initialised: tuple[Path, dict[str, str]],
+) -> None:
     data_dir, creds = initialised
     assert set(creds) == {"url", "admin_email", "admin_password", "api_key"}
     assert creds["api_key"].startswith("lmn_")
@@ -51,17 +53,31 @@ def test_init_refuses_an_existing_data_dir(initialised: tuple[Path, dict[str, st
 
 def test_users_and_keys_lifecycle(initialised: tuple[Path, dict[str, str]]) -> None:
     data_dir = str(initialised[0])
-    code, out = invoke("users", "create", "--email", "Ana@Example.com", "--role", "creator", "--data-dir", data_dir,
-                       "--json")
+    code, out = invoke(
+        "users", "create", "--email", "Ana@Example.com", "--role", "creator", "--data-dir", data_dir, "--json"
+    )
     assert code == 0, out
     assert json.loads(out)["email"] == "ana@example.com"
     code, out = invoke("users", "list", "--data-dir", data_dir, "--json")
     assert sorted(u["email"] for u in json.loads(out)) == ["admin@limner.local", "ana@example.com"]
-    code, out = invoke("keys", "create", "--user", "ana@example.com", "--role", "creator", "--expires-days", "30",
-                       "--data-dir", data_dir, "--json")
+    code, out = invoke(
+        "keys",
+        "create",
+        "--user",
+        "ana@example.com",
+        "--role",
+        "creator",
+        "--expires-days",
+        "30",
+        "--data-dir",
+        data_dir,
+        "--json",
+    )
     key = json.loads(out)
     assert key["api_key"].startswith("lmn_")
-    code, out = invoke("keys", "create", "--service", "ci-bot", "--role", "creator", "--data-dir", data_dir, "--json")
+    code, out = invoke(
+        "keys", "create", "--service", "ci-bot", "--role", "creator", "--data-dir", data_dir, "--json"
+    )
     assert code == 0, out
     code, out = invoke("keys", "list", "--data-dir", data_dir, "--json")
     listed = json.loads(out)
@@ -79,7 +95,10 @@ def test_users_and_keys_lifecycle(initialised: tuple[Path, dict[str, str]]) -> N
         (("users", "create", "--email", "not-an-email", "--role", "creator"), "not an email"),
         (("keys", "create", "--user", "nobody@example.com", "--role", "creator"), "no user"),
         (("keys", "create", "--role", "creator"), "exactly one of"),
-        (("keys", "create", "--user", "admin@limner.local", "--role", "scim"), "roles its owner does not have"),
+        (
+            ("keys", "create", "--user", "admin@limner.local", "--role", "scim"),
+            "roles its owner does not have",
+        ),
         (("keys", "revoke", "nope"), "no API key"),
     ],
 )

@@ -29,8 +29,11 @@ def png(width: int = 64, height: int = 64) -> bytes:
 
 
 async def test_generates_b64_images_in_openais_shape(client: httpx.AsyncClient, admin: Caller) -> None:
-    resp = await client.post(GEN, headers=admin.headers,
-                             json={"model": "limner-local", "prompt": "a lighthouse", "size": "256x256", "n": 2})
+    resp = await client.post(
+        GEN,
+        headers=admin.headers,
+        json={"model": "limner-local", "prompt": "a lighthouse", "size": "256x256", "n": 2},
+    )
     assert resp.status_code == 200
     body = resp.json()
     assert isinstance(body["created"], int)
@@ -74,7 +77,11 @@ async def test_model_defaults_to_the_first_catalog_entry(client: httpx.AsyncClie
         ({"model": "limner-local", "prompt": ["x"]}, "prompt", "invalid_type"),
         ({"model": "limner-local"}, "prompt", "missing_required_parameter"),
         ({"model": "limner-local", "prompt": "x", "foo": 1}, "foo", "unknown_parameter"),
-        ({"model": "gpt-image-1.5", "prompt": "x", "response_format": "url"}, "response_format", "invalid_request"),
+        (
+            {"model": "gpt-image-1.5", "prompt": "x", "response_format": "url"},
+            "response_format",
+            "invalid_request",
+        ),
         ({"model": "limner-local", "prompt": "x", "stream": True}, "stream", "invalid_request"),
     ],
 )
@@ -83,29 +90,42 @@ async def test_bad_requests_get_a_400_naming_the_parameter(
 ) -> None:
     resp = await client.post(GEN, headers=admin.headers, json=body)
     assert resp.status_code == 400
-    assert resp.json()["error"] == {**resp.json()["error"], "param": param, "code": code,
-                                    "type": "invalid_request_error"}
+    assert resp.json()["error"] == {
+        **resp.json()["error"],
+        "param": param,
+        "code": code,
+        "type": "invalid_request_error",
+    }
 
 
 async def test_null_fields_are_treated_as_absent(client: httpx.AsyncClient, admin: Caller) -> None:
-    resp = await client.post(GEN, headers=admin.headers,
-                             json={"model": "limner-local", "prompt": "x", "n": None, "size": "256x256"})
+    resp = await client.post(
+        GEN,
+        headers=admin.headers,
+        json={"model": "limner-local", "prompt": "x", "n": None, "size": "256x256"},
+    )
     assert resp.status_code == 200
 
 
 async def test_malformed_json_is_a_400(client: httpx.AsyncClient, admin: Caller) -> None:
-    resp = await client.post(GEN, headers={**admin.headers, "content-type": "application/json"}, content=b"{nope")
+    resp = await client.post(
+        GEN, headers={**admin.headers, "content-type": "application/json"}, content=b"{nope"
+    )
     assert resp.status_code == 400
     assert resp.json()["error"]["code"] == "invalid_json"
 
 
 async def test_oversized_json_body_is_a_413(client: httpx.AsyncClient, admin: Caller) -> None:
-    resp = await client.post(GEN, headers=admin.headers, json={"model": "limner-local", "prompt": "x" * 1_100_000})
+    resp = await client.post(
+        GEN, headers=admin.headers, json={"model": "limner-local", "prompt": "x" * 1_100_000}
+    )
     assert resp.status_code == 413
     assert resp.json()["error"]["code"] == "payload_too_large"
 
 
-@pytest.mark.parametrize("header", [None, "Bearer", "Bearer sk-not-ours", "Basic abc", "Bearer lmn_" + "a" * 53])
+@pytest.mark.parametrize(
+    "header", [None, "Bearer", "Bearer sk-not-ours", "Basic abc", "Bearer lmn_" + "a" * 53]
+)
 async def test_missing_or_wrong_key_is_a_401(client: httpx.AsyncClient, header: str | None) -> None:
     headers = {"Authorization": header} if header else {}
     resp = await client.post(GEN, headers=headers, json={"prompt": "x"})
@@ -113,7 +133,9 @@ async def test_missing_or_wrong_key_is_a_401(client: httpx.AsyncClient, header: 
     assert resp.json()["error"]["code"] == "invalid_api_key"
 
 
-async def test_expired_keys_are_refused(client: httpx.AsyncClient, components: Components, admin: Caller) -> None:
+async def test_expired_keys_are_refused(
+    client: httpx.AsyncClient, components: Components, admin: Caller
+) -> None:
     async with components.sessions.begin() as session:
         row = await session.get(ApiKey, admin.key_id)
         assert row is not None
@@ -121,7 +143,9 @@ async def test_expired_keys_are_refused(client: httpx.AsyncClient, components: C
     assert (await client.get("/v1/models", headers=admin.headers)).status_code == 401
 
 
-async def test_revoked_keys_are_refused_at_once(client: httpx.AsyncClient, components: Components, admin: Caller) -> None:
+async def test_revoked_keys_are_refused_at_once(
+    client: httpx.AsyncClient, components: Components, admin: Caller
+) -> None:
     assert (await client.get("/v1/models", headers=admin.headers)).status_code == 200
     async with components.sessions.begin() as session:
         await revoke_api_key(session, key_id=admin.key_id)
@@ -148,14 +172,26 @@ async def test_key_scoped_to_one_model_lists_and_uses_only_it(
     assert resp.json()["error"]["param"] == "model"
 
 
-async def test_edits_and_variations_accept_multipart_uploads(client: httpx.AsyncClient, admin: Caller) -> None:
-    files = [("image[]", ("a.png", png(), "application/octet-stream")), ("image[]", ("b.png", png(), "image/png"))]
-    edit = await client.post("/v1/images/edits", headers=admin.headers, files=files,
-                             data={"model": "limner-local", "prompt": "make it blue", "size": "256x256"})
+async def test_edits_and_variations_accept_multipart_uploads(
+    client: httpx.AsyncClient, admin: Caller
+) -> None:
+    files = [
+        ("image[]", ("a.png", png(), "application/octet-stream")),
+        ("image[]", ("b.png", png(), "image/png")),
+    ]
+    edit = await client.post(
+        "/v1/images/edits",
+        headers=admin.headers,
+        files=files,
+        data={"model": "limner-local", "prompt": "make it blue", "size": "256x256"},
+    )
     assert edit.status_code == 200, edit.text
-    var = await client.post("/v1/images/variations", headers=admin.headers,
-                            files={"image": ("upload", png(), "application/octet-stream")},
-                            data={"model": "dall-e-2", "size": "256x256", "n": "2", "response_format": "b64_json"})
+    var = await client.post(
+        "/v1/images/variations",
+        headers=admin.headers,
+        files={"image": ("upload", png(), "application/octet-stream")},
+        data={"model": "dall-e-2", "size": "256x256", "n": "2", "response_format": "b64_json"},
+    )
     assert var.status_code == 200, var.text
     assert len(var.json()["data"]) == 2
 
@@ -173,8 +209,9 @@ async def test_edits_and_variations_accept_multipart_uploads(client: httpx.Async
 async def test_bad_uploads_get_a_clear_400(
     client: httpx.AsyncClient, admin: Caller, files: dict[str, object], data: dict[str, str], param: str
 ) -> None:
-    resp = await client.post("/v1/images/edits", headers=admin.headers, files=files,
-                             data={"model": "limner-local", **data})
+    resp = await client.post(
+        "/v1/images/edits", headers=admin.headers, files=files, data={"model": "limner-local", **data}
+    )
     assert resp.status_code == 400, resp.text
     assert resp.json()["error"]["param"] == param
 
@@ -189,8 +226,11 @@ async def test_prompt_and_images_are_stored_only_encrypted_with_an_audit_trail(
     client: httpx.AsyncClient, components: Components, admin: Caller
 ) -> None:
     canary = "CANARY-lighthouse-7f3a"
-    resp = await client.post(GEN, headers=admin.headers,
-                             json={"model": "limner-local", "prompt": f"{canary} at dusk", "size": "256x256"})
+    resp = await client.post(
+        GEN,
+        headers=admin.headers,
+        json={"model": "limner-local", "prompt": f"{canary} at dusk", "size": "256x256"},
+    )
     image_bytes = base64.b64decode(resp.json()["data"][0]["b64_json"])
     async with components.sessions() as session:
         generation = (await session.execute(select(Generation))).scalar_one()

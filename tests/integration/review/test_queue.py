@@ -22,10 +22,16 @@ from tests.factories import Caller, FixedPolicy, make_caller
 GEN = "/v1/images/generations"
 
 
-async def hold(client: httpx.AsyncClient, components: Components, caller: Caller,
-               categories: tuple[str, ...] = ("ip.character",)) -> str:
+async def hold(
+    client: httpx.AsyncClient,
+    components: Components,
+    caller: Caller,
+    categories: tuple[str, ...] = ("ip.character",),
+) -> str:
     components.policy = FixedPolicy(Action.REVIEW, categories)
-    resp = await client.post(GEN, headers=caller.headers, json={"prompt": "a mouse mascot", "size": "256x256"})
+    resp = await client.post(
+        GEN, headers=caller.headers, json={"prompt": "a mouse mascot", "size": "256x256"}
+    )
     components.policy = AllowAllPolicy()
     assert resp.status_code == 403
     error = resp.json()["error"]
@@ -35,8 +41,11 @@ async def hold(client: httpx.AsyncClient, components: Components, caller: Caller
 
 
 async def decide(client: httpx.AsyncClient, caller: Caller, review_id: str, verdict: str) -> httpx.Response:
-    return await client.post(f"/v1/limner/reviews/{review_id}/decision", headers=caller.headers,
-                             json={"verdict": verdict, "reason": "checked against policy"})
+    return await client.post(
+        f"/v1/limner/reviews/{review_id}/decision",
+        headers=caller.headers,
+        json={"verdict": verdict, "reason": "checked against policy"},
+    )
 
 
 async def test_held_request_runs_after_approval_and_the_requester_gets_images(
@@ -59,7 +68,9 @@ async def test_held_request_runs_after_approval_and_the_requester_gets_images(
     assert [n.kind for n in notes] == ["review.approved"]
 
 
-async def test_rejected_request_never_runs(client: httpx.AsyncClient, components: Components, creator: Caller) -> None:
+async def test_rejected_request_never_runs(
+    client: httpx.AsyncClient, components: Components, creator: Caller
+) -> None:
     review_id = await hold(client, components, creator)
     reviewer = await make_caller(components, roles=["reviewer"])
     assert (await decide(client, reviewer, review_id, "reject")).json()["status"] == "rejected"
@@ -76,8 +87,9 @@ async def test_nobody_reviews_their_own_request(client: httpx.AsyncClient, compo
     assert resp.status_code == 403
 
 
-async def test_other_users_cannot_see_a_review(client: httpx.AsyncClient, components: Components,
-                                               creator: Caller) -> None:
+async def test_other_users_cannot_see_a_review(
+    client: httpx.AsyncClient, components: Components, creator: Caller
+) -> None:
     review_id = await hold(client, components, creator)
     stranger = await make_caller(components, roles=["creator"])
     assert (await client.get(f"/v1/limner/reviews/{review_id}", headers=stranger.headers)).status_code == 404
@@ -99,19 +111,23 @@ async def test_concurrent_reviewers_never_double_decide(
 ) -> None:
     review_id = await hold(client, components, creator)
     reviewers = [await make_caller(components, roles=["reviewer"]) for _ in range(4)]
-    results = await asyncio.gather(*(decide(client, r, review_id, v)
-                                     for r, v in zip(reviewers, ["approve", "reject"] * 2, strict=True)))
+    results = await asyncio.gather(
+        *(decide(client, r, review_id, v) for r, v in zip(reviewers, ["approve", "reject"] * 2, strict=True))
+    )
     assert sorted(r.status_code for r in results) == [200, 409, 409, 409]
 
 
-async def test_revealing_the_prompt_is_audited(client: httpx.AsyncClient, components: Components,
-                                               creator: Caller) -> None:
+async def test_revealing_the_prompt_is_audited(
+    client: httpx.AsyncClient, components: Components, creator: Caller
+) -> None:
     review_id = await hold(client, components, creator)
     reviewer = await make_caller(components, roles=["reviewer"])
     resp = await client.post(f"/v1/limner/reviews/{review_id}/prompt", headers=reviewer.headers)
     assert resp.json()["prompt"] == "a mouse mascot"
     async with components.sessions() as session:
-        events = (await session.execute(select(AuditEvent).where(AuditEvent.action == "prompt.revealed"))).scalars()
+        events = (
+            await session.execute(select(AuditEvent).where(AuditEvent.action == "prompt.revealed"))
+        ).scalars()
         assert [e.actor_id for e in events] == [reviewer.user_id]
 
 
@@ -121,8 +137,12 @@ async def test_held_edit_resumes_with_its_stored_input_image(
     buffer = io.BytesIO()
     Image.new("RGB", (64, 64), (1, 2, 3)).save(buffer, "PNG")
     components.policy = FixedPolicy(Action.REVIEW, ("ip.character",))
-    resp = await client.post("/v1/images/edits", headers=creator.headers, data={"prompt": "p", "size": "256x256"},
-                             files={"image": ("a.png", buffer.getvalue(), "image/png")})
+    resp = await client.post(
+        "/v1/images/edits",
+        headers=creator.headers,
+        data={"prompt": "p", "size": "256x256"},
+        files={"image": ("a.png", buffer.getvalue(), "image/png")},
+    )
     components.policy = AllowAllPolicy()
     review_id = resp.json()["error"]["review_id"]
     reviewer = await make_caller(components, roles=["reviewer"])
@@ -131,8 +151,9 @@ async def test_held_edit_resumes_with_its_stored_input_image(
     assert done["generation_status"] == "completed"
 
 
-async def test_overdue_items_are_escalated_once(client: httpx.AsyncClient, components: Components,
-                                                creator: Caller) -> None:
+async def test_overdue_items_are_escalated_once(
+    client: httpx.AsyncClient, components: Components, creator: Caller
+) -> None:
     await hold(client, components, creator)
     later = utcnow() + timedelta(hours=components.settings.review.sla_hours + 1)
     async with components.sessions.begin() as session:
@@ -157,10 +178,21 @@ async def test_redacted_prompt_goes_upstream_and_warnings_are_a_header(
     client: httpx.AsyncClient, components: Components, creator: Caller
 ) -> None:
     components.policy = FixedPolicy(Action.REDACT, ("pii.email",))
-    resp = await client.post(GEN, headers=creator.headers, json={"model": "fake-model", "prompt": "ana@x.io tail"})
+    resp = await client.post(
+        GEN, headers=creator.headers, json={"model": "fake-model", "prompt": "ana@x.io tail"}
+    )
     assert resp.status_code == 200
     fake = components.backends["fake"]
     assert fake.requests[-1].prompt == "[REDACTED] tail"  # type: ignore[attr-defined]
     components.policy = FixedPolicy(Action.WARN, ("ip.trademark",))
     warned = await client.post(GEN, headers=creator.headers, json={"model": "fake-model", "prompt": "a logo"})
     assert warned.headers["x-limner-warnings"] == "ip.trademark"
+
+
+async def test_requester_sees_the_outcome_in_their_notifications(
+    client: httpx.AsyncClient, components: Components, creator: Caller
+) -> None:
+    review_id = await hold(client, components, creator)
+    await decide(client, await make_caller(components, roles=["reviewer"]), review_id, "reject")
+    notes = (await client.get("/v1/limner/notifications", headers=creator.headers)).json()["data"]
+    assert [(n["kind"], n["subject_id"]) for n in notes] == [("review.rejected", review_id)]

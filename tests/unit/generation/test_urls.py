@@ -19,7 +19,9 @@ def parts(url: str) -> tuple[str, int, str]:
 
 
 def test_signed_url_verifies_until_it_expires() -> None:
-    image_id, expires, signature = parts(urls.signed_url("https://l.example/", SECRET, "abc", ttl_s=60, now=1000))
+    image_id, expires, signature = parts(
+        urls.signed_url("https://l.example/", SECRET, "abc", ttl_s=60, now=1000)
+    )
     assert (image_id, expires) == ("abc", 1060)
     urls.check_signature(SECRET, image_id, expires, signature, now=1059)
     with pytest.raises(NotFoundError):

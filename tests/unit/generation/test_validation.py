@@ -1,4 +1,6 @@
-"""Unit tests: each model family's documented parameter rules (integration twin: tests/integration/generation/test_routes.py)."""
+"""Unit tests: each model family's documented parameter rules.
+
+Integration twin: tests/integration/generation/test_routes.py."""
 
 from __future__ import annotations
 
@@ -12,8 +14,10 @@ from limner.generation.catalog import ModelSpec, check_size, find_model
 from limner.generation.schemas import GenerationInput
 from limner.generation.validation import resolve
 
-SPECS = {family: ModelSpec(id=family, backend="b", family=family)
-         for family in ("dall-e-2", "dall-e-3", "gpt-image", "gpt-image-2", "local")}
+SPECS = {
+    family: ModelSpec(id=family, backend="b", family=family)
+    for family in ("dall-e-2", "dall-e-3", "gpt-image", "gpt-image-2", "local")
+}
 IMAGE = InputImage(data=b"png", width=4, height=4)
 
 
@@ -69,7 +73,13 @@ def test_refuses_what_the_family_cannot_serve(family: str, overrides: dict[str, 
         ("dall-e-3", {}, "1024x1024", "url", 1),
         ("dall-e-3", {"size": "1792x1024", "quality": "hd", "style": "natural"}, "1792x1024", "url", 1),
         ("dall-e-2", {"n": 10, "size": "256x256", "response_format": "b64_json"}, "256x256", "b64_json", 10),
-        ("gpt-image", {"size": "1536x1024", "quality": "high", "background": "transparent"}, "1536x1024", "b64_json", 1),
+        (
+            "gpt-image",
+            {"size": "1536x1024", "quality": "high", "background": "transparent"},
+            "1536x1024",
+            "b64_json",
+            1,
+        ),
         ("gpt-image", {}, "auto", "b64_json", 1),
         ("gpt-image-2", {"size": "1536x864"}, "1536x864", "b64_json", 1),
         ("gpt-image-2", {"size": "3840x2160"}, "3840x2160", "b64_json", 1),
@@ -92,7 +102,9 @@ def test_unknown_model_is_a_400_naming_model() -> None:
 
 
 def test_upstream_model_id_is_sent_upstream() -> None:
-    spec = ModelSpec(id="marketing-images", backend="b", family="dall-e-3", upstream_model="my-dalle3-deployment")
+    spec = ModelSpec(
+        id="marketing-images", backend="b", family="dall-e-3", upstream_model="my-dalle3-deployment"
+    )
     assert resolve(spec, inp()).request.model == "my-dalle3-deployment"
 
 

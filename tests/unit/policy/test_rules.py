@@ -1,4 +1,6 @@
-"""Unit tests: policy documents, rule matching, redaction and decisions (integration twin: tests/integration/policy/)."""
+"""Unit tests: policy documents, rule matching, redaction and decisions.
+
+Integration twin: tests/integration/policy/."""
 
 from __future__ import annotations
 
@@ -91,7 +93,9 @@ def test_a_policy_that_is_not_a_mapping_is_refused() -> None:
 
 def test_most_severe_action_decides_and_the_explanation_names_its_categories() -> None:
     text = "email ana@example.com, key AKIA..."
-    decision = engine(finding("pii.email", 6, 21), finding("secret.aws_key", 27, 34)).decide(text, PolicyContext())
+    decision = engine(finding("pii.email", 6, 21), finding("secret.aws_key", 27, 34)).decide(
+        text, PolicyContext()
+    )
     assert decision.action is Action.BLOCK
     assert decision.categories == ("pii.email", "secret.aws_key")
     assert "secret.aws_key" in decision.explanation
@@ -109,8 +113,9 @@ def test_redact_replaces_spans_with_typed_placeholders() -> None:
 
 def test_overlapping_redactions_do_not_duplicate_text() -> None:
     text = "0123456789"
-    ruled = rule_findings([finding("pii.a", 2, 6), finding("pii.b", 4, 8)],
-                          parse_policy(POLICY).rules, text, frozenset())
+    ruled = rule_findings(
+        [finding("pii.a", 2, 6), finding("pii.b", 4, 8)], parse_policy(POLICY).rules, text, frozenset()
+    )
     assert redact(text, ruled) == "01[PII_A]89"
 
 
@@ -127,8 +132,13 @@ def test_sexual_minors_is_blocked_whatever_the_threshold() -> None:
 
 def test_overrides_apply_to_their_roles_only() -> None:
     policy = parse_policy(POLICY)
-    assert rules_for(policy, PolicyContext(roles=frozenset({"marketing"})))["person.named"].action is Action.ALLOW
-    assert rules_for(policy, PolicyContext(roles=frozenset({"creator"})))["person.named"].action is Action.WARN
+    assert (
+        rules_for(policy, PolicyContext(roles=frozenset({"marketing"})))["person.named"].action
+        is Action.ALLOW
+    )
+    assert (
+        rules_for(policy, PolicyContext(roles=frozenset({"creator"})))["person.named"].action is Action.WARN
+    )
 
 
 def test_allow_list_terms_are_never_flagged() -> None:

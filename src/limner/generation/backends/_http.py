@@ -49,9 +49,7 @@ class UpstreamOptions(BaseModel):
     )
 
 
-def build_client(
-    options: UpstreamOptions, transport: httpx.AsyncBaseTransport | None
-) -> httpx.AsyncClient:
+def build_client(options: UpstreamOptions, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
     """One pooled client per backend; credentials are added per request, never as defaults."""
     timeout = httpx.Timeout(options.read_timeout_s, connect=options.connect_timeout_s)
     return httpx.AsyncClient(

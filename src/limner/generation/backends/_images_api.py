@@ -112,9 +112,7 @@ def _checked_body(response: httpx.Response, request: ImageRequest) -> Any:
 
 async def _read_limited(response: httpx.Response, limit: int) -> bytes:
     if response.status_code != 200:
-        raise bad_response(
-            f"Fetching the provider's image URL failed with HTTP {response.status_code}."
-        )
+        raise bad_response(f"Fetching the provider's image URL failed with HTTP {response.status_code}.")
     if int(response.headers.get("content-length") or 0) > limit:
         raise bad_response("The provider's image is larger than the configured download limit.")
     chunks, size = [], 0

@@ -123,9 +123,7 @@ def _inner(error: dict[str, Any]) -> dict[str, Any]:
     return inner if isinstance(inner, dict) else {}
 
 
-def _status_error(
-    response: httpx.Response, error: dict[str, Any], redact: str | None
-) -> UpstreamError:
+def _status_error(response: httpx.Response, error: dict[str, Any], redact: str | None) -> UpstreamError:
     status = response.status_code
     if status == 429:
         code = "upstream_rate_limited"

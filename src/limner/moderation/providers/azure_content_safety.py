@@ -46,8 +46,7 @@ class AzureContentSafetyModerator:
         self.name = config.name
         self._config = config
         self._url = (
-            f"{config.endpoint.rstrip('/')}/contentsafety/image:analyze"
-            f"?api-version={config.api_version}"
+            f"{config.endpoint.rstrip('/')}/contentsafety/image:analyze?api-version={config.api_version}"
         )
         self._client = build_client(config.http)
 
