@@ -10,8 +10,11 @@ from limner.db import make_engine, make_sessions
 from limner.errors import ConfigError
 from limner.generation.backends import ImageBackend, build_backend
 from limner.moderation.providers.base import ImageModerator
+from limner.moderation.service import build_moderators, close_moderators
 from limner.policy.engine import AllowAllPolicy, PromptPolicy
 from limner.provenance.base import NoProvenance, Provenance
+from limner.provenance.stamp import build_provenance
+from limner.provenance.verify import Verifier, build_verifier
 from limner.settings import Settings
 from limner.vault.blob_stores import BlobStore, build_blob_store
 from limner.vault.key_providers import KeyProvider, build_key_provider
@@ -28,6 +31,14 @@ class Components:
     blob_store: BlobStore
     provenance: Provenance = field(default_factory=NoProvenance)
     moderators: list[ImageModerator] = field(default_factory=list)
+    _verifier: Verifier | None = None
+
+    @property
+    def verifier(self) -> Verifier:
+        """Built on first use: reads the watermark key and our certificate chain."""
+        if self._verifier is None:
+            self._verifier = build_verifier(self.settings.provenance, self.settings.data_dir)
+        return self._verifier
 
     @property
     def secret_key(self) -> bytes:
@@ -36,6 +47,7 @@ class Components:
     async def aclose(self) -> None:
         for backend in self.backends.values():
             await backend.aclose()
+        await close_moderators(self.moderators)
         await self.engine.dispose()
 
 
@@ -51,6 +63,8 @@ def build_components(settings: Settings) -> Components:
         policy=_policy(settings, sessions),
         key_provider=build_key_provider(settings.vault.key_provider, data_dir=settings.data_dir),
         blob_store=build_blob_store(settings.vault.blob_store, data_dir=settings.data_dir),
+        provenance=build_provenance(settings.provenance, settings.data_dir),
+        moderators=build_moderators(settings.moderation),
     )
 
 

@@ -111,15 +111,21 @@ class RequestContextMiddleware:
         if declared.isdigit() and int(declared) > limit:
             await error_response(_too_large(limit), request_id)(scope, receive, send)
             return
-        await self.app(scope, _limited(receive, limit), self._with_headers(send, request_id, state))
+        scope_info = (scope["method"], scope["path"])
+        await self.app(
+            scope, _limited(receive, limit), self._with_headers(send, request_id, state, scope_info)
+        )
 
     def _limit(self, scope: Scope) -> int:
         is_upload = _header(scope, b"content-type", "").startswith("multipart/")
         return self.max_upload_bytes if is_upload else self.max_json_bytes
 
-    def _with_headers(self, send: Send, request_id: str, state: dict[str, object]) -> Send:
+    def _with_headers(
+        self, send: Send, request_id: str, state: dict[str, object], scope_info: tuple[str, str]
+    ) -> Send:
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
+                _log_request(scope_info, message["status"], state, request_id)
                 headers = list(message.get("headers", []))
                 headers += [(b"x-request-id", request_id.encode()), *self._security_headers()]
                 if "upstream_ms" in state:
@@ -140,6 +146,14 @@ class RequestContextMiddleware:
         if self.hsts:
             headers.append((b"strict-transport-security", f"max-age={self.hsts_max_age_s}".encode()))
         return headers
+
+
+def _log_request(scope_info: tuple[str, str], status: int, state: dict[str, object], request_id: str) -> None:
+    # Method, path and status only: query strings carry signatures and bodies carry prompts.
+    started = state["started"]
+    assert isinstance(started, float)
+    elapsed = (time.perf_counter() - started) * 1000
+    log.info("%s %s %s %.1fms %s", scope_info[0], scope_info[1], status, elapsed, request_id)
 
 
 def _overhead(state: dict[str, object]) -> str:

@@ -14,13 +14,19 @@ from limner.deps import ComponentsDep
 from limner.errors import UnavailableError
 from limner.generation.routes import router as generation_router
 from limner.http import RequestContextMiddleware, install_error_handlers
+from limner.jobs import default_jobs, start_jobs, stop_jobs
+from limner.provenance.routes import router as provenance_router
 from limner.review.routes import notifications_router
 from limner.review.routes import router as review_router
 from limner.settings import Settings
 
 
 def create_app(
-    settings: Settings | None = None, *, components: Components | None = None, tls: bool = False
+    settings: Settings | None = None,
+    *,
+    components: Components | None = None,
+    tls: bool = False,
+    run_jobs: bool = True,
 ) -> FastAPI:
     """The ASGI app. Pass `components` to share them (tests); otherwise the lifespan builds them."""
     settings = settings or (components.settings if components else Settings())
@@ -29,9 +35,11 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = components is None
         app.state.components = components or build_components(settings)
+        tasks = start_jobs(app.state.components, default_jobs()) if owned and run_jobs else []
         try:
             yield
         finally:
+            await stop_jobs(tasks)
             if owned:
                 await app.state.components.aclose()
 
@@ -49,6 +57,11 @@ def create_app(
     app.include_router(generation_router)
     app.include_router(review_router)
     app.include_router(notifications_router)
+    app.include_router(provenance_router)
+    from limner.identity.routers import identity_routers  # identity: auth, MFA, SSO, admin, SCIM
+
+    for identity_router in identity_routers():
+        app.include_router(identity_router)
     app.add_api_route("/healthz", healthz, methods=["GET"])
     app.add_api_route("/readyz", readyz, methods=["GET"])
     return app

@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
-from limner.audit.models import AuditEvent
+from limner.audit.models import AuditActor, AuditCheckpoint, AuditEvent, AuditOutbox, AuditSinkState
 from limner.db import Base
 from limner.generation.models import Generation, ImageRecord
 from limner.identity.models import ApiKey, User
 from limner.policy.models import PolicyVersion
+from limner.privacy.models import Erasure, LegalHold
 from limner.review.models import Notification, ReviewDecision, ReviewItem
+from limner.usage.models import UsageCounter
 from limner.vault.models import DataKey
 
 metadata = Base.metadata
 
 __all__ = [
     "ApiKey",
+    "AuditActor",
+    "AuditCheckpoint",
     "AuditEvent",
+    "AuditOutbox",
+    "AuditSinkState",
     "DataKey",
+    "Erasure",
     "Generation",
     "ImageRecord",
+    "LegalHold",
     "Notification",
     "PolicyVersion",
     "ReviewDecision",
     "ReviewItem",
+    "UsageCounter",
     "User",
     "metadata",
 ]

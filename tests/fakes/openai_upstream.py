@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
+import json
 import socket
 import threading
 import time
@@ -33,11 +34,23 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 FaultMode = Literal[
-    "slow", "timeout", "http_500", "http_503", "http_429", "garbage", "error_in_200",
-    "content_policy_violation", "moderation_blocked", "azure_content_filter",
-    "azure_legacy_content_filter", "url_response",
-]  # fmt: skip
-DALLE_SIZES = {"dall-e-2": {"256x256", "512x512", "1024x1024"}, "dall-e-3": {"1024x1024", "1792x1024", "1024x1792"}}  # fmt: skip
+    "slow",
+    "timeout",
+    "http_500",
+    "http_503",
+    "http_429",
+    "garbage",
+    "error_in_200",
+    "url_response",
+    "content_policy_violation",
+    "moderation_blocked",
+    "azure_content_filter",
+    "azure_legacy_content_filter",
+]
+DALLE_SIZES = {
+    "dall-e-2": {"256x256", "512x512", "1024x1024"},
+    "dall-e-3": {"1024x1024", "1792x1024", "1024x1792"},
+}
 GPT_SIZES = {"1024x1024", "1536x1024", "1024x1536", "auto"}
 GPT_ONLY = ("background", "output_format", "output_compression", "moderation")
 SAFETY_MESSAGE = "Your request was rejected as a result of our safety system."
@@ -92,10 +105,10 @@ class FakeUpstreamState:
         return [r for r in self.requests if "/images/" in r.path]
 
 
-def error(status: int, message: str, *, code: str | None = None, param: str | None = None,
-          type_: str = "invalid_request_error", headers: dict[str, str] | None = None) -> Response:  # fmt: skip
-    body = {"error": {"message": message, "type": type_, "param": param, "code": code}}
-    return JSONResponse(body, status_code=status, headers=headers)
+def _err(
+    message: str, code: str | None = None, type_: str = "invalid_request_error", param: str | None = None
+) -> dict[str, Any]:
+    return {"error": {"message": message, "type": type_, "param": param, "code": code}}
 
 
 @lru_cache(maxsize=64)
@@ -111,51 +124,63 @@ class FakeUpstream:
 
     def __init__(self, state: FakeUpstreamState) -> None:
         self.state = state
-        self.app = Starlette(routes=[
-            Route("/v1/images/{action}", self.openai_images, methods=["POST"]),
-            Route("/v1/models", self.models),
-            Route("/openai/deployments/{deployment}/images/{action}", self.azure_images, methods=["POST"]),  # noqa: E501
-            Route("/openai/images/variations", self.azure_variations, methods=["POST"]),
-            Route("/openai/models", self.models),
-            Route("/files/{name}", self.file),
-        ])  # fmt: skip
+        self.app = Starlette(
+            routes=[
+                Route("/v1/images/{action}", self.openai_images, methods=["POST"]),
+                Route("/v1/models", self.models),
+                Route(
+                    "/openai/deployments/{deployment}/images/{action}", self.azure_images, methods=["POST"]
+                ),
+                Route("/openai/images/variations", self.azure_variations, methods=["POST"]),
+                Route("/openai/models", self.models),
+                Route("/files/{name}", self.file),
+            ]
+        )
 
     async def record(self, request: Request) -> RecordedRequest:
-        recorded = RecordedRequest(request.method, request.url.path, dict(request.query_params),
-                                   {k.lower(): v for k, v in request.headers.items()})  # fmt: skip
-        if request.headers.get("content-type", "").startswith("multipart/form-data"):
-            form = await request.form()
-            for name, value in form.multi_items():
-                if isinstance(value, UploadFile):
-                    upload = UploadedFile(value.filename, value.content_type, await value.read())
-                    recorded.files.setdefault(name, []).append(upload)
-                else:
-                    recorded.form.setdefault(name, []).append(value)
+        recorded = RecordedRequest(
+            request.method,
+            request.url.path,
+            dict(request.query_params),
+            {k.lower(): v for k, v in request.headers.items()},
+        )
+        if request.headers.get("content-type", "").startswith(("multipart/", "application/x-www-form")):
+            async with request.form() as form:  # closes the spooled upload files
+                for name, value in form.multi_items():
+                    if isinstance(value, UploadFile):
+                        upload = UploadedFile(value.filename, value.content_type, await value.read())
+                        recorded.files.setdefault(name, []).append(upload)
+                    else:
+                        recorded.form.setdefault(name, []).append(value)
         elif request.method == "POST":
-            body = await request.body()
-            recorded.json = await request.json() if body else None
+            try:
+                recorded.json = json.loads(await request.body())
+            except ValueError:  # the vendor answers an unparsable body like a missing one
+                recorded.json = None
         self.state.requests.append(recorded)
         return recorded
 
     def openai_auth(self, request: Request) -> Response | None:
         if request.headers.get("authorization") == f"Bearer {self.state.api_key}":
             return None
-        return error(401, "Incorrect API key provided: sk-***. You can find your API key at "
-                     "https://platform.openai.com/account/api-keys.", code="invalid_api_key")  # fmt: skip
+        return JSONResponse(_err("Incorrect API key provided: sk-***.", "invalid_api_key"), 401)
 
     def azure_auth(self, request: Request) -> Response | None:
         if request.query_params.get("api-version") is None:
             return JSONResponse({"error": {"code": "404", "message": "Resource not found"}}, 404)
-        if request.headers.get("api-key") == self.state.azure_api_key or request.headers.get(
-            "authorization"
-        ) == f"Bearer {self.state.azure_token}":
+        if (
+            request.headers.get("api-key") == self.state.azure_api_key
+            or request.headers.get("authorization") == f"Bearer {self.state.azure_token}"
+        ):
             return None
         message = "Access denied due to invalid subscription key or wrong API endpoint."
         return JSONResponse({"error": {"code": "401", "message": message}}, 401)
 
     async def models(self, request: Request) -> Response:
         await self.record(request)
-        denied = self.azure_auth(request) if request.url.path.startswith("/openai") else self.openai_auth(request)  # noqa: E501
+        denied = (
+            self.azure_auth(request) if request.url.path.startswith("/openai") else self.openai_auth(request)
+        )
         models = ["dall-e-2", "dall-e-3", "gpt-image-1.5", "gpt-image-2"]
         data = [{"id": m, "object": "model", "created": 0, "owned_by": "system"} for m in models]
         return denied or JSONResponse({"object": "list", "data": data})
@@ -184,23 +209,29 @@ class FakeUpstream:
         recorded = await self.record(request)
         return self.azure_auth(request) or await self.serve(recorded, request, azure=True)
 
-    async def serve(self, recorded: RecordedRequest, request: Request, *, azure: bool,
-                    model: str | None = None) -> Response:  # fmt: skip
+    async def serve(
+        self, recorded: RecordedRequest, request: Request, *, azure: bool, model: str | None = None
+    ) -> Response:
         action = request.url.path.rsplit("/", 1)[1]
-        params = recorded.json if isinstance(recorded.json, dict) else {k: v[0] for k, v in recorded.form.items()}  # noqa: E501
-        model = model or str(params.get("model") or ("dall-e-2" if action != "edits" else "gpt-image-1.5"))  # noqa: E501
+        params = (
+            recorded.json if isinstance(recorded.json, dict) else {k: v[0] for k, v in recorded.form.items()}
+        )
+        model = model or str(params.get("model") or ("dall-e-2" if action != "edits" else "gpt-image-1.5"))
         fault = self.state.faults.pop(0) if self.state.faults else None
         if fault is not None and (answer := await self.play(fault)) is not None:
             return answer
-        problem = validate(action, model, params, recorded.files, azure=azure)
-        if problem is not None:
-            return problem
+        if problem := validate(action, model, params, recorded.files, azure=azure):
+            return JSONResponse(_err(problem[0], problem[2], param=problem[1]), 400)
         as_url = fault is not None and fault.mode == "url_response"
-        return JSONResponse(self.success(model, params, request, as_url=as_url),
-                            headers={"x-request-id": f"req_{len(self.state.requests)}"})  # fmt: skip
+        return JSONResponse(
+            self.success(model, params, request, as_url=as_url),
+            headers={"x-request-id": f"req_{len(self.state.requests)}"},
+        )
 
     async def play(self, fault: Fault) -> Response | None:
         """Answer for a fault, or None to carry on normally (slow, url_response)."""
+        if fault.mode == "url_response":
+            return None
         if fault.mode in ("slow", "timeout"):
             deadline = time.monotonic() + (fault.delay_s or 30.0)
             while time.monotonic() < deadline and not self.state.closing:
@@ -209,7 +240,9 @@ class FakeUpstream:
                 return None
         return fault_response(fault)
 
-    def success(self, model: str, params: dict[str, Any], request: Request, *, as_url: bool) -> dict[str, Any]:  # noqa: E501
+    def success(
+        self, model: str, params: dict[str, Any], request: Request, *, as_url: bool
+    ) -> dict[str, Any]:
         gpt = not model.startswith("dall-e")
         size = str(params.get("size") or "1024x1024").replace("auto", "1024x1024")
         fmt = str(params.get("output_format") or "png") if gpt else "png"
@@ -225,60 +258,86 @@ class FakeUpstream:
         if gpt:
             quality = str(params.get("quality") or "auto").replace("auto", "medium")
             body |= {"background": "opaque", "output_format": fmt, "quality": quality, "size": size}
-            body["usage"] = {"input_tokens": 50, "output_tokens": 4160, "total_tokens": 4210,
-                             "input_tokens_details": {"text_tokens": 10, "image_tokens": 40}}  # fmt: skip
+            details = {"text_tokens": 10, "image_tokens": 40}
+            body["usage"] = {
+                "input_tokens": 50,
+                "output_tokens": 4160,
+                "total_tokens": 4210,
+                "input_tokens_details": details,
+            }
         return body
 
 
+_SERVER_ERROR = _err(
+    "The server had an error while processing your request. Sorry about that!", None, "server_error"
+)
+_MODERATION = _err(
+    "Your request was rejected by the safety system. If you believe this is an error, contact us at "
+    "help.openai.com and include the request ID req_1. safety_violations=[sexual].",
+    "moderation_blocked",
+    "image_generation_user_error",
+)
+_MODERATION["error"]["moderation_details"] = {"moderation_stage": "input", "categories": ["sexual"]}
+_AZURE_FILTER = _err(SAFETY_MESSAGE, "content_policy_violation")
+_AZURE_FILTER["error"]["inner_error"] = {
+    "code": "ResponsibleAIPolicyViolation",
+    "content_filter_results": {"sexual": {"filtered": True, "severity": "high"}, "hate": {"filtered": False}},
+}
+FAULT_ANSWERS: dict[str, tuple[int, dict[str, Any]]] = {
+    "timeout": (500, _SERVER_ERROR),
+    "http_500": (500, _SERVER_ERROR),
+    "http_503": (503, _err("The server is overloaded.", "server_is_overloaded", "service_unavailable_error")),
+    "http_429": (
+        429,
+        _err("Rate limit reached for images per minute.", "rate_limit_exceeded", "rate_limit_error"),
+    ),
+    "error_in_200": (200, _err("Something went wrong.", "server_error", "server_error")),
+    "content_policy_violation": (400, _err(SAFETY_MESSAGE, "content_policy_violation")),
+    "moderation_blocked": (400, _MODERATION),
+    "azure_content_filter": (400, _AZURE_FILTER),
+    "azure_legacy_content_filter": (
+        400,
+        {"created": 0, "error": {"code": "contentFilter", "message": "Your task failed."}},
+    ),
+}
+
+
 def fault_response(fault: Fault) -> Response:
-    retry = {k: v for k, v in (("retry-after", fault.retry_after), ("retry-after-ms", fault.retry_after_ms)) if v}  # noqa: E501
-    filtered = {"sexual": {"filtered": True, "severity": "high"}, "violence": {"filtered": False, "severity": "safe"}}  # noqa: E501
-    match fault.mode:
-        case "timeout" | "http_500":
-            return error(500, "The server had an error while processing your request. Sorry about that!", type_="server_error")  # noqa: E501
-        case "http_503":
-            return error(503, "The server is overloaded.", code="server_is_overloaded", type_="service_unavailable_error", headers=retry)  # noqa: E501
-        case "http_429":
-            return error(429, "Rate limit reached for images per minute.", code="rate_limit_exceeded", type_="rate_limit_error", headers=retry)  # noqa: E501
-        case "garbage":
-            return Response(b"<html>upstream proxy error{", media_type="application/json")
-        case "error_in_200":
-            return error(200, "Something went wrong.", code="server_error", type_="server_error")
-        case "content_policy_violation":
-            return error(400, SAFETY_MESSAGE + " Your prompt may contain text that is not allowed by our safety system.", code="content_policy_violation")  # noqa: E501
-        case "moderation_blocked":
-            message = "Your request was rejected by the safety system. If you believe this is an error, contact us at help.openai.com and include the request ID req_1. safety_violations=[sexual]."  # noqa: E501
-            body = {"message": message, "type": "image_generation_user_error", "param": None, "code": "moderation_blocked",  # noqa: E501
-                    "moderation_details": {"moderation_stage": "input", "categories": ["sexual"]}}  # fmt: skip
-            return JSONResponse({"error": body}, 400)
-        case "azure_content_filter":
-            inner = {"code": "ResponsibleAIPolicyViolation", "content_filter_results": filtered}
-            body = {"code": "content_policy_violation", "inner_error": inner, "message": SAFETY_MESSAGE, "type": "invalid_request_error"}  # noqa: E501
-            return JSONResponse({"error": body}, 400)
-        case _:  # azure_legacy_content_filter
-            body = {"code": "contentFilter", "message": "Your task failed as a result of our safety system."}  # noqa: E501
-            return JSONResponse({"created": int(time.time()), "error": body}, 400)
+    if fault.mode == "garbage":
+        return Response(b"<html>upstream proxy error{", media_type="application/json")
+    headers = {"retry-after": fault.retry_after, "retry-after-ms": fault.retry_after_ms}
+    status, body = FAULT_ANSWERS[fault.mode]
+    return JSONResponse(body, status, headers={k: v for k, v in headers.items() if v is not None})
 
 
-def validate(action: str, model: str, params: dict[str, Any], files: dict[str, list[UploadedFile]], *, azure: bool) -> Response | None:  # noqa: E501
+Problem = tuple[str, str | None, str]  # message, param, code
+
+
+def validate(
+    action: str, model: str, params: dict[str, Any], files: dict[str, list[UploadedFile]], *, azure: bool
+) -> Problem | None:
     """The vendor's parameter checks, in the order it reports them."""
     dalle = model in DALLE_SIZES
     if not dalle and not model.startswith(("gpt-image", "chatgpt-image")):
-        return error(400, f"Invalid model '{model}'.", param="model", code="invalid_value")
+        return f"Invalid model '{model}'.", "model", "invalid_value"
     if action != "variations" and not params.get("prompt"):
-        return error(400, "Missing required parameter: 'prompt'.", param="prompt", code="missing_required_parameter")  # noqa: E501
+        return "Missing required parameter: 'prompt'.", "prompt", "missing_required_parameter"
     for name in GPT_ONLY if dalle else ("response_format", "style"):
         if params.get(name) is not None:
-            return error(400, f"Unknown parameter: '{name}'.", param=name, code="unknown_parameter")
+            return f"Unknown parameter: '{name}'.", name, "unknown_parameter"
     n, size = int(params.get("n") or 1), params.get("size")
     if not 1 <= n <= (1 if model == "dall-e-3" else 10):
-        return error(400, f"Invalid 'n': {n} is not supported for this model.", param="n", code="invalid_value")  # noqa: E501
-    if size is not None and size not in DALLE_SIZES.get(model, GPT_SIZES) and not _free_size(model, str(size)):  # noqa: E501
-        return error(400, f"Invalid size '{size}' for this model.", param="size", code="invalid_value")  # noqa: E501
+        return f"Invalid 'n': {n} is not supported for this model.", "n", "invalid_value"
+    if (
+        size is not None
+        and size not in DALLE_SIZES.get(model, GPT_SIZES)
+        and not _free_size(model, str(size))
+    ):
+        return f"Invalid size '{size}' for this model.", "size", "invalid_value"
     if azure and params.get("output_format") == "webp":
-        return error(400, "WEBP images aren't supported in the Azure OpenAI.", param="output_format")  # noqa: E501
+        return "WEBP images aren't supported in the Azure OpenAI.", "output_format", "invalid_value"
     if (action == "edits" and model == "dall-e-3") or (action == "variations" and model != "dall-e-2"):
-        return error(400, f"{model} does not support this operation.", param="model", code="invalid_value")  # noqa: E501
+        return f"{model} does not support this operation.", "model", "invalid_value"
     return _check_files(action, model, files) if action != "generations" else None
 
 
@@ -288,31 +347,33 @@ def _free_size(model: str, size: str) -> bool:
     return ok and int(width) % 16 == 0 and int(height) % 16 == 0
 
 
-def _check_files(action: str, model: str, files: dict[str, list[UploadedFile]]) -> Response | None:
+def _check_files(action: str, model: str, files: dict[str, list[UploadedFile]]) -> Problem | None:
     images = files.get("image", []) + files.get("image[]", [])
     if not images:
-        return error(400, "Missing required parameter: 'image'.", param="image", code="missing_required_parameter")  # noqa: E501
+        return "Missing required parameter: 'image'.", "image", "missing_required_parameter"
     try:
         sizes = [Image.open(io.BytesIO(upload.data)).size for upload in images]
         mask = [Image.open(io.BytesIO(upload.data)).size for upload in files.get("mask", [])]
     except OSError:
-        return error(400, "Invalid image file or mode.", param="image", code="invalid_image_format")
+        return "Invalid image file or mode.", "image", "invalid_image_format"
     if model == "dall-e-2" and (len(images) > 1 or sizes[0][0] != sizes[0][1]):
-        return error(400, "Uploaded image must be a single square PNG.", param="image", code="invalid_value")  # noqa: E501
+        return "Uploaded image must be a single square PNG.", "image", "invalid_value"
     if mask and mask[0] != sizes[0]:
-        return error(400, "The mask must have the same dimensions as the image.", param="mask", code="invalid_value")  # noqa: E501
-    return None if action == "edits" or len(images) == 1 else error(400, "Too many images.", param="image")  # noqa: E501
+        return "The mask must have the same dimensions as the image.", "mask", "invalid_value"
+    return None if action == "edits" or len(images) == 1 else ("Too many images.", "image", "invalid_value")
 
 
 @contextmanager
-def serve_fake_upstream(state: FakeUpstreamState | None = None) -> Iterator[tuple[str, FakeUpstreamState]]:  # noqa: E501
+def serve_fake_upstream(state: FakeUpstreamState | None = None) -> Iterator[tuple[str, FakeUpstreamState]]:
     """Serve the fake on 127.0.0.1 (a free port) in a thread; yield (OpenAI base_url, state)."""
     state = state or FakeUpstreamState()
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     root = f"http://127.0.0.1:{sock.getsockname()[1]}"
     state.azure_endpoint = root
-    config = uvicorn.Config(FakeUpstream(state).app, log_level="warning", lifespan="off", ws="none", access_log=False)  # noqa: E501
+    config = uvicorn.Config(
+        FakeUpstream(state).app, log_level="warning", lifespan="off", ws="none", access_log=False
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -1,17 +1,26 @@
-"""Hash-chain arithmetic, pure: the hash of an event commits to its content and its predecessor."""
+"""Hash-chain arithmetic, pure: the hash of an event commits to its content and its predecessor.
+
+The hashed line is `prev_hash "\\n" seq US id US at US action US outcome US actor_ref US subject_type US
+subject_ref US request_id US data_json` (US = 0x1f). Plain user ids are NOT hashed: actors and user
+subjects appear as pseudonyms (`actor_ref`, `subject_ref`), so erasure can drop the link from a
+pseudonym to a person without breaking the chain.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 GENESIS = "0" * 64
+SEPARATOR = "\x1f"
 
 
-def canonical(fields: dict[str, Any]) -> bytes:
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), default=_default).encode()
+def canonical_json(value: dict[str, Any]) -> str:
+    """One spelling per value: sorted keys, no spaces, ASCII only (so no separator can hide inside)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=_default)
 
 
 def _default(value: object) -> str:
@@ -20,5 +29,15 @@ def _default(value: object) -> str:
     raise TypeError(f"cannot encode {type(value).__name__} in an audit event")
 
 
-def event_hash(prev_hash: str, fields: dict[str, Any]) -> str:
-    return hashlib.sha256(prev_hash.encode() + b"\n" + canonical(fields)).hexdigest()
+def event_line(fields: Sequence[str | int | None]) -> str:
+    return SEPARATOR.join("" if f is None else str(f) for f in fields)
+
+
+def event_hash(prev_hash: str, fields: Sequence[str | int | None]) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{event_line(fields)}".encode()).hexdigest()
+
+
+def check_field(value: str | None) -> None:
+    """Fields are ids and dotted names; a control character would make the line ambiguous."""
+    if value is not None and ("\n" in value or SEPARATOR in value):
+        raise ValueError("audit fields must not contain control separators")

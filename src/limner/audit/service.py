@@ -1,18 +1,48 @@
-"""Audit service: append events to the chain. There is deliberately no update or delete here."""
+"""Audit service: append events to the chain. There is deliberately no update or delete of hashed data."""
 
 from __future__ import annotations
 
-from datetime import UTC
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from limner.audit.chain import GENESIS, event_hash
-from limner.audit.models import AuditEvent
+from limner.audit.chain import GENESIS, canonical_json, check_field, event_hash
+from limner.audit.checkpoints import add_checkpoint
+from limner.audit.models import AuditActor, AuditEvent, AuditOutbox
+from limner.audit.signing import CheckpointSigner
 from limner.db import new_id, utcnow
 
 _PG_CHAIN_LOCK = 7_321_004  # advisory lock id: one writer extends the chain at a time
+RUNTIME_KEY = "limner.audit"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRuntime:
+    """What `record` needs beyond the session: carried in the sessionmaker's `info`."""
+
+    signer: CheckpointSigner | None = None
+    checkpoint_every: int = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    action: str
+    actor_id: str | None = None
+    subject_type: str | None = None
+    subject_id: str | None = None
+    request_id: str | None = None
+    outcome: str = "ok"
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def install_audit(sessions: async_sessionmaker[AsyncSession], runtime: AuditRuntime) -> None:
+    """Give every session from `sessions` the checkpoint signer (call once in build_components)."""
+    sessions.configure(info={RUNTIME_KEY: runtime})
 
 
 async def record(
@@ -28,38 +58,121 @@ async def record(
 ) -> AuditEvent:
     """Append one event in the caller's transaction. `data` holds hashes, ids and categories,
     never prompt text, image bytes or credentials."""
+    event = NewEvent(action, actor_id, subject_type, subject_id, request_id, outcome, data or {})
+    rows = await record_many(session, [event])
+    return rows[0]
+
+
+async def record_many(session: AsyncSession, events: Sequence[NewEvent]) -> list[AuditEvent]:
+    """Append events in order, in one statement, in the caller's transaction."""
     await _lock_chain(session)
-    last = (await session.execute(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))).scalar()
-    event = AuditEvent(
+    head = (
+        await session.execute(
+            select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+        )
+    ).first()
+    seq, prev = (head[0], head[1]) if head else (0, GENESIS)
+    refs = await pseudonyms_for(session, _user_ids(events))
+    now = utcnow().astimezone(UTC)
+    rows = []
+    for new in events:
+        seq += 1
+        row = _build(new, seq=seq, at=now, prev_hash=prev, refs=refs)
+        prev = row.hash
+        rows.append(row)
+    await _insert(session, rows)
+    await _maybe_checkpoint(session, rows)
+    return rows
+
+
+def _build(new: NewEvent, *, seq: int, at: datetime, prev_hash: str, refs: dict[str, str]) -> AuditEvent:
+    for value in (new.action, new.outcome, new.actor_id, new.subject_type, new.subject_id, new.request_id):
+        check_field(value)
+    row = AuditEvent(
+        seq=seq,
         id=new_id(),
-        at=utcnow().astimezone(UTC),
-        action=action,
-        outcome=outcome,
-        actor_id=actor_id,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        request_id=request_id,
-        data=data or {},
-        prev_hash=last or GENESIS,
+        at=at,
+        action=str(new.action),
+        outcome=new.outcome,
+        actor_id=new.actor_id,
+        actor_ref=refs[new.actor_id] if new.actor_id else None,
+        subject_type=new.subject_type,
+        subject_id=new.subject_id,
+        subject_ref=subject_ref(new.subject_type, new.subject_id, refs),
+        request_id=new.request_id,
+        data_json=canonical_json(new.data),
+        prev_hash=prev_hash,
     )
-    event.hash = event_hash(event.prev_hash, hashed_fields(event))
-    session.add(event)
-    await session.flush()
-    return event
+    row.hash = event_hash(prev_hash, hashed_fields(row))
+    return row
 
 
-def hashed_fields(event: AuditEvent) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "at": event.at.isoformat(),
-        "action": event.action,
-        "outcome": event.outcome,
-        "actor_id": event.actor_id,
-        "subject_type": event.subject_type,
-        "subject_id": event.subject_id,
-        "request_id": event.request_id,
-        "data": event.data,
-    }
+def subject_ref(subject_type: str | None, subject_id: str | None, refs: dict[str, str]) -> str | None:
+    if subject_id is None:
+        return None
+    return refs[subject_id] if subject_type == "user" else subject_id
+
+
+def hashed_fields(e: AuditEvent) -> tuple[str | int | None, ...]:
+    return (
+        e.seq, e.id, e.at.isoformat(), e.action, e.outcome, e.actor_ref,
+        e.subject_type, e.subject_ref, e.request_id, e.data_json,
+    )  # fmt: skip
+
+
+def _user_ids(events: Iterable[NewEvent]) -> set[str]:
+    ids = {e.actor_id for e in events if e.actor_id}
+    return ids | {e.subject_id for e in events if e.subject_type == "user" and e.subject_id}
+
+
+async def pseudonyms_for(session: AsyncSession, user_ids: set[str]) -> dict[str, str]:
+    """Each user's stable pseudonym, created on first use (under the chain lock, so no race)."""
+    if not user_ids:
+        return {}
+    query = select(AuditActor.user_id, AuditActor.ref).where(AuditActor.user_id.in_(user_ids))
+    refs = {row[0]: row[1] for row in await session.execute(query)}
+    missing = [uid for uid in sorted(user_ids) if uid not in refs]
+    if missing:
+        new = {uid: "p_" + secrets.token_hex(16) for uid in missing}
+        await session.execute(insert(AuditActor), [{"user_id": u, "ref": r} for u, r in new.items()])
+        refs.update(new)
+    return refs
+
+
+async def forget_actor(session: AsyncSession, *, user_id: str) -> int:
+    """Erasure: drop the pseudonym link and the plain ids. The chain is untouched and still verifies."""
+    rows = await session.execute(
+        update(AuditEvent).where(AuditEvent.actor_id == user_id).values(actor_id=None)
+    )
+    await session.execute(
+        update(AuditEvent)
+        .where(AuditEvent.subject_type == "user", AuditEvent.subject_id == user_id)
+        .values(subject_id=None)
+    )
+    actor = await session.get(AuditActor, user_id)
+    if actor is not None:
+        await session.delete(actor)
+    return int(getattr(rows, "rowcount", 0) or 0)
+
+
+async def _insert(session: AsyncSession, rows: list[AuditEvent]) -> None:
+    # Core executemany: thousands of rows per statement, with no ORM unit-of-work cost.
+    values = [{c: getattr(r, c) for c in _COLUMNS} for r in rows]
+    await session.execute(insert(AuditEvent), values)
+    await session.execute(insert(AuditOutbox), [{"seq": r.seq} for r in rows])
+
+
+_COLUMNS = (
+    "seq", "id", "at", "action", "outcome", "actor_id", "actor_ref", "subject_type",
+    "subject_id", "subject_ref", "request_id", "data_json", "prev_hash", "hash",
+)  # fmt: skip
+
+
+async def _maybe_checkpoint(session: AsyncSession, rows: list[AuditEvent]) -> None:
+    runtime: AuditRuntime = session.info.get(RUNTIME_KEY) or AuditRuntime()
+    for row in rows:
+        if row.seq % runtime.checkpoint_every == 0:
+            await add_checkpoint(session, seq=row.seq, head_hash=row.hash, signer=runtime.signer)
 
 
 async def _lock_chain(session: AsyncSession) -> None:

@@ -22,6 +22,8 @@ from limner.cli.common import (
 from limner.identity import service as identity
 from limner.identity.passwords import generate_password
 from limner.migrate import upgrade_async
+from limner.provenance.devca import create_dev_ca
+from limner.provenance.watermarks import create_watermark_key
 from limner.settings import CONFIG_FILE, load_settings
 from limner.vault.key_providers import default_key_path
 from limner.vault.key_providers.local import LocalKeyProvider
@@ -57,12 +59,20 @@ def _create(staging: Path, admin_email: str) -> tuple[str, str]:
     os.chmod(staging, 0o700)
     _write_config(staging)
     LocalKeyProvider.create(default_key_path(staging))
+    create_dev_ca(staging / "provenance", org="Limner development CA")
+    create_watermark_key(staging / "provenance")
     return run(lambda: _bootstrap(staging, admin_email))
 
 
 def _write_config(data_dir: Path) -> None:
     secret = secrets.token_urlsafe(48)
-    text = f'# Limner configuration. Keep it private: it holds the HMAC secret.\nsecret_key = "{secret}"\n'
+    text = (
+        "# Limner configuration. Keep it private: it holds the HMAC secret.\n"
+        f'secret_key = "{secret}"\n\n'
+        "[moderation]\nenabled = true\n\n"
+        "# Signed with the development CA `limner init` created; put your company's chain and key here.\n"
+        '[provenance]\nenabled = true\n\n[provenance.signer]\ntrust_anchor_path = "provenance/ca-cert.pem"\n'
+    )
     fd = os.open(data_dir / CONFIG_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(text)

@@ -10,6 +10,7 @@ from limner.cli import keys, policy, users
 from limner.cli.init import init
 from limner.cli.scan import scan
 from limner.cli.serve import serve
+from limner.cli.verify import verify
 
 app = typer.Typer(
     help="Limner: a safe, accountable gateway for image models.",
@@ -19,6 +20,7 @@ app = typer.Typer(
 app.command("init")(init)
 app.command("serve")(serve)
 app.command("scan")(scan)
+app.command("verify")(verify)
 app.add_typer(users.app, name="users")
 app.add_typer(keys.app, name="keys")
 app.add_typer(policy.app, name="policy")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import typer
@@ -32,6 +33,7 @@ def serve(
             )
         }
     )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = create_app(settings, tls=tls_cert is not None)
     typer.echo(f"Limner is listening on {public} (API base URL {public}/v1)", err=True)
     uvicorn.run(

@@ -14,7 +14,7 @@ from limner.errors import ContentPolicyViolation, HeldForReview, LimnerError, Pe
 from limner.generation import service
 from limner.generation.backends.base import BackendResult, ImageRequest
 from limner.generation.catalog import ModelSpec, find_model
-from limner.generation.images_out import StoredImage, store_images
+from limner.generation.images_out import ImageChecks, StoredImage, check_images, store_images
 from limner.generation.schemas import DeliveredImage, GenerationInput, GenerationOutcome
 from limner.generation.validation import resolve
 from limner.identity.permissions import Permission, Principal
@@ -38,6 +38,11 @@ async def submit_generation(
     authorize(principal, spec, inp)
     resolved = resolve(spec, inp)
     decision = await check_text(c, principal, inp.prompt, stage=_stage(inp))
+    if inp.images:
+        inputs = await check_images(
+            c, [image.data for image in inp.images], what="input image", raise_on_block=False
+        )
+        decision = with_image_checks(decision, inputs)
     opened = await _open(c, principal, spec, resolved.request, resolved.response_format, decision, request_id)
     request = replace(
         resolved.request, prompt=_upstream_prompt(decision, inp.prompt), user=principal.pseudonym
@@ -60,12 +65,12 @@ async def run_generation(
         result, upstream_ms = await _call_backend(c, spec, request, opened, principal, request_id)
         await _check_revised(c, principal, result, opened, request_id)
         image_started = time.perf_counter()
-        stored = await _store(c, principal, spec, opened, result, request_id)
+        checks, stored = await _store(c, principal, spec, opened, result, request_id)
         image_ms = (time.perf_counter() - image_started) * 1000
     except LimnerError:
         await quotas.release(c, reservation)
         raise
-    await _close(c, principal, opened, result, stored, upstream_ms, request_id)
+    await _close(c, principal, opened, result, stored, upstream_ms, request_id, checks)
     return GenerationOutcome(
         generation_id=opened.generation_id,
         created=int(time.time()),
@@ -77,6 +82,17 @@ async def run_generation(
         warnings=_warnings(opened.decision),
         params={"size": request.size, "quality": request.quality, "output_format": request.output_format},
     )
+
+
+def with_image_checks(decision: Decision, checks: ImageChecks) -> Decision:
+    """Input-image moderation joins the prompt decision: the more severe action wins."""
+    if checks.action.severity <= decision.action.severity:
+        return decision
+    categories = tuple(sorted({*decision.categories, *checks.categories}))
+    explanation = (
+        f"An input image did not pass this organisation's image checks ({', '.join(checks.categories)})."
+    )
+    return replace(decision, action=checks.action, categories=categories, explanation=explanation)
 
 
 def default_model(c: Components) -> str:
@@ -93,6 +109,9 @@ def authorize(principal: Principal, spec: ModelSpec, inp: GenerationInput) -> No
         )
     if inp.quality == "hd" and not principal.can(Permission.QUALITY_HD):
         raise PermissionDeniedError("You lack the permission 'quality:hd'.", param="quality")
+    from limner.identity.limits import check_limits  # per role/group model, size, quality and n limits
+
+    check_limits(principal, spec, inp)
 
 
 async def check_text(c: Components, principal: Principal, text: str | None, *, stage: str) -> Decision:
@@ -252,14 +271,17 @@ async def _store(
     opened: Opened,
     result: BackendResult,
     request_id: str,
-) -> list[StoredImage]:
+) -> tuple[ImageChecks, list[StoredImage]]:
+    """Image checks, then provenance, encryption and blobs; a failure is recorded on the generation."""
     try:
-        return await store_images(
+        checks = await check_images(c, [image.data for image in result.images])
+        stored = await store_images(
             c, principal, spec, opened.generation_id, opened.data_key, opened.decision, result
         )
     except LimnerError as exc:
         await _fail(c, opened, principal, request_id, exc, 0.0)
         raise
+    return checks, stored
 
 
 async def _fail(
@@ -306,18 +328,20 @@ async def _close(
     stored: list[StoredImage],
     upstream_ms: float,
     request_id: str,
+    checks: ImageChecks,
 ) -> None:
-    """Transaction 2: image records, the sealed revised prompt, completion and an audit event."""
+    """Transaction 2: image records, the sealed revised prompt, completion (or an image review) and audit."""
+    held = checks.action is Action.REVIEW
     async with c.sessions.begin() as session:
         row = await service.get_generation(session, opened.generation_id)
         revised = next((img.revised_prompt for img in result.images if img.revised_prompt), None)
         if revised:
             service.seal_revised_prompt(row, opened.data_key, revised)
         session.add_all([s.record for s in stored])
-        service.finish(row, status="completed", upstream_ms=upstream_ms)
+        service.finish(row, status="held" if held else "completed", upstream_ms=upstream_ms)
         await record(
             session,
-            action="image.generated",
+            action="image.held" if held else "image.generated",
             actor_id=principal.user_id,
             subject_type="generation",
             subject_id=row.id,
@@ -325,6 +349,25 @@ async def _close(
             data={
                 "images": [{"id": s.image_id, "sha256": s.record.sha256} for s in stored],
                 "upstream_ms": round(upstream_ms, 1),
+                "categories": list(checks.categories),
                 "revised_prompt_sha256": service.sha256_text(revised) if revised else None,
             },
+        )
+        item = (
+            await review.enqueue(
+                session,
+                generation_id=row.id,
+                requester_id=principal.user_id,
+                source="image",
+                categories=list(checks.categories),
+                settings=c.settings.review,
+                request_id=request_id,
+            )
+            if held
+            else None
+        )
+    if item is not None:
+        raise HeldForReview(
+            "The generated image was held for human review. You will be notified of the decision.",
+            review_id=item.id,
         )

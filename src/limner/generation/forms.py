@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
@@ -78,7 +79,7 @@ async def _image(part: UploadFile | str, field: str, max_bytes: int) -> InputIma
     if not isinstance(part, UploadFile):
         raise InvalidRequestError(f"'{field}' must be a file upload.", param=field)
     data = await part.read(max_bytes + 1)
-    return load_upload(data, field=field, max_bytes=max_bytes)
+    return await asyncio.to_thread(load_upload, data, field=field, max_bytes=max_bytes)
 
 
 def _text(form: FormData, name: str) -> str | None:

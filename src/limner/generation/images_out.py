@@ -11,16 +11,25 @@ from PIL import Image
 
 from limner.components import Components
 from limner.db import new_id, utcnow
-from limner.errors import UpstreamError
-from limner.generation.backends.base import BackendResult, GeneratedImage
+from limner.errors import ContentPolicyViolation, UpstreamError
+from limner.generation.backends.base import BackendResult
 from limner.generation.catalog import ModelSpec
 from limner.generation.models import ImageRecord
 from limner.identity.permissions import Principal
-from limner.policy.decision import Decision
+from limner.moderation.service import moderate_image
+from limner.policy.decision import Action, Decision, most_severe
 from limner.provenance.base import ProvenanceInfo
 from limner.vault.service import put_sealed
 
 MAX_OUTPUT_PIXELS = 40_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class ImageChecks:
+    """The most severe moderation outcome over a request's images (BLOCK never gets here)."""
+
+    action: Action
+    categories: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +39,27 @@ class StoredImage:
     format: str
     revised_prompt: str | None
     record: ImageRecord
+
+
+async def check_images(
+    c: Components, images: list[bytes], *, what: str = "generated image", raise_on_block: bool = True
+) -> ImageChecks:
+    """Moderate every image; a BLOCK anywhere refuses the whole request and nothing is stored."""
+    verdicts = await asyncio.gather(
+        *(moderate_image(data, moderators=c.moderators, settings=c.settings.moderation) for data in images)
+    )
+    action = most_severe([v.action for v in verdicts])
+    categories = tuple(
+        sorted({cat for v in verdicts if v.action is not Action.ALLOW for cat in v.categories})
+    )
+    if action is Action.BLOCK and raise_on_block:
+        raise ContentPolicyViolation(
+            f"The {what} was blocked by this organisation's image checks. "
+            f"Categories: {', '.join(categories)}.",
+            categories=list(categories),
+            code="image_blocked",
+        )
+    return ImageChecks(action=action, categories=categories)
 
 
 async def store_images(
@@ -66,12 +96,8 @@ async def store_images(
             size_bytes=len(data),
             sha256=hashlib.sha256(data).hexdigest(),
         )
-        stored.append(StoredImage(info.image_id, data, image.format, _revised(image), record))
+        stored.append(StoredImage(info.image_id, data, image.format, image.revised_prompt, record))
     return stored
-
-
-def _revised(image: GeneratedImage) -> str | None:
-    return image.revised_prompt
 
 
 def _dimensions(data: bytes) -> tuple[int, int]:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
+
+from limner.identity.config import AccessRule
+
+# Not a permission: routes any signed-in caller may use (their own account) declare this.
+AUTHENTICATED = "authenticated"
 
 
 class Permission(StrEnum):
@@ -78,9 +84,12 @@ class Principal:
     via: str  # api_key | session
     api_key_id: str | None = None
     groups: frozenset[str] = field(default_factory=frozenset)
+    mfa_at: datetime | None = None  # sessions only: when MFA last succeeded
+    session_id: str | None = None  # the stored (hashed) session id, never the cookie value
+    limits: tuple[AccessRule, ...] = ()  # settings.identity.access rules for these roles and groups
 
     def can(self, permission: str) -> bool:
-        return permission in self.permissions
+        return permission == AUTHENTICATED or permission in self.permissions
 
     def can_use_model(self, model_id: str) -> bool:
         return self.can(Permission.MODELS_ALL) or self.can(model_permission(model_id))

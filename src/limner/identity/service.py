@@ -1,21 +1,29 @@
-"""Identity services: users, service accounts and API keys. The caller owns the transaction."""
+"""Identity services: users, service accounts, status, roles and API keys. The caller owns the transaction."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from limner.audit.service import record
 from limner.db import utcnow
-from limner.errors import AuthenticationError, ConflictError, InvalidRequestError, NotFoundError
+from limner.errors import ConflictError, InvalidRequestError, NotFoundError
 from limner.identity import keys
+from limner.identity.groups import effective_roles
 from limner.identity.models import ApiKey, User
 from limner.identity.passwords import hash_password
-from limner.identity.permissions import Principal, known_roles, model_permission, permissions_for
+from limner.identity.permissions import known_roles
+from limner.identity.principals import authenticate_api_key, load_principal, principal_for
+from limner.identity.sessions import end_user_sessions
+
+# Re-exported: callers have always imported these from the identity service.
+__all__ = ["authenticate_api_key", "load_principal", "principal_for"]
 
 SERVICE_PREFIX = "service:"
+STATUSES = ("active", "suspended", "deprovisioned")
 
 
 async def create_user(
@@ -27,6 +35,8 @@ async def create_user(
     display_name: str = "",
     kind: str = "person",
     custom_roles: dict[str, list[str]] | None = None,
+    external_id: str | None = None,
+    actor_id: str | None = None,
 ) -> User:
     _check_roles(roles, custom_roles)
     email = email.strip().lower()
@@ -40,9 +50,11 @@ async def create_user(
         display_name=display_name,
         kind=kind,
         password_hash=hash_password(password) if password else None,
+        external_id=external_id,
     )
     session.add(user)
     await session.flush()
+    await record(session, action="user.create", actor_id=actor_id, subject_type="user", subject_id=user.id)
     return user
 
 
@@ -66,8 +78,63 @@ async def require_user(session: AsyncSession, *, email: str) -> User:
     return user
 
 
+async def get_user(session: AsyncSession, user_id: str) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFoundError(f"no user with id {user_id}")
+    return user
+
+
 async def list_users(session: AsyncSession) -> Sequence[User]:
     return (await session.execute(select(User).order_by(User.created_at))).scalars().all()
+
+
+async def set_status(session: AsyncSession, user: User, status: str, *, actor_id: str | None = None) -> User:
+    """Suspending or deprovisioning ends every session at once; API keys stop working because
+    authentication checks the owner's status. Deprovisioning also revokes the keys for good."""
+    if status not in STATUSES:
+        raise InvalidRequestError(f"status must be one of {', '.join(STATUSES)}", param="status")
+    if status == user.status:
+        return user
+    previous, user.status = user.status, status
+    if status != "active":
+        await end_user_sessions(session, user.id)
+    if status == "deprovisioned":
+        await session.execute(
+            update(ApiKey)
+            .where(ApiKey.owner_id == user.id, ApiKey.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+    await record(
+        session,
+        action="user.status",
+        actor_id=actor_id,
+        subject_type="user",
+        subject_id=user.id,
+        data={"from": previous, "to": status},
+    )
+    return user
+
+
+async def set_roles(
+    session: AsyncSession,
+    user: User,
+    roles: list[str],
+    *,
+    actor_id: str | None = None,
+    custom_roles: dict[str, list[str]] | None = None,
+) -> User:
+    _check_roles(roles, custom_roles)
+    previous, user.roles = list(user.roles), sorted(set(roles))
+    await record(
+        session,
+        action="user.roles",
+        actor_id=actor_id,
+        subject_type="user",
+        subject_id=user.id,
+        data={"from": previous, "to": user.roles},
+    )
+    return user
 
 
 async def create_api_key(
@@ -79,11 +146,13 @@ async def create_api_key(
     models: list[str] | None = None,
     name: str = "",
     expires_days: int | None = None,
+    actor_id: str | None = None,
 ) -> tuple[ApiKey, str]:
-    """Mint a key for `owner`, scoped to `roles` (default: all the owner's roles). Returns the row
+    """Mint a key for `owner`, scoped to `roles` (default: all the owner's own roles). Returns the row
     and the full key, which is shown once and never stored."""
+    held = await effective_roles(session, owner)
     scope = list(roles) if roles else list(owner.roles)
-    if not set(scope) <= set(owner.roles):
+    if not set(scope) <= held:
         raise InvalidRequestError("a key cannot have roles its owner does not have", param="role")
     key_id, full_key = keys.mint_key()
     expires_at = utcnow() + timedelta(days=expires_days) if expires_days else None
@@ -98,80 +167,72 @@ async def create_api_key(
     )
     session.add(row)
     await session.flush()
+    await record(
+        session,
+        action="key.create",
+        actor_id=actor_id or owner.id,
+        subject_type="api_key",
+        subject_id=row.id,
+        data={"owner_id": owner.id, "roles": scope},
+    )
     return row, full_key
 
 
-async def revoke_api_key(session: AsyncSession, *, key_id: str) -> ApiKey:
+async def get_api_key(session: AsyncSession, key_id: str) -> ApiKey:
     row = await session.get(ApiKey, key_id)
     if row is None:
         raise NotFoundError(f"no API key with id {key_id}")
-    row.revoked_at = row.revoked_at or utcnow()
     return row
 
 
-async def list_api_keys(session: AsyncSession) -> Sequence[ApiKey]:
-    return (await session.execute(select(ApiKey).order_by(ApiKey.created_at))).scalars().all()
+async def revoke_api_key(session: AsyncSession, *, key_id: str, actor_id: str | None = None) -> ApiKey:
+    row = await get_api_key(session, key_id)
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        await record(
+            session, action="key.revoke", actor_id=actor_id, subject_type="api_key", subject_id=row.id
+        )
+    return row
 
 
-async def authenticate_api_key(
-    session: AsyncSession,
-    *,
-    raw_key: str,
-    secret_key: bytes,
-    client_ip: str | None,
-    custom_roles: dict[str, list[str]] | None = None,
-) -> Principal:
-    """The Principal for a presented key; any failure is the same 401, with no hint which check failed."""
-    key_id = keys.parse_key_id(raw_key)
-    row = await session.get(ApiKey, key_id) if key_id else None
-    if row is None or not keys.keys_match(secret_key, raw_key, row.key_hash) or not _key_usable(row):
-        raise AuthenticationError("Incorrect API key provided, or the key was revoked or has expired.")
-    owner = await session.get(User, row.owner_id)
-    if owner is None or owner.status != "active":
-        raise AuthenticationError("Incorrect API key provided, or the key was revoked or has expired.")
-    _touch(row, client_ip)
-    return principal_for(owner, key=row, secret_key=secret_key, custom_roles=custom_roles)
-
-
-def _key_usable(row: ApiKey, now: datetime | None = None) -> bool:
-    now = now or utcnow()
-    return row.revoked_at is None and (row.expires_at is None or row.expires_at > now)
-
-
-def _touch(row: ApiKey, client_ip: str | None) -> None:
-    now = utcnow()
-    # Writing on every request would serialise all traffic on one row; a minute's precision is enough.
-    if (
-        row.last_used_at is None
-        or now - row.last_used_at > timedelta(minutes=1)
-        or row.last_used_ip != client_ip
-    ):
-        row.last_used_at, row.last_used_ip = now, client_ip
-
-
-def principal_for(
-    owner: User,
-    *,
-    key: ApiKey | None,
-    secret_key: bytes,
-    custom_roles: dict[str, list[str]] | None = None,
-) -> Principal:
-    """A key never grants more than its owner has now: roles are intersected with the owner's."""
-    roles = frozenset(owner.roles) & frozenset(key.roles) if key else frozenset(owner.roles)
-    perms = set(permissions_for(roles, custom_roles))
-    if key is not None and key.models is not None:
-        allowed = {m for m in key.models if "model:*" in perms or model_permission(m) in perms}
-        perms = {p for p in perms if not p.startswith("model:")} | {model_permission(m) for m in allowed}
-    return Principal(
-        user_id=owner.id,
-        email=owner.email,
-        kind=owner.kind,
-        roles=roles,
-        permissions=frozenset(perms),
-        pseudonym=keys.pseudonym(secret_key, owner.id),
-        via="api_key" if key else "session",
-        api_key_id=key.id if key else None,
+async def rotate_api_key(
+    session: AsyncSession, *, key_id: str, secret_key: bytes, actor_id: str | None = None
+) -> tuple[ApiKey, str]:
+    """A new secret with the same owner, scope and lifetime; the old key is revoked in this transaction."""
+    old = await get_api_key(session, key_id)
+    if old.revoked_at is not None:
+        raise ConflictError(f"API key {key_id} is revoked; create a new one instead")
+    owner = await get_user(session, old.owner_id)
+    days = None
+    if old.expires_at is not None:
+        days = max(1, (old.expires_at - old.created_at).days)
+    new, full_key = await create_api_key(
+        session,
+        owner=owner,
+        secret_key=secret_key,
+        roles=list(old.roles),
+        models=old.models,
+        name=old.name,
+        expires_days=days,
+        actor_id=actor_id,
     )
+    old.revoked_at = utcnow()
+    await record(
+        session,
+        action="key.rotate",
+        actor_id=actor_id,
+        subject_type="api_key",
+        subject_id=old.id,
+        data={"replaced_by": new.id},
+    )
+    return new, full_key
+
+
+async def list_api_keys(session: AsyncSession, *, owner_id: str | None = None) -> Sequence[ApiKey]:
+    query = select(ApiKey).order_by(ApiKey.created_at)
+    if owner_id is not None:
+        query = query.where(ApiKey.owner_id == owner_id)
+    return (await session.execute(query)).scalars().all()
 
 
 def _check_roles(roles: list[str], custom_roles: dict[str, list[str]] | None) -> None:

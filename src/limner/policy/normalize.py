@@ -241,7 +241,9 @@ def normalize(text: str, *, leet: bool = False) -> Normalized:
     chars = _casefold(_fold_homoglyphs(_nfkc(text)))
     if leet:
         chars = _map_leet(chars)
-    chars = _collapse_spaced_letters(_collapse_whitespace(chars))
+    # Joining spaced letters before and after whitespace collapse keeps "j o h n  s m i t h" two
+    # words, and still catches "k  i  l  l".
+    chars = _collapse_spaced_letters(_collapse_whitespace(_collapse_spaced_letters(chars)))
     return Normalized(
         text="".join(c for c, _ in chars),
         index=(*(i for _, i in chars), len(text)),

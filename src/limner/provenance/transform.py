@@ -22,7 +22,8 @@ def dct_matrix() -> FloatArray:
     n = np.arange(BLOCK)[None, :]
     basis = np.cos(np.pi * (2 * n + 1) * k / (2 * BLOCK)) * np.sqrt(2 / BLOCK)
     basis[0] /= np.sqrt(2)
-    return basis.astype(np.float32)
+    result: FloatArray = basis.astype(np.float32)
+    return result
 
 
 def luma(rgb: npt.NDArray[np.uint8]) -> FloatArray:

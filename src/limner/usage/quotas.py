@@ -1,13 +1,29 @@
-"""Quota checks around a generation: reserve before the upstream call, release if it fails."""
+"""Quota checks around a generation: reserve before the upstream call, release if it fails.
+
+Counted per UTC day and month: images per user, per API key and per group, and money per group
+(priced by usage.costs). The counter store comes from `Components.counters` when the app provides
+one, else from settings.identity.quotas.store."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import cast
 
 from limner.components import Components
+from limner.db import utcnow
+from limner.errors import QuotaExceededError
 from limner.generation.backends.base import ImageRequest
 from limner.generation.catalog import ModelSpec
 from limner.identity.permissions import Principal
+from limner.usage.config import ImageLimits, QuotaSettings
+from limner.usage.costs import MICRO, image_price_micro
+from limner.usage.counters import CounterItem, CounterStore, build_counter_store
+
+_LABELS = {"user": "your", "key": "this API key's", "group": "your group's"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,16 +32,89 @@ class Reservation:
 
     principal_id: str
     images: int
+    items: tuple[CounterItem, ...] = ()
 
 
-async def reserve(
-    _c: Components, principal: Principal, _spec: ModelSpec, request: ImageRequest
-) -> Reservation:
+async def reserve(c: Components, principal: Principal, spec: ModelSpec, request: ImageRequest) -> Reservation:
     """Count `request.n` images against every quota and budget that applies; raise
-    QuotaExceededError (429, with the reset time) when one would be exceeded."""
-    return Reservation(principal_id=principal.user_id, images=request.n)
+    QuotaExceededError (429, with retry-after and the reset time) when one would be exceeded."""
+    items = plan(c.settings.identity.quotas, principal, spec, request, utcnow())
+    if items:
+        async with counter_store(c) as store:
+            failed = await store.try_add(items)
+        if failed is not None:
+            raise exceeded(failed)
+    return Reservation(principal_id=principal.user_id, images=request.n, items=tuple(items))
 
 
-async def release(_c: Components, _reservation: Reservation) -> None:
+async def release(c: Components, reservation: Reservation) -> None:
     """Give back a reservation whose request produced no images."""
-    return None
+    if reservation.items:
+        async with counter_store(c) as store:
+            await store.subtract(reservation.items)
+
+
+def plan(
+    cfg: QuotaSettings, principal: Principal, spec: ModelSpec, request: ImageRequest, now: datetime
+) -> list[CounterItem]:
+    """Every counter this request adds to (pure: no I/O)."""
+    items = _images(f"user:{principal.user_id}", cfg.per_user, request.n, now)
+    if principal.api_key_id:
+        items += _images(f"key:{principal.api_key_id}", cfg.per_key, request.n, now)
+    for group in sorted(principal.groups):
+        quota = cfg.groups.get(group)
+        if quota is None:
+            continue
+        items += _images(f"group:{group}", quota, request.n, now)
+        if quota.budget_usd_per_month is not None:
+            cost = image_price_micro(spec.upstream_id, request.size, request.quality) * request.n
+            limit = int(quota.budget_usd_per_month * MICRO)
+            items.append(CounterItem(f"usd:group:{group}:m:{now:%Y-%m}", cost, limit, month_end(now)))
+    return items
+
+
+def _images(subject: str, limits: ImageLimits, n: int, now: datetime) -> list[CounterItem]:
+    items = []
+    if limits.per_day is not None:
+        items.append(CounterItem(f"img:{subject}:d:{now:%Y-%m-%d}", n, limits.per_day, day_end(now)))
+    if limits.per_month is not None:
+        items.append(CounterItem(f"img:{subject}:m:{now:%Y-%m}", n, limits.per_month, month_end(now)))
+    return items
+
+
+def day_end(now: datetime) -> datetime:
+    return datetime(now.year, now.month, now.day, tzinfo=UTC) + timedelta(days=1)
+
+
+def month_end(now: datetime) -> datetime:
+    return datetime(now.year + now.month // 12, now.month % 12 + 1, 1, tzinfo=UTC)
+
+
+def exceeded(item: CounterItem, now: datetime | None = None) -> QuotaExceededError:
+    kind, subject = item.key.split(":")[0], item.key.split(":")[1]
+    period = "daily" if ":d:" in item.key else "monthly"
+    what = (
+        f"budget of ${Decimal(item.limit) / MICRO:.2f}" if kind == "usd" else f"image quota of {item.limit}"
+    )
+    reset = item.expires_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    retry = int((item.expires_at - (now or utcnow())).total_seconds())
+    error = QuotaExceededError(
+        f"This request would exceed {_LABELS.get(subject, 'a')} {period} {what}. It resets at {reset}.",
+        retry_after_s=retry,
+        reset_at=reset,
+    )
+    error.headers["x-limner-quota-reset"] = reset
+    return error
+
+
+@asynccontextmanager
+async def counter_store(c: Components) -> AsyncIterator[CounterStore]:
+    shared = cast(CounterStore | None, getattr(c, "counters", None))
+    if shared is not None:
+        yield shared
+        return
+    store = build_counter_store(c.settings.identity.quotas.store, c.sessions)
+    try:
+        yield store
+    finally:
+        await store.aclose()

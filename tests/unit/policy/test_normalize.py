@@ -40,6 +40,7 @@ ZWSP = "\u200b"
         ("x-ray", "x-ray"),
         ("too   many\t\nspaces", "too many spaces"),
         ("k  i  l  l", "kill"),
+        ("j o h n  s m i t h", "john smith"),
     ],
 )
 def test_normalize_folds_evasions(original: str, expected: str) -> None:

@@ -79,11 +79,17 @@ def retry_after_s(headers: httpx.Headers) -> float | None:
     try:
         return float(value)
     except ValueError:
+        pass
+    try:
         parsed = email.utils.parsedate_to_datetime(value) if value.strip() else None
-        return None if parsed is None else parsed.timestamp() - time.time()
+    except (TypeError, ValueError):  # neither seconds nor an HTTP date: ignore it, use our backoff
+        return None
+    return None if parsed is None else parsed.timestamp() - time.time()
 
 
 def _should_retry(response: httpx.Response) -> bool:
+    if response.is_success:
+        return False
     forced = str(response.headers.get("x-should-retry", ""))
     if forced in ("true", "false"):
         return forced == "true"

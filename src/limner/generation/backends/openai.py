@@ -40,7 +40,7 @@ class OpenAIRoute:
         self._config = config
         self._root = config.base_url.rstrip("/")
 
-    def url(self, operation: Operation, model: str) -> str:  # noqa: ARG002 - model is in the body
+    def url(self, operation: Operation, model: str) -> str:
         return self._root + _PATHS[operation]
 
     def check_url(self) -> str:

@@ -51,9 +51,15 @@ def retry_after_s(headers: httpx.Headers) -> float | None:
         try:
             return float(value) * scale
         except ValueError:
-            parsed = email.utils.parsedate_to_datetime(value) if value.strip() else None
-            return None if parsed is None else parsed.timestamp() - time.time()
+            return _seconds_until(value)
     return None
+
+
+def _seconds_until(http_date: str) -> float | None:
+    try:
+        return email.utils.parsedate_to_datetime(http_date).timestamp() - time.time()
+    except (ValueError, TypeError):
+        return None
 
 
 def _delay(options: HttpOptions, response: httpx.Response, attempt: int) -> float | None:
@@ -130,8 +136,9 @@ def vendor_code(response: httpx.Response) -> str | None:
     try:
         error = response.json().get("error")
     except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
-        return response.headers.get("x-ms-error-code")
+        error = None
     code = error.get("code") if isinstance(error, dict) else None
     if code is None and isinstance(error, dict):
         code = error.get("type")
-    return str(code) if code is not None else response.headers.get("x-ms-error-code")
+    fallback: str | None = response.headers.get("x-ms-error-code")
+    return str(code) if code is not None else fallback

@@ -16,6 +16,7 @@ from limner.moderation.providers.base import ModerationScores
 
 API_VERSION = "2024-09-01"
 AzureCategory = Literal["Hate", "SelfHarm", "Sexual", "Violence"]
+ALL_CATEGORIES: list[AzureCategory] = ["Hate", "SelfHarm", "Sexual", "Violence"]
 LABELS: dict[str, str] = {
     "Hate": cat.HATE,
     "SelfHarm": cat.SELF_HARM,
@@ -36,7 +37,7 @@ class AzureContentSafetyConfig(BaseModel):
     api_key: SecretStr = Field(description="Ocp-Apim-Subscription-Key of the resource")
     api_version: str = Field(default=API_VERSION, description="Content Safety REST API version")
     categories: list[AzureCategory] = Field(
-        default_factory=lambda: list(LABELS), description="Azure categories to analyse"
+        default_factory=lambda: list(ALL_CATEGORIES), description="Azure categories to analyse"
     )
     http: HttpOptions = Field(default_factory=HttpOptions, description="Timeouts and retries")
 
@@ -79,19 +80,23 @@ def fit_for_service(image: bytes) -> bytes:
         fits = max(width, height) <= MAX_SIDE and min(width, height) >= MIN_SIDE
         if fits and len(image) <= MAX_BYTES:
             return image
-        scale = min(MAX_SIDE / max(width, height), 1.0)
-        scale = max(scale, MIN_SIDE / min(width, height))
-        size = (max(round(width * scale), MIN_SIDE), max(round(height * scale), MIN_SIDE))
+        scale = min(MAX_SIDE / max(width, height), max(MIN_SIDE / min(width, height), 1.0))
+        # A sliver too thin to fit both limits is stretched: a distorted check beats a refused one.
+        size = (_clamp(round(width * scale)), _clamp(round(height * scale)))
         resized = decoded.convert("RGB").resize(size)
     # JPEG keeps a 2048² photo well under 4 MB; moderation does not need lossless pixels.
     return encode(resized, "jpeg", compression=10)
+
+
+def _clamp(side: int) -> int:
+    return min(max(side, MIN_SIDE), MAX_SIDE)
 
 
 def parse_scores(answer: Any, provider: str) -> dict[str, float]:
     """Map categoriesAnalysis severities (0/2/4/6) onto scores 0, 0.33, 0.67, 1.0."""
     try:
         rows = answer["categoriesAnalysis"]
-        pairs = [(LABELS[row["category"]], int(row["severity"])) for row in rows]
+        pairs = [(LABELS[row["category"]], int(row["severity"])) for row in rows if row["category"] in LABELS]
         if not pairs:
             raise KeyError("no categories analysed")
     except (KeyError, TypeError, ValueError) as exc:

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class BlobInfo:
+    key: str
+    modified_at: datetime
 
 
 class BlobStore(Protocol):
@@ -20,4 +28,8 @@ class BlobStore(Protocol):
 
     async def keys(self) -> list[str]:
         """Every key in the store (for the janitor and erasure checks)."""
+        ...
+
+    async def entries(self) -> list[BlobInfo]:
+        """Every key with its last write time (the janitor's grace period reads it)."""
         ...

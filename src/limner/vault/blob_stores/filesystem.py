@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from limner.errors import NotFoundError
+from limner.vault.blob_stores.base import BlobInfo
 
-_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{7,127}$")
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{7,127}(\.tmp)?$")  # .tmp: a write a crash interrupted
 
 
 class FilesystemBlobConfig(BaseModel):
@@ -44,6 +46,19 @@ class FilesystemBlobStore:
 
     async def keys(self) -> list[str]:
         return sorted(p.name for p in self.root.glob("*/*") if not p.name.endswith(".tmp"))
+
+    async def entries(self) -> list[BlobInfo]:
+        return await asyncio.to_thread(self._entries)
+
+    def _entries(self) -> list[BlobInfo]:
+        out = []
+        for path in self.root.glob("*/*"):
+            try:
+                mtime = path.stat().st_mtime
+            except FileNotFoundError:  # deleted while we listed
+                continue
+            out.append(BlobInfo(path.name, datetime.fromtimestamp(mtime, UTC)))
+        return sorted(out, key=lambda info: info.key)
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:

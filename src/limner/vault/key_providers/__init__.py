@@ -10,8 +10,11 @@ from pydantic import Field
 from limner.vault.key_providers.base import KeyProvider, WrappedKey
 from limner.vault.key_providers.local import LocalKeyConfig, LocalKeyProvider
 from limner.vault.key_providers.memory import FakeKeyProvider, MemoryKeyConfig
+from limner.vault.key_providers.vault_transit import VaultTransitConfig, VaultTransitKeyProvider
 
-KeyProviderConfig = Annotated[LocalKeyConfig | MemoryKeyConfig, Field(discriminator="kind")]
+KeyProviderConfig = Annotated[
+    LocalKeyConfig | MemoryKeyConfig | VaultTransitConfig, Field(discriminator="kind")
+]
 
 
 def build_key_provider(config: KeyProviderConfig, *, data_dir: Path) -> KeyProvider:
@@ -20,6 +23,8 @@ def build_key_provider(config: KeyProviderConfig, *, data_dir: Path) -> KeyProvi
             return LocalKeyProvider(config.path or default_key_path(data_dir))
         case MemoryKeyConfig():
             return FakeKeyProvider()
+        case VaultTransitConfig():
+            return VaultTransitKeyProvider(config)
         case _:
             assert_never(config)
 

@@ -33,3 +33,7 @@ class KeyProvider(Protocol):
     async def current_version(self) -> str:
         """The KEK version new data keys are wrapped under."""
         ...
+
+    async def versions(self) -> list[str]:
+        """Every KEK version that can still unwrap (current included)."""
+        ...

@@ -65,6 +65,9 @@ class LocalKeyProvider:
     async def current_version(self) -> str:
         return _read(self.path)["current"]
 
+    async def versions(self) -> list[str]:
+        return sorted(_read(self.path)["versions"], key=int)
+
 
 def _key(state: KeyFile, version: str) -> bytes:
     versions = state["versions"]

@@ -17,27 +17,30 @@ class MemoryKeyConfig(BaseModel):
 
 class FakeKeyProvider:
     def __init__(self) -> None:
-        self.versions: dict[str, bytes] = {"1": new_key()}
+        self.keks: dict[str, bytes] = {"1": new_key()}
         self.current = "1"
 
     async def wrap(self, data_key: bytes, *, context: str) -> WrappedKey:
-        return WrappedKey(self.current, seal(self.versions[self.current], data_key, aad=context.encode()))
+        return WrappedKey(self.current, seal(self.keks[self.current], data_key, aad=context.encode()))
 
     async def unwrap(self, wrapped: WrappedKey, *, context: str) -> bytes:
-        if wrapped.kek_version not in self.versions:
+        if wrapped.kek_version not in self.keks:
             raise ConfigError(f"key-encryption key version {wrapped.kek_version} is not available")
-        kek = self.versions[wrapped.kek_version]
+        kek = self.keks[wrapped.kek_version]
         return open_sealed(kek, wrapped.ciphertext, aad=context.encode())
 
     async def rotate(self) -> str:
-        self.current = str(max(int(v) for v in self.versions) + 1)
-        self.versions[self.current] = new_key()
+        self.current = str(max(int(v) for v in self.keks) + 1)
+        self.keks[self.current] = new_key()
         return self.current
 
     async def retire(self, version: str) -> None:
         if version == self.current:
             raise ConfigError("the current key version cannot be retired")
-        self.versions.pop(version, None)
+        self.keks.pop(version, None)
 
     async def current_version(self) -> str:
         return self.current
+
+    async def versions(self) -> list[str]:
+        return sorted(self.keks, key=int)

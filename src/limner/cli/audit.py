@@ -1,0 +1,146 @@
+"""`limner audit`: verify the chain, list checkpoints, search and export events."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from limner.audit.actions import AuditAction
+from limner.audit.checkpoints import checkpoint_json, list_checkpoints
+from limner.audit.export import csv_header, csv_line, event_json, jsonl_line
+from limner.audit.search import EventFilter, iter_events, resolve_user, search_events
+from limner.audit.service import record
+from limner.audit.signing import build_checkpoint_signer, key_id
+from limner.audit.verify import VerifyReport, verify_chain
+from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, emit, fail, run
+
+app = typer.Typer(help="Verify, search and export the audit log.", no_args_is_help=True)
+
+UserOpt = typer.Option(None, "--user", help="Email or user id (as actor or subject)")
+ActionOpt = typer.Option(None, "--action", help="Exact action, or a prefix ending in * (image.*)")
+DecisionOpt = typer.Option(None, "--decision", help="Outcome: allow, block, review, failed, ok ...")
+SinceOpt = typer.Option(None, "--since", help="ISO time, inclusive")
+UntilOpt = typer.Option(None, "--until", help="ISO time, exclusive")
+
+
+@app.command("verify")
+def verify(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
+    """Recompute the whole chain; exit 1 naming the first event or checkpoint that fails."""
+
+    async def go() -> VerifyReport:
+        async with components_for(data_dir) as c, c.sessions() as session:
+            signer = build_checkpoint_signer(c.settings.vault.key_provider, data_dir=c.settings.data_dir)
+            return await verify_chain(session, public_key=signer.public_key())
+
+    report = run(go)
+    emit(report.as_json(), as_json=as_json, human=_human(report))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _human(report: VerifyReport) -> str:
+    if report.problem is not None:
+        return f"FAILED: {report.problem.message}"
+    unsigned = f", {len(report.unsigned_checkpoints)} not yet signed" if report.unsigned_checkpoints else ""
+    return (
+        f"OK: {report.events} events (seq {report.first_seq or 0}..{report.last_seq}), "
+        f"{report.signed_checkpoints} signed checkpoints{unsigned}; head {report.head_hash}"
+    )
+
+
+@app.command("checkpoints")
+def checkpoints(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
+    """Print every checkpoint and the public key, to anchor them outside Limner."""
+
+    async def go() -> tuple[bytes, list[dict[str, Any]]]:
+        async with components_for(data_dir) as c, c.sessions() as session:
+            signer = build_checkpoint_signer(c.settings.vault.key_provider, data_dir=c.settings.data_dir)
+            return signer.public_key(), [checkpoint_json(r) for r in await list_checkpoints(session)]
+
+    public, rows = run(go)
+    out = {"algorithm": "ed25519", "public_key": public.hex(), "key_id": key_id(public), "checkpoints": rows}
+    lines = [
+        f"{r['seq']}\t{r['hash']}\t{r['at']}\t{'signed' if r['signature'] else 'unsigned'}" for r in rows
+    ]
+    emit(out, as_json=as_json, human="\n".join([f"public key (ed25519): {public.hex()}", *lines]))
+
+
+@app.command("search")
+def search(
+    user: str | None = UserOpt,
+    action: str | None = ActionOpt,
+    decision: str | None = DecisionOpt,
+    since: datetime | None = SinceOpt,
+    until: datetime | None = UntilOpt,
+    limit: int = typer.Option(100, "--limit", min=1, max=1000),
+    cursor: int | None = typer.Option(None, "--cursor", help="From a previous page's next_cursor"),
+    data_dir: DataDirOption = DEFAULT_DATA_DIR,
+    as_json: JsonOption = False,
+) -> None:
+    """Newest events first, one page at a time."""
+
+    async def go() -> tuple[list[dict[str, Any]], int | None]:
+        async with components_for(data_dir) as c, c.sessions() as session:
+            f = EventFilter(await resolve_user(session, user), action, decision, _utc(since), _utc(until))
+            rows, next_cursor = await search_events(session, f, cursor=cursor, limit=limit)
+            return [event_json(r) for r in rows], next_cursor
+
+    data, next_cursor = run(go)
+    page = {"data": data, "next_cursor": next_cursor}
+    human = "\n".join(
+        f"{e['seq']}\t{e['at']}\t{e['action']}\t{e['outcome']}\t{e['actor_id'] or '-'}" for e in data
+    )
+    emit(page, as_json=as_json, human=human or "no events")
+
+
+@app.command("export")
+def export(
+    out: Path = typer.Option(..., "--out", help="File to write; - for stdout"),
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv"),
+    user: str | None = UserOpt,
+    action: str | None = ActionOpt,
+    decision: str | None = DecisionOpt,
+    since: datetime | None = SinceOpt,
+    until: datetime | None = UntilOpt,
+    data_dir: DataDirOption = DEFAULT_DATA_DIR,
+) -> None:
+    """Stream matching events, oldest first; CSV cells are protected against formula injection."""
+    if fmt not in ("jsonl", "csv"):
+        fail("--format must be jsonl or csv")
+
+    async def go() -> int:
+        async with components_for(data_dir) as c:
+            async with c.sessions.begin() as session:
+                f = EventFilter(await resolve_user(session, user), action, decision, _utc(since), _utc(until))
+                await record(session, action=AuditAction.AUDIT_EXPORTED, actor_id="cli", data={"format": fmt})
+            handle = sys.stdout if str(out) == "-" else out.open("w", encoding="utf-8")
+            try:
+                return await _write(c.sessions, f, fmt, handle)
+            finally:
+                if handle is not sys.stdout:
+                    handle.close()
+
+    count = run(go)
+    typer.echo(f"exported {count} events", err=True)
+
+
+async def _write(sessions: async_sessionmaker[AsyncSession], f: EventFilter, fmt: str, handle: TextIO) -> int:
+    count = 0
+    if fmt == "csv":
+        handle.write(csv_header())
+    async with sessions() as session:
+        async for row in iter_events(session, f):
+            handle.write(csv_line(row) if fmt == "csv" else jsonl_line(row))
+            count += 1
+    return count
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -1,0 +1,148 @@
+"""MFA API: verify a factor (sign-in completion and step-up), enrol TOTP and passkeys, recovery codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Response
+
+from limner.audit.service import record
+from limner.components import Components
+from limner.deps import ComponentsDep
+from limner.errors import AuthenticationError, ConflictError, PermissionDeniedError
+from limner.identity import login, passkeys, totp
+from limner.identity.cookies import set_session_cookies
+from limner.identity.guards import SessionRef, SessionRefDep, any_session
+from limner.identity.models import AuthSession, User
+from limner.identity.schemas import CodeBody, MfaResult, MfaVerifyBody, PasskeyRegisterBody, TotpEnrolmentRead
+from limner.identity.sessions import find_session
+
+router = APIRouter(prefix="/v1/limner/auth/mfa", tags=["mfa"], dependencies=[Depends(any_session)])
+
+
+@router.post("/verify")
+async def verify(body: MfaVerifyBody, ref: SessionRefDep, response: Response, c: ComponentsDep) -> MfaResult:
+    """Complete sign-in (half-authenticated session) or step up (complete one); failures name no factor."""
+    issued = await login.verify_mfa(
+        c, token=ref.token, method=body.method, code=body.code, credential=body.credential
+    )
+    set_session_cookies(response, issued, c.settings)
+    return MfaResult(csrf_token=issued.csrf_token)
+
+
+@router.post("/passkeys/authenticate/options")
+async def passkey_auth_options(ref: SessionRefDep, c: ComponentsDep) -> dict[str, Any]:
+    async with c.sessions.begin() as session:
+        row = await _row(c, session, ref)
+        return await passkeys.authentication_options(session, row, settings=c.settings)
+
+
+@router.post("/totp")
+async def begin_totp(ref: SessionRefDep, c: ComponentsDep) -> TotpEnrolmentRead:
+    async with c.sessions.begin() as session:
+        row = await _row(c, session, ref)
+        await _may_enrol(session, row)
+        user = await session.get(User, row.user_id)
+        assert user is not None  # session_ref checked the user
+        enrolment = await totp.begin_totp(
+            session,
+            user_id=user.id,
+            email=user.email,
+            secret_key=c.secret_key,
+            issuer=c.settings.identity.mfa.issuer,
+        )
+    return TotpEnrolmentRead(
+        secret=enrolment.secret, uri=enrolment.uri, qr_svg=enrolment.qr_svg, qr_png=enrolment.qr_png
+    )
+
+
+@router.post("/totp/confirm")
+async def confirm_totp(body: CodeBody, ref: SessionRefDep, response: Response, c: ComponentsDep) -> MfaResult:
+    """Confirm enrolment with a first code; returns ten recovery codes (shown once) and a rotated session."""
+    async with c.sessions.begin() as session:
+        row = await _row(c, session, ref)
+        ok = await totp.check_totp(
+            session, user_id=row.user_id, code=body.code, secret_key=c.secret_key, confirming=True
+        )
+        if ok:
+            codes = await totp.new_recovery_codes(session, user_id=row.user_id, secret_key=c.secret_key)
+            issued = await login.complete_with_new_factor(c, session, row, "totp")
+    if not ok:
+        raise AuthenticationError(login.BAD_MFA, code="mfa_failed")
+    set_session_cookies(response, issued, c.settings)
+    return MfaResult(csrf_token=issued.csrf_token, recovery_codes=codes)
+
+
+@router.post("/passkeys/register/options")
+async def passkey_register_options(ref: SessionRefDep, c: ComponentsDep) -> dict[str, Any]:
+    async with c.sessions.begin() as session:
+        row = await _row(c, session, ref)
+        await _may_enrol(session, row)
+        user = await session.get(User, row.user_id)
+        assert user is not None
+        return await passkeys.registration_options(
+            session, row, email=user.email, display_name=user.display_name, settings=c.settings
+        )
+
+
+@router.post("/passkeys/register")
+async def passkey_register(
+    body: PasskeyRegisterBody, ref: SessionRefDep, response: Response, c: ComponentsDep
+) -> MfaResult:
+    async with c.sessions.begin() as session:
+        row = await _row(c, session, ref)
+        first = not await totp.factors(session, row.user_id)
+        passkey = await passkeys.register(
+            session, row, credential=body.credential, name=body.name, settings=c.settings
+        )
+        if passkey is not None:
+            codes = (
+                await totp.new_recovery_codes(session, user_id=row.user_id, secret_key=c.secret_key)
+                if first
+                else None
+            )
+            issued = await login.complete_with_new_factor(c, session, row, "passkey")
+    if passkey is None:
+        raise AuthenticationError(login.BAD_MFA, code="mfa_failed")
+    set_session_cookies(response, issued, c.settings)
+    return MfaResult(csrf_token=issued.csrf_token, recovery_codes=codes)
+
+
+@router.post("/recovery-codes")
+async def regenerate_recovery_codes(ref: SessionRefDep, c: ComponentsDep) -> dict[str, list[str]]:
+    async with c.sessions.begin() as session:
+        row = await _row(c, session, ref)
+        _complete(row)
+        if not await totp.factors(session, row.user_id):
+            raise ConflictError("Enrol an authenticator app or a passkey first.")
+        codes = await totp.new_recovery_codes(session, user_id=row.user_id, secret_key=c.secret_key)
+        await record(session, action="mfa.recovery_codes", actor_id=row.user_id)
+    return {"recovery_codes": codes}
+
+
+@router.delete("/totp")
+async def remove_totp(ref: SessionRefDep, c: ComponentsDep) -> dict[str, str]:
+    async with c.sessions.begin() as session:
+        row = await _row(c, session, ref)
+        _complete(row)
+        if await totp.remove_totp(session, user_id=row.user_id):
+            await record(session, action="mfa.remove", actor_id=row.user_id, data={"method": "totp"})
+    return {"status": "removed"}
+
+
+async def _row(c: Components, session: Any, ref: SessionRef) -> AuthSession:
+    return await find_session(
+        session, token=ref.token, secret_key=c.secret_key, cfg=c.settings.identity.sessions
+    )
+
+
+async def _may_enrol(session: Any, row: AuthSession) -> None:
+    # A half-authenticated session may enrol only a user's first factor: otherwise a stolen password
+    # would let an attacker add their own authenticator and skip the real one.
+    if row.mfa_pending and await totp.factors(session, row.user_id):
+        raise PermissionDeniedError("Complete multi-factor authentication first.", code="mfa_required")
+
+
+def _complete(row: AuthSession) -> None:
+    if row.mfa_pending:
+        raise PermissionDeniedError("Complete multi-factor authentication first.", code="mfa_required")

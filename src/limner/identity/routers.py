@@ -1,0 +1,11 @@
+"""Every identity router, in one list for create_app."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+
+def identity_routers() -> list[APIRouter]:
+    from limner.identity import admin_routes, auth_routes, key_routes, mfa_routes, oidc_routes
+
+    return [auth_routes.router, mfa_routes.router, oidc_routes.router, admin_routes.router, key_routes.router]

@@ -1,0 +1,126 @@
+"""Real people in prompts: listed public figures and other real-looking personal names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from limner.policy.decision import Finding
+from limner.policy.detectors.people_lexicon import NAMES_DESPITE_WORDS, Lexicon, load_lexicon
+from limner.policy.detectors.people_names import find_names
+from limner.policy.detectors.people_text import PhraseMatcher, Prepared, Token, data_lines, fold
+from limner.policy.normalize import normalize
+
+PUBLIC_FIGURE = "person.public_figure"
+NAMED = "person.named"
+_FIGURE_FILES = ("us_politicians.txt", "world_figures.txt")
+_SUFFIX = re.compile(r",?\s+(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
+_FULL_NAME_SCORE = 0.95
+_SINGLE_WORD_SCORE = 0.85
+
+
+class PeopleConfig(BaseModel):
+    """Settings for the real-people detector."""
+
+    kind: Literal["people"] = "people"
+    extra_names: list[str] = Field(
+        default_factory=list,
+        description="More public figures to flag as person.public_figure, one name or alias each",
+    )
+    threshold: float = Field(
+        default=0.6,
+        ge=0.0,
+        le=1.0,
+        description="Minimum score for a person.named finding (names that no list holds)",
+    )
+
+
+class PeopleDetector:
+    """Flags public figures from a shipped gazetteer, and unlisted names by heuristics."""
+
+    name = "people"
+
+    def __init__(self, config: PeopleConfig, *, figures: Iterable[str] | None = None) -> None:
+        """`figures` ("Name|alias|alias" lines) replaces the shipped gazetteer: for benchmarks."""
+        self._config = config
+        self._lexicon: Lexicon = load_lexicon()
+        lines = list(figures) if figures is not None else shipped_figures()
+        phrases = _phrases([*lines, *config.extra_names], self._lexicon)
+        self._figures: PhraseMatcher[bool] = PhraseMatcher(phrases)
+
+    def detect(self, text: str) -> list[Finding]:
+        prepared = Prepared.of(normalize(text))
+        tokens = prepared.tokens(text)
+        figures = self._figure_spans(text, prepared, tokens)
+        findings = {prepared.span(s, e): (PUBLIC_FIGURE, score) for s, e, score in figures}
+        findings.update(self._leet_figures(text, findings))
+        taken = {i for i, t in enumerate(tokens) if any(s <= t.start < e for s, e, _ in figures)}
+        for hit in find_names(tokens, self._lexicon, taken):
+            span = prepared.span(hit.start, hit.end)
+            if hit.score >= self._config.threshold and not _overlaps(span, findings):
+                findings[span] = (NAMED, min(hit.score, 1.0))
+        return [
+            Finding(self.name, category, start, end, round(score, 3))
+            for (start, end), (category, score) in sorted(findings.items())
+        ]
+
+    def _figure_spans(
+        self, text: str, prepared: Prepared, tokens: list[Token]
+    ) -> list[tuple[int, int, float]]:
+        capitalized = {t.start: t.is_capitalized for t in tokens}
+        spans = []
+        for start, end, needs_capital in self._figures.find(prepared.text):
+            last_word = prepared.text.rfind(" ", start, end) + 1 or start
+            if any(needs_capital) and all(needs_capital) and not capitalized.get(last_word):
+                continue
+            single = " " not in prepared.text[start:end]
+            spans.append((start, end, _SINGLE_WORD_SCORE if single else _FULL_NAME_SCORE))
+        return spans
+
+    def _leet_figures(
+        self, text: str, seen: dict[tuple[int, int], tuple[str, float]]
+    ) -> dict[tuple[int, int], tuple[str, float]]:
+        """Names written in leetspeak ("0bama"); only runs when the text has digits or symbols."""
+        if not any(c.isdigit() or c in "@$" for c in text):
+            return {}
+        prepared = Prepared.of(normalize(text, leet=True))
+        spans = self._figure_spans(text, prepared, prepared.tokens(text))
+        found = {prepared.span(s, e): (PUBLIC_FIGURE, score) for s, e, score in spans}
+        return {span: hit for span, hit in found.items() if not _overlaps(span, seen)}
+
+
+def _overlaps(span: tuple[int, int], taken: dict[tuple[int, int], tuple[str, float]]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in taken)
+
+
+def shipped_figures() -> list[str]:
+    """The gazetteer lines shipped with Limner ("Name|alias|alias")."""
+    return [line for name in _FIGURE_FILES for line in data_lines("people", name)]
+
+
+def _phrases(lines: Iterable[str], lexicon: Lexicon) -> Iterator[tuple[str, bool]]:
+    """(folded phrase, needs a capital) for every name, alias and spelling variant."""
+    for line in lines:
+        for name in line.split("|"):
+            for variant in _variants(name.strip()):
+                words = variant.split()
+                # "Trump", "French Hill": ordinary words need a capital; "Mark Green" is a name.
+                ordinary = all(w in lexicon.words for w in words)
+                is_name_first = len(words) > 1 and words[0] in NAMES_DESPITE_WORDS
+                needs_capital = ordinary and not is_name_first
+                yield variant, needs_capital
+
+
+def _variants(name: str) -> set[str]:
+    """Spellings people type: without Jr., without dots, first + last only."""
+    bare = _SUFFIX.sub("", name)
+    forms = {fold(name), fold(bare), fold(bare.replace(".", ""))}
+    words = fold(bare).split()
+    if len(words) >= 3 and len(words[0]) > 1:
+        forms.add(f"{words[0]} {words[-1]}")
+    if len(words) >= 3 and len(words[0]) == 1:
+        forms.add(" ".join(words[1:]))  # "J. French Hill" goes by "French Hill"
+    return {form for form in forms if len(form.replace(" ", "")) >= 2}

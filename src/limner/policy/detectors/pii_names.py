@@ -1,0 +1,135 @@
+"""Finds names of private individuals: a first/last-name gazetteer, capitalisation and context."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from limner.policy.detectors._patterns import Hit, load_lines
+
+_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*\.?")
+_TRIGGER = re.compile(
+    r"(?:\bmy name is|\bi am|\bi'm|\bname[:?]|\bnamed|\bcalled|\bcall me|\bsays|\bsaid|\bdear|\bhi|\bhello|\buser:"
+    r"|\bmr\.?|\bmrs\.?|\bms\.?|\bmiss|\bdr\.?|\bprof\.?|\bherr|\bfrau|\bsr\.?|\bsra\.?|\bmme\.?"
+    r"|\bsignora?|\bcolleague|\bco-?worker|\bmy (?:friend|boss|wife|husband|son|daughter|mother"
+    r"|father|brother|sister|neighbou?r|manager|partner|girlfriend|boyfriend|client|patient|cousin))"
+    r"\s+$",
+    re.IGNORECASE,
+)
+# Capitalised words that start sentences or label fields but are never part of a name.
+_NOT_NAME = frozenset(
+    "and or the a an in on at of for to by with from is was are this that these those it he she"
+    " they we you i my your his her our their user name date phone address email apt suite".split()
+)
+_MAX_EXTRA_TOKENS = 3
+_COMPANY = frozenset(
+    "inc ltd llc gmbh ag plc corp co sa sarl srl bv nv group investments holdings partners".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def key(self) -> str:
+        return self.text.rstrip(".").casefold()
+
+    @property
+    def is_capitalized(self) -> bool:
+        return self.text[0].isupper()
+
+    @property
+    def is_initial(self) -> bool:
+        return len(self.text.rstrip(".")) == 1 and self.text[0].isalpha()
+
+
+class NameFinder:
+    """Loads the gazetteers once; `find` is pure."""
+
+    def __init__(self) -> None:
+        self._first = frozenset(n.casefold() for n in load_lines("first_names.txt"))
+        self._last = frozenset(n.casefold() for n in load_lines("last_names.txt"))
+        # Shared with the people detector: SCOWL's lower-case English words.
+        self._words = load_lines("people/english_words.txt")
+
+    def find(self, text: str) -> Iterator[Hit]:
+        tokens = [_Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        index = 0
+        while index < len(tokens):
+            found = self._name_at(text, tokens, index)
+            if found is None:
+                index += 1
+                continue
+            last, score = found
+            yield Hit("pii.person", tokens[index].start, tokens[last].end, score)
+            index = last + 1
+
+    def _name_at(self, text: str, tokens: list[_Token], index: int) -> tuple[int, float] | None:
+        token = tokens[index]
+        if token.key in _NOT_NAME or token.is_initial:
+            return None
+        triggered = _TRIGGER.search(text, max(0, token.start - 24), token.start) is not None
+        if token.is_capitalized:
+            return self._capitalized_name(text, tokens, index, triggered)
+        if token.key in self._first and (
+            (triggered and token.key not in self._words) or self._lower_surname(text, tokens, index)
+        ):
+            return self._extend(text, tokens, index, lowercase=True), 0.75
+        return None
+
+    def _capitalized_name(
+        self, text: str, tokens: list[_Token], index: int, triggered: bool
+    ) -> tuple[int, float] | None:
+        key = tokens[index].key
+        last = self._extend(text, tokens, index, lowercase=False)
+        rest = tokens[index + 1 : last + 1]
+        if last + 1 < len(tokens) and tokens[last + 1].key in _COMPANY:
+            return None
+        if triggered:
+            return last, 0.85
+        if key in self._first and key not in self._words:
+            return last, 0.85 if rest else 0.7
+        # "Rose", "Frank", "Will" are names and words: they need a surname after them.
+        if key in self._first and any(t.key in self._last or self._unusual(t) for t in rest):
+            return last, 0.8
+        words = [t for t in tokens[index : last + 1] if not t.is_initial]
+        if len(words) > 1 and all(t.key in self._last or self._unusual(t) for t in words):
+            return last, 0.65
+        if key in self._last and self._unusual(tokens[index]):
+            return (last, 0.6) if not _sentence_start(text, tokens[index].start) else None
+        return None
+
+    def _unusual(self, token: _Token) -> bool:
+        """Capitalised, not an acronym and not an English word: "Tosh Olsen", not "Golden Gate"."""
+        word = token.text.rstrip(".")
+        return not word.isupper() and word.casefold() not in self._words
+
+    def _lower_surname(self, text: str, tokens: list[_Token], index: int) -> bool:
+        """A lower-case first name counts only when a known surname follows ("eva kleist")."""
+        last = self._extend(text, tokens, index, lowercase=True)
+        return last > index and tokens[last].key in self._last
+
+    def _extend(self, text: str, tokens: list[_Token], index: int, *, lowercase: bool) -> int:
+        """Index of the last token of the name: up to three more name-like tokens on one line."""
+        last = index
+        while last + 1 < len(tokens) and last - index < _MAX_EXTRA_TOKENS:
+            nxt = tokens[last + 1]
+            gap = text[tokens[last].end : nxt.start]
+            name_like = nxt.is_capitalized or (lowercase and (nxt.is_initial or nxt.key in self._last))
+            stop = (nxt.key in _NOT_NAME and not nxt.is_initial) or nxt.key in _COMPANY
+            if gap not in ("", " ") or stop or not name_like:
+                break
+            last += 1
+        # A name does not end on a bare initial: "Tom I love" is "Tom".
+        while last > index and tokens[last].is_initial and not tokens[last].text.endswith("."):
+            last -= 1
+        return last
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t")
+    return not before or before[-1] in ".!?\n:>\"'"

@@ -1,0 +1,68 @@
+"""POST /v1/limner/verify: is this image one of ours, and what do its credentials say?"""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from limner.deps import ComponentsDep, PrincipalDep, SessionDep, require
+from limner.errors import InvalidRequestError
+from limner.generation.models import Generation, ImageRecord
+from limner.identity.permissions import Permission
+from limner.provenance.verify import VerifyReport
+
+router = APIRouter(prefix="/v1/limner")
+
+
+@router.post("/verify", dependencies=[Depends(require(Permission.VERIFY))])
+async def verify_upload(
+    request: Request, c: ComponentsDep, session: SessionDep, principal: PrincipalDep
+) -> VerifyReport:
+    data = await _upload(request, c.settings.provenance.max_bytes)
+    report = await asyncio.to_thread(c.verifier.verify, data)
+    if report.ours:
+        report = await _complete(session, report)
+    if not principal.can(Permission.AUDIT_READ):
+        report = report.model_copy(update={"creator": None})
+    return report
+
+
+async def _upload(request: Request, max_bytes: int) -> bytes:
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise InvalidRequestError(
+            "Upload the image as multipart/form-data in the field 'file'.", param="file"
+        )
+    form = await request.form(max_files=1, max_fields=2)
+    try:
+        part = form.get("file")
+        if part is None or isinstance(part, str):
+            raise InvalidRequestError("Upload the image in the multipart field 'file'.", param="file")
+        return await part.read(max_bytes + 1)
+    finally:
+        await form.close()
+
+
+async def _complete(session: AsyncSession, report: VerifyReport) -> VerifyReport:
+    """A watermark carries only an id prefix: fill in what our records say about that image."""
+    if report.image_id is None:
+        return report
+    query = (
+        select(ImageRecord, Generation)
+        .join(Generation, Generation.id == ImageRecord.generation_id)
+        .where(ImageRecord.id.startswith(report.image_id, autoescape=True), ImageRecord.role == "output")
+    )
+    found = (await session.execute(query.limit(2))).all()
+    if len(found) != 1:
+        return report
+    image, generation = found[0]
+    return report.model_copy(
+        update={
+            "image_id": image.id,
+            "created_at": report.created_at or image.created_at,
+            "model": report.model or generation.model,
+            "policy_version": report.policy_version or generation.policy_version,
+        }
+    )

@@ -1,0 +1,179 @@
+"""Quota counter stores: a Protocol, a database store (atomic conditional UPDATE), a Redis store (Lua)
+for cluster mode, and an in-memory fake. `settings.identity.quotas.store.kind` picks one."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol, assert_never
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from limner.identity.upsert import insert_if_absent
+from limner.usage.config import CounterStoreConfig, DatabaseCounterConfig, RedisCounterConfig
+from limner.usage.models import UsageCounter
+
+
+@dataclass(frozen=True, slots=True)
+class CounterItem:
+    key: str
+    amount: int
+    limit: int
+    expires_at: datetime
+
+
+class CounterStore(Protocol):
+    async def try_add(self, items: Sequence[CounterItem]) -> CounterItem | None:
+        """Add every item's amount, all or nothing. Returns the first item that would pass its
+        limit (and adds nothing), or None when all were added. Exact under concurrency."""
+
+    async def subtract(self, items: Sequence[CounterItem]) -> None:
+        """Give back amounts added by try_add (a request that produced nothing)."""
+
+    async def used(self, key: str) -> int: ...
+
+    async def aclose(self) -> None: ...
+
+
+class _Exceeded(Exception):
+    def __init__(self, item: CounterItem) -> None:
+        self.item = item
+
+
+class DatabaseCounterStore:
+    """UPDATE ... SET used = used + n WHERE used + n <= limit: the row lock makes it exact on
+    PostgreSQL, and SQLite's BEGIN IMMEDIATE serialises writers."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    async def try_add(self, items: Sequence[CounterItem]) -> CounterItem | None:
+        try:
+            async with self.sessions.begin() as session:
+                for item in sorted(items, key=lambda i: i.key):  # one lock order: no deadlocks
+                    await self._add(session, item)
+        except _Exceeded as exc:  # the transaction rolled back: nothing was added
+            return exc.item
+        return None
+
+    async def _add(self, session: AsyncSession, item: CounterItem) -> None:
+        values = {"key": item.key, "used": 0, "expires_at": item.expires_at}
+        await insert_if_absent(session, UsageCounter, values)
+        result = await session.execute(
+            update(UsageCounter)
+            .where(UsageCounter.key == item.key, UsageCounter.used + item.amount <= item.limit)
+            .values(used=UsageCounter.used + item.amount)
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(result, "rowcount", 0):
+            raise _Exceeded(item)
+
+    async def subtract(self, items: Sequence[CounterItem]) -> None:
+        async with self.sessions.begin() as session:
+            for item in sorted(items, key=lambda i: i.key):
+                await session.execute(
+                    update(UsageCounter)
+                    .where(UsageCounter.key == item.key)
+                    .values(used=UsageCounter.used - item.amount)
+                    .execution_options(synchronize_session=False)
+                )
+
+    async def used(self, key: str) -> int:
+        async with self.sessions() as session:
+            row = await session.get(UsageCounter, key)
+            return row.used if row else 0
+
+    async def aclose(self) -> None:
+        return None
+
+
+# Check every key first, then add to all: a script runs atomically, so no other client sees a half.
+_TRY_ADD = """
+local n = #KEYS
+for i = 1, n do
+  local used = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if used + tonumber(ARGV[i]) > tonumber(ARGV[n + i]) then return i end
+end
+for i = 1, n do
+  redis.call('INCRBY', KEYS[i], ARGV[i])
+  redis.call('EXPIREAT', KEYS[i], ARGV[2 * n + i])
+end
+return 0
+"""
+
+
+class RedisCounterStore:
+    """For several replicas. All keys share one hash tag in the default prefix, so the script also
+    works on Redis Cluster."""
+
+    def __init__(self, config: RedisCounterConfig) -> None:
+        try:
+            from redis.asyncio import Redis
+        except ImportError as exc:  # pragma: no cover - the extra is part of limner[redis]
+            raise RuntimeError("The Redis counter store needs `pip install 'limner[redis]'`.") from exc
+        self.prefix = config.prefix
+        self.client: Any = Redis.from_url(config.url)
+        self.script: Any = self.client.register_script(_TRY_ADD)
+
+    async def try_add(self, items: Sequence[CounterItem]) -> CounterItem | None:
+        keys = [self.prefix + i.key for i in items]
+        args = [*(i.amount for i in items), *(i.limit for i in items)]
+        args += [int(i.expires_at.timestamp()) for i in items]
+        failed = int(await self.script(keys=keys, args=args))
+        return items[failed - 1] if failed else None
+
+    async def subtract(self, items: Sequence[CounterItem]) -> None:
+        async with self.client.pipeline(transaction=True) as pipe:
+            for item in items:
+                pipe.decrby(self.prefix + item.key, item.amount)
+            await pipe.execute()
+
+    async def used(self, key: str) -> int:
+        value = await self.client.get(self.prefix + key)
+        return int(value or 0)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+class MemoryCounterStore:
+    """The fake: one process only (tests and single-process development)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.lock = asyncio.Lock()
+
+    async def try_add(self, items: Sequence[CounterItem]) -> CounterItem | None:
+        async with self.lock:
+            for item in items:
+                if self.counts.get(item.key, 0) + item.amount > item.limit:
+                    return item
+            for item in items:
+                self.counts[item.key] = self.counts.get(item.key, 0) + item.amount
+        return None
+
+    async def subtract(self, items: Sequence[CounterItem]) -> None:
+        async with self.lock:
+            for item in items:
+                self.counts[item.key] = self.counts.get(item.key, 0) - item.amount
+
+    async def used(self, key: str) -> int:
+        return self.counts.get(key, 0)
+
+    async def aclose(self) -> None:
+        return None
+
+
+def build_counter_store(
+    config: CounterStoreConfig, sessions: async_sessionmaker[AsyncSession]
+) -> CounterStore:
+    match config:
+        case DatabaseCounterConfig():
+            return DatabaseCounterStore(sessions)
+        case RedisCounterConfig():
+            return RedisCounterStore(config)
+        case _:
+            assert_never(config)
