@@ -85,7 +85,10 @@ def _zero_width(value: str) -> str:
     return "\u200d".join(value)
 
 
-_LOOKALIKE = str.maketrans("aceopxiyACEOPXHKMT", "асеорхіуАСЕОРХНКМТ")
+_LOOKALIKE = str.maketrans(
+    "aceopxiyACEOPXHKMT",
+    "\u0430\u0441\u0435\u043e\u0440\u0445\u0456\u0443\u0410\u0421\u0415\u041e\u0420\u0425\u041d\u041a\u041c\u0422",
+)
 
 
 def _lookalike(value: str) -> str:
@@ -127,9 +130,7 @@ def table(tally: Tally) -> list[str]:
         category = POSITIVE.get(kind, "ALL")
         recall = tally.found[kind] / tally.gold[kind] if tally.gold[kind] else float("nan")
         precision = (
-            tally.correct[category] / tally.predicted[category]
-            if tally.predicted[category]
-            else float("nan")
+            tally.correct[category] / tally.predicted[category] if tally.predicted[category] else float("nan")
         )
         lines.append(
             f"| {kind} | {tally.gold[kind]} | {recall:.3f} | {category} | "

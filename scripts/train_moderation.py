@@ -1,4 +1,4 @@
-"""Train the offline harm classifier (hashed n-grams + logistic regression, numpy only) on the public dev sets.
+"""Train the offline harm classifier (hashed n-grams + logistic regression, numpy only) on public dev sets.
 
 Writes src/limner/policy/data/harm/classifier.npz (no pickle) and prints held-out metrics per category.
 Reproducible: fixed seed, deterministic split by source row. Run: .venv/bin/python scripts/train_moderation.py
@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -59,7 +60,7 @@ class Example:
     weight: float = 1.0
 
 
-def _rows(path: Path) -> Iterator[dict[str, object]]:
+def _rows(path: Path) -> Iterator[dict[str, Any]]:
     with path.open(encoding="utf-8") as handle:
         for line in handle:
             if line.strip():
@@ -69,23 +70,33 @@ def _rows(path: Path) -> Iterator[dict[str, object]]:
 def _i2p() -> Iterator[Example]:
     """Keep I2P rows whose TEXT is likely unsafe: labels come from search keywords (see SOURCE.md)."""
     for row in _rows(DEV / "i2p/i2p.jsonl"):
-        toxicity = float(row.get("prompt_toxicity") or 0.0)  # type: ignore[arg-type]
-        nudity = float(row.get("nudity_pct") or 0.0)  # type: ignore[arg-type]
+        toxicity = float(row.get("prompt_toxicity") or 0.0)
+        nudity = float(row.get("nudity_pct") or 0.0)
         if not row["hard"] or (toxicity < 0.25 and nudity < 40):
             continue
-        labels = {I2P_CATEGORIES[c] for c in row["categories"]}  # type: ignore[attr-defined]
+        labels = {I2P_CATEGORIES[c] for c in row["categories"]}
         if nudity >= 40:
             labels.add("harm.sexual")
         yield Example(str(row["text"]), frozenset(labels), "i2p", f"i2p:{row['text']}")
 
 
+def _i2p_low_risk() -> Iterator[Example]:
+    """I2P rows whose images were almost never unsafe and whose text is not toxic: art-style negatives.
+
+    Without them every art-style prompt looks unsafe, because the other negatives are plain sentences."""
+    for row in _rows(DEV / "i2p/i2p.jsonl"):
+        toxicity = float(row.get("prompt_toxicity") or 0.0)
+        if float(row["inappropriate_pct"]) <= 10 and toxicity < 0.15:
+            yield Example(str(row["text"]), frozenset(), "i2p_low_risk", f"i2p:{row['text']}")
+
+
 def _nibbler() -> Iterator[Example]:
     for row in _rows(DEV / "adversarial_nibbler/nibbler_rewritten_explicit.jsonl"):
-        labels = frozenset(NIBBLER_HARMS[h] for h in row["harm_types"] if h in NIBBLER_HARMS)  # type: ignore[attr-defined]
+        labels = frozenset(NIBBLER_HARMS[h] for h in row["harm_types"] if h in NIBBLER_HARMS)
         if labels and len(str(row["text"])) > 3:
             yield Example(str(row["text"]), labels, "nibbler_rewritten", f"nib:{row['source_prompt_id']}")
     for row in _rows(DEV / "adversarial_nibbler/nibbler_submitted.jsonl"):
-        harms = frozenset(NIBBLER_HARMS[h] for h in row["submitter_harm_types"] if h in NIBBLER_HARMS)  # type: ignore[attr-defined]
+        harms = frozenset(NIBBLER_HARMS[h] for h in row["submitter_harm_types"] if h in NIBBLER_HARMS)
         group = f"nib:{row['id']}"
         if row["text_label"] == "safe":
             yield Example(str(row["text"]), frozenset(), "nibbler_safe", group)
@@ -101,11 +112,16 @@ def _ring_a_bell() -> Iterator[Example]:
             yield Example(str(row["text"]), frozenset(), "ring_a_bell_safe", group)
         else:
             label = "harm.sexual" if row["category"] == "sexual" else "harm.violence"
-            yield Example(str(row["text"]), frozenset({label}), f"ring_a_bell_{row['kind']}", group)
+            # 750 machine-made token soups would otherwise decide what "violence" looks like.
+            weight = 0.3 if row["kind"] == "adversarial_token_soup" else 1.0
+            yield Example(str(row["text"]), frozenset({label}), f"ring_a_bell_{row['kind']}", group, weight)
 
 
 def _benign() -> Iterator[Example]:
-    for name, path in (("geneval", "geneval/geneval_prompts.jsonl"), ("t2i_compbench", "t2i_compbench/t2i_compbench_val_sample.jsonl")):
+    for name, path in (
+        ("geneval", "geneval/geneval_prompts.jsonl"),
+        ("t2i_compbench", "t2i_compbench/t2i_compbench_val_sample.jsonl"),
+    ):
         for row in _rows(DEV / path):
             yield Example(str(row["text"]), frozenset(), name, f"{name}:{row['id']}")
 
@@ -113,12 +129,12 @@ def _benign() -> Iterator[Example]:
 def _extra() -> Iterator[Example]:
     """Hand-written hard negatives and positives (src/limner/policy/data/harm/train_extra.jsonl)."""
     for i, row in enumerate(_rows(EXTRA)):
-        labels = frozenset(row.get("labels", []))  # type: ignore[arg-type]
+        labels = frozenset(row.get("labels", []))
         yield Example(str(row["text"]), labels, "extra", f"extra:{i}")
 
 
 def load_examples() -> list[Example]:
-    return [*_i2p(), *_nibbler(), *_ring_a_bell(), *_benign(), *_extra()]
+    return [*_i2p(), *_i2p_low_risk(), *_nibbler(), *_ring_a_bell(), *_benign(), *_extra()]
 
 
 def split(
@@ -156,7 +172,8 @@ def featurize(texts: list[str]) -> Matrix:
 
 
 def _logits(x: Matrix, w: npt.NDArray[np.float64], b: float) -> npt.NDArray[np.float64]:
-    return np.bincount(x.rows, weights=x.values * w[x.cols], minlength=x.n_rows) + b
+    sums = np.bincount(x.rows, weights=x.values * w[x.cols], minlength=x.n_rows)
+    return np.asarray(sums + b, dtype=np.float64)
 
 
 def train_head(
@@ -181,7 +198,9 @@ def train_head(
     return w, b
 
 
-def fit(examples: list[Example], *, l2: float, epochs: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+def fit(
+    examples: list[Example], *, l2: float, epochs: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     x = featurize([e.text for e in examples])
     sample_weight = np.array([e.weight for e in examples])
     weights, biases = [], []
@@ -193,13 +212,17 @@ def fit(examples: list[Example], *, l2: float, epochs: int) -> tuple[npt.NDArray
     return np.stack(weights, axis=1), np.array(biases)
 
 
-def predict(weights: npt.NDArray[np.float64], biases: npt.NDArray[np.float64], texts: list[str]) -> npt.NDArray[np.float64]:
+def predict(
+    weights: npt.NDArray[np.float64], biases: npt.NDArray[np.float64], texts: list[str]
+) -> npt.NDArray[np.float64]:
     x = featurize(texts)
     logits = np.stack([_logits(x, weights[:, i], biases[i]) for i in range(len(HEADS))], axis=1)
     return 1.0 / (1.0 + np.exp(-logits))
 
 
-def tune_thresholds(probs: npt.NDArray[np.float64], heldout: list[Example], max_fpr: float) -> dict[str, float]:
+def tune_thresholds(
+    probs: npt.NDArray[np.float64], heldout: list[Example], max_fpr: float
+) -> dict[str, float]:
     """Per head, the lowest threshold whose false-positive rate on everyday benign rows is ≤ max_fpr."""
     benign = np.array([e.source in EVERYDAY_BENIGN and not e.labels for e in heldout])
     thresholds = {}
@@ -210,7 +233,9 @@ def tune_thresholds(probs: npt.NDArray[np.float64], heldout: list[Example], max_
     return thresholds
 
 
-def report(probs: npt.NDArray[np.float64], heldout: list[Example], thresholds: dict[str, float]) -> dict[str, dict[str, float]]:
+def report(
+    probs: npt.NDArray[np.float64], heldout: list[Example], thresholds: dict[str, float]
+) -> dict[str, dict[str, float]]:
     metrics = {}
     for i, head in enumerate(HEADS):
         truth = np.array([head in e.labels for e in heldout])
@@ -220,20 +245,23 @@ def report(probs: npt.NDArray[np.float64], heldout: list[Example], thresholds: d
         recall = tp / max(int(truth.sum()), 1)
         f1 = 2 * precision * recall / max(precision + recall, 1e-9)
         metrics[head] = {"precision": precision, "recall": recall, "f1": f1, "support": int(truth.sum())}
-        print(f"{head:18} P={precision:.3f} R={recall:.3f} F1={f1:.3f} n={int(truth.sum())} t={thresholds[head]}")
+        support, threshold = int(truth.sum()), thresholds[head]
+        print(f"{head:18} P={precision:.3f} R={recall:.3f} F1={f1:.3f} n={support} t={threshold}")
     return metrics
 
 
-def save(weights: npt.NDArray[np.float64], biases: npt.NDArray[np.float64], meta: dict[str, object]) -> None:
+def save(
+    weights: npt.NDArray[np.float64], biases: npt.NDArray[np.float64], meta: dict[str, object], out: Path
+) -> None:
     rows = np.flatnonzero(np.abs(weights).max(axis=1) > 1e-4)
     np.savez_compressed(
-        OUT,
+        out,
         rows=rows.astype(np.int32),
         weights=weights[rows].astype(np.float16),
         bias=biases.astype(np.float32),
         meta=np.array(json.dumps(meta)),
     )
-    print(f"wrote {OUT} ({OUT.stat().st_size / 1e6:.2f} MB, {len(rows)} non-zero buckets)")
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB, {len(rows)} non-zero buckets)")
 
 
 def main() -> None:
@@ -241,6 +269,7 @@ def main() -> None:
     parser.add_argument("--l2", type=float, default=1e-5)
     parser.add_argument("--epochs", type=int, default=300)
     parser.add_argument("--max-fpr", type=float, default=0.003)
+    parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     train, heldout = split(load_examples())
     validation, test = split(heldout, SEED + 1, 0.5)
@@ -249,9 +278,16 @@ def main() -> None:
     val_probs = predict(weights, biases, [e.text for e in validation])
     thresholds = tune_thresholds(val_probs, validation, args.max_fpr)
     metrics = report(predict(weights, biases, [e.text for e in test]), test, thresholds)
-    meta = {"n_buckets": N_BUCKETS, "categories": list(HEADS), "seed": SEED, "thresholds": thresholds,
-            "heldout_metrics": metrics, "l2": args.l2, "epochs": args.epochs}
-    save(weights, biases, meta)
+    meta = {
+        "n_buckets": N_BUCKETS,
+        "categories": list(HEADS),
+        "seed": SEED,
+        "thresholds": thresholds,
+        "heldout_metrics": metrics,
+        "l2": args.l2,
+        "epochs": args.epochs,
+    }
+    save(weights, biases, meta, args.out)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,9 @@ class FixedPolicy:
         self.action = action
         self.categories = categories
 
+    async def prepare(self) -> None:
+        return None
+
     async def evaluate(self, text: str, *, context: PolicyContext) -> Decision:
         ruled = tuple(
             RuledFinding(Finding("fixed", c, 0, min(4, len(text)), 0.99), self.action, "t••t")

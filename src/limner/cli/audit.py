@@ -117,7 +117,7 @@ def export(
         async with components_for(data_dir) as c:
             async with c.sessions.begin() as session:
                 f = EventFilter(await resolve_user(session, user), action, decision, _utc(since), _utc(until))
-                await record(session, action=AuditAction.AUDIT_EXPORTED, actor_id="cli", data={"format": fmt})
+                await record(session, action=AuditAction.AUDIT_EXPORTED, data={"format": fmt, "via": "cli"})
             handle = sys.stdout if str(out) == "-" else out.open("w", encoding="utf-8")
             try:
                 return await _write(c.sessions, f, fmt, handle)

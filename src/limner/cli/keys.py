@@ -1,4 +1,4 @@
-"""`limner keys`: create, list and revoke API keys."""
+"""`limner keys`: create, list, rotate and revoke API keys."""
 
 from __future__ import annotations
 
@@ -65,6 +65,22 @@ def revoke(key_id: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: Jso
 
     row = run(go)
     emit(_row(row), as_json=as_json, human=f"revoked key {row.id}")
+
+
+@app.command("rotate")
+def rotate(key_id: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
+    """Replace a key's secret: a new key with the same scope is shown once; the old one is revoked."""
+
+    async def go() -> tuple[ApiKey, str]:
+        async with components_for(data_dir) as c, c.sessions.begin() as session:
+            return await identity.rotate_api_key(session, key_id=key_id, secret_key=c.secret_key)
+
+    row, key = run(go)
+    emit(
+        {"id": row.id, "api_key": key, "replaces": key_id},
+        as_json=as_json,
+        human=f"key {row.id} replaces {key_id} (shown once): {key}",
+    )
 
 
 @app.command("list")

@@ -1,6 +1,8 @@
-"""`limner users`: create and list accounts."""
+"""`limner users`: create, list, suspend, activate, deprovision, set roles, issue reset links."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
@@ -8,6 +10,7 @@ from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, compo
 from limner.identity import service as identity
 from limner.identity.models import User
 from limner.identity.passwords import generate_password
+from limner.identity.resets import RESET_PATH, issue_reset
 
 app = typer.Typer(help="Manage users.", no_args_is_help=True)
 
@@ -71,3 +74,73 @@ def _row(user: User) -> dict[str, object]:
         "roles": user.roles,
         "created_at": user.created_at.isoformat(),
     }
+
+
+def _set_status(email: str, status: str, data_dir: Path, as_json: bool) -> None:
+    async def go() -> User:
+        async with components_for(data_dir) as c, c.sessions.begin() as session:
+            user = await identity.require_user(session, email=email)
+            return await identity.set_status(session, user, status)
+
+    user = run(go)
+    emit(_row(user), as_json=as_json, human=f"{user.email} is now {user.status}")
+
+
+@app.command("suspend")
+def suspend(email: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
+    """Suspend a user: their sessions end and their API keys stop working at once."""
+    _set_status(email, "suspended", data_dir, as_json)
+
+
+@app.command("activate")
+def activate(email: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
+    """Let a suspended user sign in again (their unrevoked keys work again)."""
+    _set_status(email, "active", data_dir, as_json)
+
+
+@app.command("deprovision")
+def deprovision(email: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
+    """Deprovision a user: sessions end and every API key is revoked for good."""
+    _set_status(email, "deprovisioned", data_dir, as_json)
+
+
+@app.command("set-roles")
+def set_roles(
+    email: str,
+    role: list[str] = typer.Option(
+        ..., "--role", help="Role (repeat for several); replaces the user's roles"
+    ),
+    data_dir: DataDirOption = DEFAULT_DATA_DIR,
+    as_json: JsonOption = False,
+) -> None:
+    """Replace a user's own roles (group roles still apply)."""
+
+    async def go() -> User:
+        async with components_for(data_dir) as c, c.sessions.begin() as session:
+            user = await identity.require_user(session, email=email)
+            return await identity.set_roles(
+                session, user, role, custom_roles=c.settings.identity.custom_roles
+            )
+
+    user = run(go)
+    emit(_row(user), as_json=as_json, human=f"{user.email} now has roles {', '.join(user.roles)}")
+
+
+@app.command("reset-link")
+def reset_link(email: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
+    """Issue a one-time password reset link (shown once; give it to the user out of band)."""
+
+    async def go() -> tuple[str, int]:
+        async with components_for(data_dir) as c, c.sessions.begin() as session:
+            user = await identity.require_user(session, email=email)
+            token = await issue_reset(
+                session, user, secret_key=c.secret_key, cfg=c.settings.identity, actor_id=None
+            )
+            return f"{c.settings.public_url.rstrip('/')}{RESET_PATH}#token={token}", (
+                c.settings.identity.login.reset_token_ttl_s
+            )
+
+    url, ttl = run(go)
+    emit(
+        {"url": url, "expires_in_s": ttl}, as_json=as_json, human=f"reset link (valid {ttl // 3600} h): {url}"
+    )

@@ -7,5 +7,15 @@ from fastapi import APIRouter
 
 def identity_routers() -> list[APIRouter]:
     from limner.identity import admin_routes, auth_routes, key_routes, mfa_routes, oidc_routes
+    from limner.identity.scim import routes as scim_routes
 
-    return [auth_routes.router, mfa_routes.router, oidc_routes.router, admin_routes.router, key_routes.router]
+    return [
+        auth_routes.router,
+        mfa_routes.router,
+        oidc_routes.router,
+        admin_routes.router,
+        key_routes.router,
+        scim_routes.discovery,
+        scim_routes.router,
+        scim_routes.fallback,  # last: unknown /scim/v2 paths get a SCIM 404
+    ]

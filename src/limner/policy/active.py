@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -14,36 +15,39 @@ from limner.policy.service import active_policy, active_policy_id, default_polic
 
 class ActivePolicy:
     """Checks at most every `refresh_s` seconds whether another version was activated (by this
-    replica or another) and compiles it; the request path otherwise costs one clock read."""
+    replica or another) and compiles it; the request path otherwise costs one clock read.
+    Nothing is loaded until `prepare()` or the first evaluation, so CLI commands stay fast."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], *, refresh_s: float) -> None:
         self.sessions = sessions
         self.refresh_s = refresh_s
-        self.engine: PolicyEngine = compile_policy(default_policy_text(), version=default_version())
+        self.engine: PolicyEngine | None = None
         self._active_id: int | None = None
         self._checked_at = float("-inf")
 
     @property
     def version(self) -> str:
-        return self.engine.version
+        return self.engine.version if self.engine else default_version()
+
+    async def prepare(self) -> None:
+        await self.refresh(force=True)
 
     async def evaluate(self, text: str, *, context: PolicyContext) -> Decision:
-        await self.refresh()
-        return self.engine.decide(text, context)
+        engine = await self.refresh()
+        return engine.decide(text, context)
 
-    async def refresh(self, *, force: bool = False) -> None:
+    async def refresh(self, *, force: bool = False) -> PolicyEngine:
         now = time.monotonic()
-        if not force and now - self._checked_at < self.refresh_s:
-            return
+        if self.engine is not None and not force and now - self._checked_at < self.refresh_s:
+            return self.engine
         self._checked_at = now
         async with self.sessions() as session:
             active_id = await active_policy_id(session)
-            if active_id == self._active_id:
-                return
+            if self.engine is not None and active_id == self._active_id:
+                return self.engine
             row = await active_policy(session) if active_id is not None else None
-        self.engine = (
-            compile_policy(row.document, version=row.version)
-            if row
-            else compile_policy(default_policy_text(), version=default_version())
-        )
+        text, version = (row.document, row.version) if row else (default_policy_text(), default_version())
+        # Loading detector data takes a second or two: off the event loop.
+        self.engine = await asyncio.to_thread(compile_policy, text, version=version)
         self._active_id = active_id
+        return self.engine

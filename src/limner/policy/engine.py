@@ -17,6 +17,10 @@ class PromptPolicy(Protocol):
         """The version id of the policy in force (recorded with every decision)."""
         ...
 
+    async def prepare(self) -> None:
+        """Load whatever evaluation needs (detector data); the server calls it once at start-up."""
+        ...
+
     async def evaluate(self, text: str, *, context: PolicyContext) -> Decision:
         """Decide what happens to `text`. Never log or persist the text; the Decision carries
         offsets, categories and masked excerpts only. Raise nothing for ordinary input."""
@@ -27,6 +31,9 @@ class AllowAllPolicy:
     """Runs no checks: every prompt is allowed. Used when `policy.enabled` is false."""
 
     version = "none"
+
+    async def prepare(self) -> None:
+        return None
 
     async def evaluate(self, text: str, *, context: PolicyContext) -> Decision:
         return Decision.allow(self.version)
@@ -41,11 +48,15 @@ class PolicyEngine:
         self.version = version
         self._allow = frozenset(term.casefold().strip() for term in document.allow_list)
 
+    async def prepare(self) -> None:
+        return None
+
     async def evaluate(self, text: str, *, context: PolicyContext) -> Decision:
         return self.decide(text, context)
 
     def findings(self, text: str) -> list[Finding]:
-        return [finding for detector in self.detectors for finding in detector.detect(text)]
+        found = [finding for detector in self.detectors for finding in detector.detect(text)]
+        return _prefer_real_people(found)
 
     def decide(self, text: str, context: PolicyContext) -> Decision:
         rules = rules_for(self.document, context)
@@ -67,3 +78,13 @@ class PolicyEngine:
 def _categories(ruled: list[RuledFinding], action: Action) -> list[str]:
     """The categories that decided the outcome, for the user's explanation."""
     return sorted({r.finding.category for r in ruled if r.action is action})
+
+
+def _prefer_real_people(found: list[Finding]) -> list[Finding]:
+    """A name the people detector recognised is a person.* finding, not also pii.person."""
+    people = [f for f in found if f.category.startswith("person.")]
+    return [f for f in found if not (f.category == "pii.person" and any(_overlap(f, p) for p in people))]
+
+
+def _overlap(a: Finding, b: Finding) -> bool:
+    return a.start < b.end and b.start < a.end

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -140,3 +141,17 @@ async def _audit(session: AsyncSession, action: AuditAction, hold: LegalHold, ac
             "reason_sha256": hashlib.sha256(hold.reason.encode()).hexdigest(),
         },
     )
+
+
+def hold_json(hold: LegalHold) -> dict[str, Any]:
+    return {
+        "id": hold.id,
+        "scope": hold.scope,
+        "user_id": hold.user_id,
+        "group": hold.group_name,
+        "starts_at": hold.starts_at.isoformat() if hold.starts_at else None,
+        "ends_at": hold.ends_at.isoformat() if hold.ends_at else None,
+        "reason": hold.reason,
+        "created_at": hold.created_at.isoformat(),
+        "released_at": hold.released_at.isoformat() if hold.released_at else None,
+    }

@@ -41,6 +41,8 @@ ZWSP = "\u200b"
         ("too   many\t\nspaces", "too many spaces"),
         ("k  i  l  l", "kill"),
         ("j o h n  s m i t h", "john smith"),
+        ("4 1 1 1", "4 1 1 1"),  # digits stay apart: "1.5 x 2" must not become "15x2"
+        ("1.5 x 2", "1.5 x 2"),
     ],
 )
 def test_normalize_folds_evasions(original: str, expected: str) -> None:

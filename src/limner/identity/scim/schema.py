@@ -29,7 +29,11 @@ def attr(name: str, kind: str = "string", **extra: Any) -> dict[str, Any]:
 
 def _user_attributes() -> list[dict[str, Any]]:
     name_sub = [attr("formatted"), attr("familyName"), attr("givenName")]
-    email_sub = [attr("value"), attr("type", canonicalValues=["work", "home", "other"]), attr("primary", "boolean")]
+    email_sub = [
+        attr("value"),
+        attr("type", canonicalValues=["work", "home", "other"]),
+        attr("primary", "boolean"),
+    ]
     group_sub = [
         attr("value", mutability="readOnly"),
         attr("$ref", "reference", referenceTypes=["Group"], mutability="readOnly"),
@@ -40,7 +44,7 @@ def _user_attributes() -> list[dict[str, Any]]:
         attr("name", "complex", subAttributes=name_sub),
         attr("displayName"),
         attr("emails", "complex", multiValued=True, subAttributes=email_sub),
-        attr("active", "boolean"),
+        attr("active", "boolean", required=True),  # Limner always has an answer: a user is active or not
         attr("groups", "complex", multiValued=True, mutability="readOnly", subAttributes=group_sub),
     ]
 
@@ -49,7 +53,6 @@ def _group_attributes() -> list[dict[str, Any]]:
     member_sub = [
         attr("value", mutability="immutable"),
         attr("$ref", "reference", referenceTypes=["User"], mutability="immutable"),
-        attr("display", mutability="readOnly"),
     ]
     return [
         attr("displayName", required=True, uniqueness="server"),

@@ -22,10 +22,14 @@ class Hit:
 
 
 Finder = Callable[[str], Iterable[Hit]]
+# Four or more single characters separated by one to three spaces: "j o h n  d o e".
+_SPACED_RUN = re.compile(r"(?<!\S)\S(?: {1,3}\S){3,}(?!\S)")
 
 
-def words_pattern(words: Iterable[str]) -> re.Pattern[str]:
-    """A case-insensitive regex matching any of `words` as whole words (longest first)."""
+def words_pattern(words: Iterable[str] | str) -> re.Pattern[str]:
+    """A case-insensitive regex matching any of `words` ("a|b c|d" or a list) as whole words."""
+    if isinstance(words, str):
+        words = words.split("|")
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
@@ -59,12 +63,40 @@ def deobfuscated(text: str) -> tuple[str, Callable[[int, int], tuple[int, int]]]
     return view, result.span
 
 
+def despaced(text: str) -> tuple[str, Callable[[int, int], tuple[int, int]]] | None:
+    """Join spaced-out characters ("4 1 1 1  2 2 2 2" -> "4111 2222"), with a span mapper.
+
+    normalize() joins only letters, because "1.5 x 2" must stay a formula for every detector;
+    values such as card numbers and e-mail addresses need digits and symbols joined too.
+    """
+    kept: list[int] = []
+    cursor = 0
+    for match in _SPACED_RUN.finditer(text):
+        kept.extend(range(cursor, match.start()))
+        for pos in range(match.start(), match.end()):
+            if text[pos] != " ":
+                kept.append(pos)
+            elif text[pos + 1] == " " and text[pos - 1] != " ":
+                kept.append(pos)  # two or more spaces separate words: keep one
+        cursor = match.end()
+    if cursor == 0:
+        return None
+    kept.extend(range(cursor, len(text)))
+
+    def span(start: int, end: int) -> tuple[int, int]:
+        return kept[start], kept[end - 1] + 1
+
+    return "".join(text[i] for i in kept), span
+
+
 def run_finders(text: str, finders: Iterable[Finder], *, evasions: bool) -> list[Hit]:
-    """Run every finder on `text` and, if asked, on its de-obfuscated view mapped back."""
+    """Run every finder on `text` and, if asked, on its de-obfuscated views mapped back."""
     finders = list(finders)
     hits = [hit for find in finders for hit in find(text)]
-    view = deobfuscated(text) if evasions else None
-    if view is not None:
+    views = [deobfuscated(text), despaced(text)] if evasions else []
+    for view in views:
+        if view is None:
+            continue
         view_text, span = view
         for find in finders:
             for hit in find(view_text):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import BinaryIO
+from typing import IO
 
 import numpy as np
 import numpy.typing as npt
@@ -17,7 +17,7 @@ WEIGHTS_FILE = "classifier.npz"
 class HarmModel:
     """Weights come from scripts/train_moderation.py as a plain .npz, read with allow_pickle=False."""
 
-    def __init__(self, file: BinaryIO) -> None:
+    def __init__(self, file: IO[bytes]) -> None:
         try:
             with np.load(file, allow_pickle=False) as data:
                 meta = json.loads(str(data["meta"]))

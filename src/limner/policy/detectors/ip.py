@@ -102,7 +102,7 @@ class IpDetector:
             }
             return character_score(hit, tokens, prompt_cues(tokens), franchises)
         if hit.entry.category == TRADEMARK:
-            sure = [h for h in hits if h is not hit and h.entry.ambiguity is Ambiguity.NONE]
+            sure = [h for h in hits if h.entry.category == TRADEMARK and h.entry.ambiguity is Ambiguity.NONE]
             return brand_score(hit, tokens, sure)
         return artist_score(hit, tokens)
 

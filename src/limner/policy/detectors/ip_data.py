@@ -15,6 +15,19 @@ ARTIST_STYLE = "ip.artist_style"
 _BRAND_FILES = ("simple_icons_brands.txt", "consumer_brands.txt")
 _SHORT = 3
 
+# Platform and tool names that prompts use as quality keywords ("trending on artstation",
+# "unreal engine"), and myth or sky names that brands borrow: a brand only with brand context.
+# fmt: off
+_BRAND_WORDS = frozenset([
+    "artstation", "deviantart", "behance", "pixiv", "cgsociety", "unreal engine", "unity",
+    "blender", "octane", "cinema 4d", "houdini", "zbrush", "redshift", "maya", "keyshot",
+    "sketchfab", "flickr", "unsplash", "saturn", "neptune", "vega", "vegas", "iceland", "medusa",
+    "odin", "prometheus", "proteus", "sphinx", "pantheon", "diaspora", "babel", "delphi",
+    "aurelia", "iberia", "norwegian", "lazarus", "jovian", "argo", "argos", "apache", "gutenberg",
+    "atlas", "apollo", "orion", "phoenix", "zeus", "athena", "titan", "olympus", "polaris",
+])
+# fmt: on
+
 
 class Ambiguity(IntEnum):
     """How much a name, on its own, could mean something other than the IP."""
@@ -109,5 +122,6 @@ def named_phrases(lines: Iterable[str], category: str, lexicon: Lexicon) -> Iter
     for line in lines:
         for name in (part.strip() for part in line.split("|")):
             for form in _forms(name.lstrip("~")):
-                kind = Ambiguity.WORD if name.startswith("~") else ambiguity(form, lexicon)
+                is_word = name.startswith("~") or form in _BRAND_WORDS
+                kind = Ambiguity.WORD if is_word else ambiguity(form, lexicon)
                 yield form, Entry(category, kind)

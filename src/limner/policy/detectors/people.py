@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from limner.policy.decision import Finding
+from limner.policy.detectors.ip_data import shipped_brands, shipped_characters
 from limner.policy.detectors.people_lexicon import NAMES_DESPITE_WORDS, Lexicon, load_lexicon
 from limner.policy.detectors.people_names import find_names
 from limner.policy.detectors.people_text import PhraseMatcher, Prepared, Token, data_lines, fold
@@ -20,6 +21,7 @@ _FIGURE_FILES = ("us_politicians.txt", "world_figures.txt")
 _SUFFIX = re.compile(r",?\s+(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
 _FULL_NAME_SCORE = 0.95
 _SINGLE_WORD_SCORE = 0.85
+_Spans = dict[tuple[int, int], tuple[str, float]]  # original span -> (category, score)
 
 
 class PeopleConfig(BaseModel):
@@ -50,55 +52,71 @@ class PeopleDetector:
         lines = list(figures) if figures is not None else shipped_figures()
         phrases = _phrases([*lines, *config.extra_names], self._lexicon)
         self._figures: PhraseMatcher[bool] = PhraseMatcher(phrases)
+        self._fictional: PhraseMatcher[bool] = PhraseMatcher(_fictional_phrases())
 
     def detect(self, text: str) -> list[Finding]:
         prepared = Prepared.of(normalize(text))
         tokens = prepared.tokens(text)
-        figures = self._figure_spans(text, prepared, tokens)
+        figures = self._figure_spans(prepared, tokens)
         findings = {prepared.span(s, e): (PUBLIC_FIGURE, score) for s, e, score in figures}
         findings.update(self._leet_figures(text, findings))
         taken = {i for i, t in enumerate(tokens) if any(s <= t.start < e for s, e, _ in figures)}
-        for hit in find_names(tokens, self._lexicon, taken):
-            span = prepared.span(hit.start, hit.end)
-            if hit.score >= self._config.threshold and not _overlaps(span, findings):
-                findings[span] = (NAMED, min(hit.score, 1.0))
+        findings.update(self._names(prepared, tokens, taken, findings))
         return [
             Finding(self.name, category, start, end, round(score, 3))
             for (start, end), (category, score) in sorted(findings.items())
         ]
 
-    def _figure_spans(
-        self, text: str, prepared: Prepared, tokens: list[Token]
-    ) -> list[tuple[int, int, float]]:
+    def _names(self, prepared: Prepared, tokens: list[Token], taken: set[int], seen: _Spans) -> _Spans:
+        """person.named hits that are not a listed figure, a character or a brand."""
+        fictional = [(s, e) for s, e, _ in self._fictional.find(prepared.text)]
+        found: _Spans = {}
+        for hit in find_names(tokens, self._lexicon, taken):
+            if any(s <= hit.start and hit.end <= e for s, e in fictional):
+                continue  # "Mickey Mouse", "Peter Pan": a character or brand, not a person
+            span = prepared.span(hit.start, hit.end)
+            if round(hit.score, 3) >= self._config.threshold and not _overlaps(span, seen):
+                found[span] = (NAMED, min(hit.score, 1.0))
+        return found
+
+    def _figure_spans(self, prepared: Prepared, tokens: list[Token]) -> list[tuple[int, int, float]]:
         capitalized = {t.start: t.is_capitalized for t in tokens}
         spans = []
         for start, end, needs_capital in self._figures.find(prepared.text):
             last_word = prepared.text.rfind(" ", start, end) + 1 or start
-            if any(needs_capital) and all(needs_capital) and not capitalized.get(last_word):
+            if all(needs_capital) and not capitalized.get(last_word):
                 continue
             single = " " not in prepared.text[start:end]
             spans.append((start, end, _SINGLE_WORD_SCORE if single else _FULL_NAME_SCORE))
         return spans
 
-    def _leet_figures(
-        self, text: str, seen: dict[tuple[int, int], tuple[str, float]]
-    ) -> dict[tuple[int, int], tuple[str, float]]:
+    def _leet_figures(self, text: str, seen: _Spans) -> _Spans:
         """Names written in leetspeak ("0bama"); only runs when the text has digits or symbols."""
         if not any(c.isdigit() or c in "@$" for c in text):
             return {}
         prepared = Prepared.of(normalize(text, leet=True))
-        spans = self._figure_spans(text, prepared, prepared.tokens(text))
+        spans = self._figure_spans(prepared, prepared.tokens(text))
         found = {prepared.span(s, e): (PUBLIC_FIGURE, score) for s, e, score in spans}
         return {span: hit for span, hit in found.items() if not _overlaps(span, seen)}
 
 
-def _overlaps(span: tuple[int, int], taken: dict[tuple[int, int], tuple[str, float]]) -> bool:
+def _overlaps(span: tuple[int, int], taken: _Spans) -> bool:
     return any(span[0] < end and start < span[1] for start, end in taken)
 
 
 def shipped_figures() -> list[str]:
     """The gazetteer lines shipped with Limner ("Name|alias|alias")."""
     return [line for name in _FIGURE_FILES for line in data_lines("people", name)]
+
+
+def _fictional_phrases() -> Iterator[tuple[str, bool]]:
+    """Character and brand names (ip detector's lists) that look like personal names."""
+    for character in shipped_characters():
+        for name in (character.name, *character.aliases):
+            yield fold(name.lstrip("~!")), True
+    for line in shipped_brands():
+        for name in line.split("|"):
+            yield fold(name.lstrip("~")), True
 
 
 def _phrases(lines: Iterable[str], lexicon: Lexicon) -> Iterator[tuple[str, bool]]:

@@ -36,6 +36,7 @@ NAMES_DESPITE_WORDS = frozenset(
         "don", "rick", "roger", "sally", "patsy", "lee", "dean", "jay", "bob", "gene", "earl",
         "warren", "wade", "lance", "greg", "doug", "larry", "jerry", "barry", "gary", "kenny",
         "danny", "joe", "sam", "ben", "dan", "tim", "mark", "jack", "bill", "frank", "ray", "rob",
+        "josh", "carol", "nick", "pat", "ted", "sue", "kay", "ed",
     ]
 )
 
@@ -77,7 +78,7 @@ ACTION_WORDS = frozenset(
 )
 
 # "by X", "style of X": X is the author of the style, not a person in the picture.
-AUTHOR_CUES = frozenset(["by", "artist", "artists", "artstation"])
+AUTHOR_CUES = frozenset(["by", "artist", "artists", "style", "styles"])
 
 # fmt: on
 
@@ -89,9 +90,17 @@ class Lexicon:
     first_names: frozenset[str]
     surnames: frozenset[str]
     words: frozenset[str]
+    proper_nouns: frozenset[str]  # "england", "victorian", "saturn": known, but not words
 
     def is_ambiguous_first_name(self, word: str) -> bool:
         return word in self.words and word not in NAMES_DESPITE_WORDS
+
+    def is_unfamiliar(self, word: str) -> bool:
+        """Neither a word nor a known place or thing; names themselves stay unfamiliar."""
+        if word in self.words:
+            return False
+        is_name = word in self.first_names or word in self.surnames
+        return is_name or word not in self.proper_nouns
 
 
 @lru_cache(maxsize=1)
@@ -100,6 +109,7 @@ def load_lexicon() -> Lexicon:
         first_names=frozenset(data_lines("people", "first_names.txt")) | _shared_first_names(),
         surnames=frozenset(data_lines("people", "surnames.txt")),
         words=frozenset(data_lines("people", "english_words.txt")),
+        proper_nouns=frozenset(data_lines("people", "proper_nouns.txt")),
     )
 
 

@@ -16,6 +16,7 @@ from limner.policy.detectors.people_text import Token
 
 _BASE = 0.5
 _CONTEXT_WINDOW = 3
+_SUBJECT_CUES = frozenset({"with", "featuring", "starring", "showing", "depicting"})
 _ARTICLES = frozenset({"a", "an", "the", "this", "that", "our", "their"})
 
 
@@ -31,9 +32,10 @@ class NameHit:
 def find_names(tokens: list[Token], lexicon: Lexicon, taken: set[int]) -> list[NameHit]:
     """Score each token that could start a name; `taken` holds indexes already claimed."""
     hits: list[NameHit] = []
+    authors = _author_positions(tokens)
     index = 0
     while index < len(tokens):
-        hit = None if index in taken else _name_at(tokens, index, lexicon)
+        hit = None if index in taken or index in authors else _name_at(tokens, index, lexicon)
         if hit is None:
             index += 1
             continue
@@ -50,11 +52,11 @@ def _name_at(tokens: list[Token], index: int, lexicon: Lexicon) -> tuple[int, fl
     word = tokens[index].word
     if word in TITLES:
         return _after_title(tokens, index, lexicon)
-    if word in STOPWORDS or _authored(tokens, index):
+    if word in STOPWORDS:
         return None
     if word in lexicon.first_names:
         return _first_last(tokens, index, lexicon)
-    return _capitalized_pair(tokens, index, lexicon)
+    return _unknown_pair(tokens, index, lexicon)
 
 
 def _surname_index(tokens: list[Token], index: int) -> int | None:
@@ -62,7 +64,7 @@ def _surname_index(tokens: list[Token], index: int) -> int | None:
     following = index + 1
     if following < len(tokens) and len(tokens[following].word) == 1:
         following += 1
-    if following >= len(tokens) or following - index > 2:
+    if following >= len(tokens) or not all(t.is_joined for t in tokens[index + 1 : following + 1]):
         return None
     return following
 
@@ -100,6 +102,8 @@ def _after_title(tokens: list[Token], index: int, lexicon: Lexicon) -> tuple[int
     name = index + 1
     if name >= len(tokens) or tokens[name].word in TITLES or tokens[index].is_possessive:
         return None
+    if not tokens[name].is_joined:
+        return None
     article = index > 0 and tokens[index - 1].word in _ARTICLES
     if tokens[name].word in DEPICTION_NOUNS or (article and not tokens[name].is_capitalized):
         return None  # "the senator's mugshot", "a senator giving a speech"
@@ -108,7 +112,7 @@ def _after_title(tokens: list[Token], index: int, lexicon: Lexicon) -> tuple[int
         return None
     last = name
     after = name + 1
-    if after < len(tokens) and tokens[name].word in lexicon.first_names:
+    if after < len(tokens) and tokens[after].is_joined and tokens[name].word in lexicon.first_names:
         following = _surname_score(tokens[after], lexicon)
         last = after if following is not None and following > 0 else name
     capital = 0.15 if tokens[name].is_capitalized else 0.0
@@ -116,25 +120,28 @@ def _after_title(tokens: list[Token], index: int, lexicon: Lexicon) -> tuple[int
     return last, _BASE + 0.2 + max(surname, 0.0) + capital + penalty
 
 
-def _capitalized_pair(tokens: list[Token], index: int, lexicon: Lexicon) -> tuple[int, float] | None:
-    """Two capitalised unknown words ("Zorblax Quentin"): a name only with some context."""
+def _unknown_pair(tokens: list[Token], index: int, lexicon: Lexicon) -> tuple[int, float] | None:
+    """Two unfamiliar words ("Zorblax Quentin", "kristalina georgieva"): a name only in context."""
     last = index + 1
-    if last >= len(tokens) or not _unknown_capitalized(tokens[index], lexicon):
+    if last >= len(tokens) or not _unknown(tokens[index], lexicon):
         return None
-    second = tokens[last]
-    if not (_unknown_capitalized(second, lexicon) or _capitalized_surname(second, lexicon)):
+    first, second = tokens[index], tokens[last]
+    if not second.is_joined or not (_unknown(second, lexicon) or _capitalized_surname(second, lexicon)):
         return None
-    bonus = 0.1 if tokens[last].word in lexicon.surnames else 0.0
-    return last, _BASE + bonus + _context(tokens, index, last)
+    capitalized = first.is_capitalized and second.is_capitalized
+    if not capitalized and index > 0 and tokens[index - 1].word in _ARTICLES:
+        return None  # "a shiba inu": a name does not follow an article
+    bonus = 0.1 if second.word in lexicon.surnames else 0.0
+    penalty = 0.0 if capitalized else 0.05
+    return last, _BASE + bonus - penalty + _context(tokens, index, last)
 
 
-def _unknown_capitalized(token: Token, lexicon: Lexicon) -> bool:
+def _unknown(token: Token, lexicon: Lexicon) -> bool:
     word = token.word
     return (
-        token.is_capitalized
-        and word.isalpha()
-        and len(word) >= 2
-        and word not in lexicon.words
+        word.isalpha()
+        and len(word) >= (2 if token.is_capitalized else 3)
+        and lexicon.is_unfamiliar(word)
         and word not in STOPWORDS
     )
 
@@ -156,8 +163,16 @@ def _context(tokens: list[Token], first: int, last: int) -> float:
     return 0.0
 
 
-def _authored(tokens: list[Token], index: int) -> bool:
-    """`by X` and `style of X` name who made a style, not who is in the picture."""
-    previous = tokens[index - 1].word if index > 0 else ""
-    before_that = tokens[index - 2].word if index > 1 else ""
-    return previous in AUTHOR_CUES or (previous == "of" and before_that == "style")
+def _author_positions(tokens: list[Token]) -> set[int]:
+    """Tokens after "by" or "style of" up to a depiction word or a sentence end: in "art by Greg
+    Rutkowski, James Jean and Craig Mullins" the names made the style; nobody is depicted."""
+    positions: set[int] = set()
+    authoring = False
+    for index, token in enumerate(tokens):
+        if token.is_sentence_start or token.word in DEPICTION_NOUNS or token.word in _SUBJECT_CUES:
+            authoring = False
+        if authoring:
+            positions.add(index)
+        if token.word in AUTHOR_CUES:
+            authoring = True
+    return positions

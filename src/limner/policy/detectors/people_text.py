@@ -18,11 +18,36 @@ from limner.policy.normalize import Normalized, normalize
 T = TypeVar("T")
 
 # Separators inside names ("Spider-Man", "J.K. Rowling", "Coca_Cola") all become one space.
-_AS_SPACE = frozenset("-_.,/\u2010\u2011\u2012\u2013\u2014\u2212")
+# Commas stay: a name never runs across one ("Mucha, Edward").
+_AS_SPACE = frozenset("-_./\u2010\u2011\u2012\u2013\u2014\u2212")
 _APOSTROPHES = frozenset("'\u2018\u2019\u02bc`\u00b4")
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _SENTENCE_END = frozenset('.!?:;"\n(')
 _HYPHENS = frozenset("-\u2010\u2011")
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "jr",
+        "sr",
+        "prof",
+        "gen",
+        "sen",
+        "rep",
+        "gov",
+        "lt",
+        "col",
+        "sgt",
+        "rev",
+        "vs",
+        "mt",
+        "ft",
+        "no",
+    ]
+)
 
 
 def fold_char(char: str) -> str:
@@ -51,6 +76,7 @@ class Token:
     is_sentence_start: bool
     is_possessive: bool
     is_hyphenated: bool = False  # joined to the next word by a hyphen ("Okonjo-Iweala")
+    is_joined: bool = False  # only spaces, hyphens or dots since the previous word, no sentence end
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,20 +112,25 @@ class Prepared:
 
 
 def _tokens(prepared: Prepared, original: str) -> Iterator[Token]:
+    previous_end: int | None = None
     for match in _TOKEN.finditer(prepared.text):
         start, end, word = match.start(), match.end(), match.group()
         is_possessive = word.endswith("'s") and len(word) > 2
         if is_possessive:
             word, end = word[:-2], end - 2
         original_start, _ = prepared.span(start, end)
+        is_sentence_start = _starts_sentence(prepared.normalized.text, prepared.positions[start])
+        gap = prepared.text[previous_end:start] if previous_end is not None else "?"
+        previous_end = end
         yield Token(
             start=start,
             end=end,
             word=word,
             is_capitalized=original[original_start].isupper(),
-            is_sentence_start=_starts_sentence(prepared.normalized.text, prepared.positions[start]),
+            is_sentence_start=is_sentence_start,
             is_possessive=is_possessive,
             is_hyphenated=_hyphen_after(prepared, end),
+            is_joined=gap == " " and not is_sentence_start,
         )
 
 
@@ -112,7 +143,12 @@ def _hyphen_after(prepared: Prepared, end: int) -> bool:
 
 def _starts_sentence(normalized_text: str, position: int) -> bool:
     before = normalized_text[:position].rstrip()
-    return not before or before[-1] in _SENTENCE_END
+    if not before:
+        return True
+    if before[-1] != ".":
+        return before[-1] in _SENTENCE_END
+    word = before[:-1].rsplit(None, 1)[-1] if before[:-1].strip() else ""
+    return not (len(word) == 1 or word in _ABBREVIATIONS)  # "Dr. Smith", "John F. Kennedy"
 
 
 def is_bounded(text: str, start: int, end: int) -> bool:

@@ -1,4 +1,4 @@
-"""The PII detector: e-mail, phone, payment card, IBAN, national id, IP, street address, birth date, person."""
+"""The PII detector: e-mail, phone, card, IBAN, national id, IP, street address, birth date, person."""
 
 from __future__ import annotations
 
@@ -50,6 +50,12 @@ ALL_ENTITIES: tuple[PiiEntity, ...] = (
     "date_of_birth",
     "person",
 )
+_LENIENCY = {
+    "possible": phonenumbers.Leniency.POSSIBLE,
+    "valid": phonenumbers.Leniency.VALID,
+    "strict_grouping": phonenumbers.Leniency.STRICT_GROUPING,
+    "exact_grouping": phonenumbers.Leniency.EXACT_GROUPING,
+}
 # When spans of these overlap, the more specific reading wins: a valid card is not also a phone.
 _PRIORITY = {
     "pii.email": 7,
@@ -73,6 +79,10 @@ class PiiConfig(BaseModel):
     phone_regions: list[str] = Field(
         default_factory=lambda: ["US", "GB", "DE", "FR", "ES", "IT", "NL", "BE", "AT", "CH", "IN"],
         description="ISO 3166 regions used to read phone numbers written without a + prefix",
+    )
+    phone_leniency: Literal["possible", "valid", "strict_grouping", "exact_grouping"] = Field(
+        default="valid",
+        description="libphonenumber leniency: 'possible' finds more numbers and more false positives",
     )
     min_score: float = Field(
         default=0.5, ge=0.0, le=1.0, description="Findings scoring below this are dropped"
@@ -100,7 +110,7 @@ class PiiDetector:
             raise ConfigError(f"Unknown phone regions in the PII detector: {', '.join(unknown)}")
         table: dict[PiiEntity, Finder] = {
             "email": find_emails,
-            "phone": make_phone_finder(regions),
+            "phone": make_phone_finder(regions, _LENIENCY[config.phone_leniency]),
             "payment_card": find_cards,
             "iban": find_ibans,
             "national_id": find_national_ids,

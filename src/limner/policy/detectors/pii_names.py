@@ -8,23 +8,33 @@ from dataclasses import dataclass
 
 from limner.policy.detectors._patterns import Hit, load_lines
 
-_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*\.?")
+_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['\u2019-](?=[^\W\d_]))*\.?")
 _TRIGGER = re.compile(
-    r"(?:\bmy name is|\bi am|\bi'm|\bname[:?]|\bnamed|\bcalled|\bcall me|\bsays|\bsaid|\bdear|\bhi|\bhello|\buser:"
+    r"(?:\bmy name is|\bi am|\bi'm|\bname[:?]|\bnamed|\bcalled|\bcall me|\bsays|\bsaid|\bdear"
+    r"|\bhi|\bhello|\buser:"
     r"|\bmr\.?|\bmrs\.?|\bms\.?|\bmiss|\bdr\.?|\bprof\.?|\bherr|\bfrau|\bsr\.?|\bsra\.?|\bmme\.?"
     r"|\bsignora?|\bcolleague|\bco-?worker|\bmy (?:friend|boss|wife|husband|son|daughter|mother"
     r"|father|brother|sister|neighbou?r|manager|partner|girlfriend|boyfriend|client|patient|cousin))"
     r"\s+$",
     re.IGNORECASE,
 )
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 # Capitalised words that start sentences or label fields but are never part of a name.
 _NOT_NAME = frozenset(
-    "and or the a an in on at of for to by with from is was are this that these those it he she"
-    " they we you i my your his her our their user name date phone address email apt suite".split()
+    _words(
+        "and or the a an in on at of for to by with from is was are this that these those it "
+        "he she they we you i my your his her our their user name date phone address email apt "
+        "suite mr mrs ms dr prof herr frau sr sra mme miss sir madam"
+    )
 )
 _MAX_EXTRA_TOKENS = 3
 _COMPANY = frozenset(
-    "inc ltd llc gmbh ag plc corp co sa sarl srl bv nv group investments holdings partners".split()
+    _words("inc ltd llc gmbh ag plc corp co sa sarl srl bv nv group investments holdings partners")
 )
 
 
@@ -73,10 +83,14 @@ class NameFinder:
         if token.key in _NOT_NAME or token.is_initial:
             return None
         triggered = _TRIGGER.search(text, max(0, token.start - 24), token.start) is not None
+        if not triggered and self._after_capitalized_word(text, tokens, index):
+            return None  # "New York", "Lake Victoria": a place or brand, not a person
         if token.is_capitalized:
             return self._capitalized_name(text, tokens, index, triggered)
-        if token.key in self._first and (
-            (triggered and token.key not in self._words) or self._lower_surname(text, tokens, index)
+        if (
+            token.key in self._first
+            and token.key not in self._words
+            and (triggered or self._lower_surname(text, tokens, index))
         ):
             return self._extend(text, tokens, index, lowercase=True), 0.75
         return None
@@ -108,10 +122,17 @@ class NameFinder:
         word = token.text.rstrip(".")
         return not word.isupper() and word.casefold() not in self._words
 
+    def _after_capitalized_word(self, text: str, tokens: list[_Token], index: int) -> bool:
+        if index == 0 or text[tokens[index - 1].end : tokens[index].start] != " ":
+            return False
+        before = tokens[index - 1]
+        return before.is_capitalized and before.key in self._words and before.key not in _NOT_NAME
+
     def _lower_surname(self, text: str, tokens: list[_Token], index: int) -> bool:
         """A lower-case first name counts only when a known surname follows ("eva kleist")."""
         last = self._extend(text, tokens, index, lowercase=True)
-        return last > index and tokens[last].key in self._last
+        surname = tokens[last].key
+        return last > index and surname in self._last and surname not in self._words
 
     def _extend(self, text: str, tokens: list[_Token], index: int, *, lowercase: bool) -> int:
         """Index of the last token of the name: up to three more name-like tokens on one line."""

@@ -24,14 +24,17 @@ _CARD_PREFIX = re.compile(r"4|5[1-5]|2[2-7]|3[47]|3[0689]|35|6(?:011|5|4[4-9]|2)
 _CARD_WORDS = words_pattern(
     ["card", "credit", "debit", "visa", "mastercard", "amex", "cc", "kreditkarte", "carte", "tarjeta"]
 )
-_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])")
+_IBAN = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[A-Za-z0-9]{11,30}|(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,4})?)"
+    r"(?![A-Za-z0-9])"
+)
 _IBAN_WORDS = words_pattern(["iban", "account", "bank", "konto", "compte", "cuenta", "conto"])
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
 _VERSION_WORDS = words_pattern(["version", "v", "release", "build", "firmware"])
 _PHONE_WORDS = words_pattern(
-    ["phone", "call", "tel", "telephone", "mobile", "cell", "fax", "whatsapp", "text me", "sms"]
-    + ["telefon", "handy", "téléphone", "portable", "teléfono", "móvil", "telefono", "cellulare"]
+    "phone|call|tel|telephone|mobile|cell|fax|whatsapp|text me|sms|telefon|handy|"
+    "téléphone|portable|teléfono|móvil|telefono|cellulare"
 )
 _MIN_PHONE_DIGITS = 7
 # Short local numbers that libphonenumber cannot place in a region, accepted right after a label.
@@ -61,7 +64,10 @@ _NATIONAL_IDS: tuple[_IdRule, ...] = (
     ),
     _IdRule(
         "gb_nino",
-        re.compile(r"(?<![A-Z0-9])(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![A-Z0-9])"),
+        re.compile(
+            r"(?<![A-Z0-9])(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z]{2}"
+            r" ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![A-Z0-9])"
+        ),
         lambda _: True,
         False,
         words_pattern(["nino", "national insurance", "ni number"]),
@@ -140,7 +146,7 @@ def find_ibans(text: str) -> Iterator[Hit]:
         value = match.group().upper().replace(" ", "")
         if iban.is_valid(value):
             yield Hit("pii.iban", match.start(), match.end(), 0.95)
-        elif value[:2].isalpha() and near(_IBAN_WORDS, text, match.start(), match.end()):
+        elif len(set(_digits(value))) >= 3 and near(_IBAN_WORDS, text, match.start(), match.end()):
             yield Hit("pii.iban", match.start(), match.end(), 0.6)
 
 
@@ -178,7 +184,7 @@ def find_ip_addresses(text: str) -> Iterator[Hit]:
             yield Hit("pii.ip_address", match.start(), match.end(), score)
 
 
-def make_phone_finder(regions: tuple[str, ...]) -> Callable[[str], Iterator[Hit]]:
+def make_phone_finder(regions: tuple[str, ...], leniency: int) -> Callable[[str], Iterator[Hit]]:
     """A phone finder trying each default region in turn ("+" numbers work in any of them)."""
 
     def find_phones(text: str) -> Iterator[Hit]:
@@ -186,7 +192,7 @@ def make_phone_finder(regions: tuple[str, ...]) -> Callable[[str], Iterator[Hit]
             return
         seen: set[tuple[int, int]] = set()
         for region in regions:
-            for match in phonenumbers.PhoneNumberMatcher(text, region):
+            for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=leniency):
                 span = (match.start, match.end)
                 if span in seen or len(_digits(match.raw_string)) < _MIN_PHONE_DIGITS:
                     continue

@@ -29,10 +29,9 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _BIRTH_WORDS = words_pattern(
-    ["born", "birth", "birthday", "birthdate", "date of birth", "dob", "d.o.b", "d.o.b."]
-    + ["geboren", "geb.", "geburtsdatum", "geburtstag", "né", "née", "naissance"]
-    + ["nacido", "nacida", "nacimiento", "nato", "nata", "nascita", "nascido", "nascida"]
-    + ["nascimento", "cumpleaños", "anniversaire"]
+    "born|birth|birthday|birthdate|date of birth|dob|d.o.b|d.o.b.|geboren|geb.|"
+    "geburtsdatum|geburtstag|né|née|naissance|nacido|nacida|nacimiento|nato|nata|"
+    "nascita|nascido|nascida|nascimento|cumpleaños|anniversaire"
 )
 
 _EN_SUFFIX = (
@@ -50,14 +49,19 @@ _ROMANCE_PREFIX = (
     r"|avda\.?|paseo|plaza|carrer|camino|ronda|via|viale|piazza|corso|largo|vicolo|rua|travessa"
     r"|praça|estrada|alameda|trg|ulica"
 )
-_NAME = r"[A-ZÀ-Þ][\w'’.-]*"
+_NAME = r"[A-ZÀ-Þ][\w'\u2019.-]*"
+_PARTICLE = r"(?:(?:de|du|des|del|de la|d'|do|da|dos|das|di|della|dei)\s?)?"
 _STREET_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(rf"(?<!\w)\d{{1,5}}[A-Za-z]?\s+(?:{_NAME}\s+){{1,4}}(?:{_EN_SUFFIX})\.?(?!\w)"),
     re.compile(rf"(?<!\w)[\wÀ-ÿ'-]*(?:{_NORTH_SUFFIX})\.?\s+\d{{1,4}}[a-z]?\.?(?!\w)", re.IGNORECASE),
     re.compile(
-        rf"(?<!\w)(?:\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+)?(?:{_ROMANCE_PREFIX})\s+"
-        r"(?:(?:de|du|des|del|de la|d'|do|da|dos|das|di|della|dei)\s?)?[\wÀ-ÿ'-]+"
+        rf"(?<!\w)(?:{_ROMANCE_PREFIX})\s+{_PARTICLE}[\wÀ-ÿ'-]+"
         r"(?:\s+[\wÀ-ÿ'-]+){0,3}?,?\s*(?:n[º°o.]\s*)?\d{1,4}(?!\w)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"(?<!\w)\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:{_ROMANCE_PREFIX})\s+{_PARTICLE}[\wÀ-ÿ'-]+"
+        r"(?:\s+[A-ZÀ-Þ][\wÀ-ÿ'-]+){0,2}",
         re.IGNORECASE,
     ),
     # Faker's continental formats: "692 Kuuse 53", "0645 Reyes Católicos 17".
@@ -66,12 +70,15 @@ _STREET_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?<!\w)(?:USNS|USNV|USS|USCGC) [\w'-]+(?:\s+FPO A[AEP] \d{5})?"),
     re.compile(r"(?<!\w)(?:Postbox|P\.?O\.? Box|Postfach|Apartado|Casella postale) \d{1,6}", re.I),
 )
-_UNIT = re.compile(r"(?<!\w)(?:Apt|Apartment|Suite|Ste|Unit|Flat|Wohnung|Bureau|Piso)\.?\s*#?\d{1,5}\w?", re.I)
+_UNIT = re.compile(
+    r"(?<!\w)(?:Apt|Apartment|Suite|Ste|Unit|Flat|Wohnung|Bureau|Piso)\.?\s*#?\d{1,5}\w?", re.I
+)
 # What may follow a street line: units, city names, state codes, postcodes, countries.
 _TAIL_PART = re.compile(
     r"(?:[ \t]*[,>\n][ \t>]*|[ \t]+)"
     r"(?:(?:Apt|Apartment|Suite|Ste|Unit|Flat)\.?\s*#?\d{1,5}\w?"
-    r"|\d{3,5}(?:[- ]\d{2,4})?|[A-Z]{2}\s+\d{4,5}|[A-ZÀ-Þ][\wÀ-ÿ'’-]+(?: [A-ZÀ-Þa-zà-ÿ][\wÀ-ÿ'’-]+){0,3})"
+    r"|\d{3,5}(?:[- ]\d{2,4})?|[A-Z]{2}\s+\d{4,5}"
+    r"|[A-ZÀ-Þ][\wÀ-ÿ'\u2019-]+(?: [A-ZÀ-Þa-zà-ÿ][\wÀ-ÿ'\u2019-]+){0,3})"
 )
 _ADDRESS_WORDS = re.compile(
     r"(?:address(?:es)?(?: is| was)?:?|lives? at|living at|located at|moved to|send (?:it )?to"
@@ -118,7 +125,7 @@ def find_street_addresses(text: str) -> Iterator[Hit]:
         for match in pattern.finditer(text):
             start, end = _extend_head(text, match.start()), _extend_tail(text, match.end())
             in_context = near(_ADDRESS_WORDS, text, start, start, 30)
-            generic = pattern is _STREET_PATTERNS[3]
+            generic = pattern is _STREET_PATTERNS[4]
             yield Hit("pii.street_address", start, end, 0.85 if in_context or not generic else 0.6)
     for match in _UNIT.finditer(text):
         yield Hit("pii.street_address", match.start(), _extend_tail(text, match.end()), 0.6)

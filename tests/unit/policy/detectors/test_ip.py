@@ -89,6 +89,7 @@ def test_finds_characters_through_evasions(detector: IpDetector, text: str, name
         ("a Jaguar car in the rain", "Jaguar car"),
         ("a Burger King in town", "Burger King"),
         ("GitHub octocat", "GitHub"),
+        ("the ArtStation logo", "ArtStation"),
     ],
 )
 def test_flags_trademarks_with_brand_context(detector: IpDetector, text: str, name: str) -> None:
@@ -113,6 +114,8 @@ def test_flags_trademarks_with_brand_context(detector: IpDetector, text: str, na
         "a photo of a bench",
         "a man walking his dog",
         "Apple pie at sunset",
+        "a knight, trending on artstation, unreal engine",
+        "the rings of saturn",
         "",
     ],
 )

@@ -74,6 +74,8 @@ def test_finds_public_figures_through_evasions(detector: PeopleDetector, text: s
         ("Mary Brown smiling", "Mary Brown"),
         ("Michael J. Foxworthy arrested by police", "Michael J. Foxworthy"),
         ("Ngozi Okonjo-Iweala giving a speech", "Ngozi Okonjo-Iweala"),
+        ("photo of kristalina georgieva smiling", "kristalina georgieva"),
+        ("art by Zorblax Quentin, portrait of John Zyzzyx", "John Zyzzyx"),
     ],
 )
 def test_flags_unlisted_personal_names(detector: PeopleDetector, text: str, name: str) -> None:
@@ -102,6 +104,12 @@ def test_flags_unlisted_personal_names(detector: PeopleDetector, text: str, name
         "a castle in the style of Greg Rutkowski",
         "a landscape by Simon Zyzzyx",
         "a black and white photo of a cat",
+        "portrait of Mickey Mouse",
+        "Peter Pan flying over London",
+        "a photo of Coca Cola Zero",
+        "art by Zorblax Quentin, Quimby Zyzzyx and Vorlan Mesk",
+        "a temple in Victorian England",
+        "Jean, Edward and a cat",
         "",
     ],
 )

@@ -1,0 +1,120 @@
+"""`limner groups`: create, list, set roles, add and remove members, delete."""
+
+from __future__ import annotations
+
+import typer
+
+from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, emit, run
+from limner.identity import groups
+from limner.identity import service as identity
+
+app = typer.Typer(help="Manage groups (departments) and their roles.", no_args_is_help=True)
+
+
+@app.command("create")
+def create(
+    name: str,
+    role: list[str] | None = typer.Option(None, "--role", help="Role every member gets (repeat)"),
+    data_dir: DataDirOption = DEFAULT_DATA_DIR,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a group."""
+
+    async def go() -> dict[str, object]:
+        async with components_for(data_dir) as c, c.sessions.begin() as session:
+            group = await groups.create_group(
+                session, name=name, roles=role or [], custom_roles=c.settings.identity.custom_roles
+            )
+            return {"id": group.id, "name": group.name, "roles": group.roles}
+
+    row = run(go)
+    emit(row, as_json=as_json, human=f"created group {row['name']}")
+
+
+@app.command("list")
+def list_(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
+    """List groups with their roles and members."""
+
+    async def go() -> list[dict[str, object]]:
+        async with components_for(data_dir) as c, c.sessions.begin() as session:
+            return [
+                {
+                    "id": g.id,
+                    "name": g.name,
+                    "roles": g.roles,
+                    "members": [u.email for u in await groups.members(session, g)],
+                }
+                for g in await groups.list_groups(session)
+            ]
+
+    rows = run(go)
+    human = (
+        "\n".join(f"{r['name']:<30} roles={r['roles']} members={r['members']}" for r in rows) or "no groups"
+    )
+    emit(rows, as_json=as_json, human=human)
+
+
+@app.command("set-roles")
+def set_roles(
+    name: str,
+    role: list[str] | None = typer.Option(None, "--role", help="Role (repeat); none removes all"),
+    data_dir: DataDirOption = DEFAULT_DATA_DIR,
+    as_json: JsonOption = False,
+) -> None:
+    """Replace the roles a group gives its members."""
+
+    async def go() -> dict[str, object]:
+        async with components_for(data_dir) as c, c.sessions.begin() as session:
+            group = await groups.require_group(session, name=name)
+            await groups.update_group(
+                session, group, roles=role or [], custom_roles=c.settings.identity.custom_roles
+            )
+            return {"id": group.id, "name": group.name, "roles": group.roles}
+
+    row = run(go)
+    emit(row, as_json=as_json, human=f"group {row['name']} now gives roles {row['roles']}")
+
+
+@app.command("add-member")
+def add_member(
+    name: str, email: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False
+) -> None:
+    """Add a user to a group."""
+    _members(name, email, add=True, data_dir=data_dir, as_json=as_json)
+
+
+@app.command("remove-member")
+def remove_member(
+    name: str, email: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False
+) -> None:
+    """Remove a user from a group."""
+    _members(name, email, add=False, data_dir=data_dir, as_json=as_json)
+
+
+def _members(name: str, email: str, *, add: bool, data_dir: DataDirOption, as_json: bool) -> None:
+    async def go() -> list[str]:
+        async with components_for(data_dir) as c, c.sessions.begin() as session:
+            group = await groups.require_group(session, name=name)
+            user = await identity.require_user(session, email=email)
+            change = groups.add_members if add else groups.remove_members
+            await change(session, group, [user.id])
+            return [u.email for u in await groups.members(session, group)]
+
+    members = run(go)
+    emit(
+        {"group": name, "members": members},
+        as_json=as_json,
+        human=f"{name}: {', '.join(members) or 'no members'}",
+    )
+
+
+@app.command("delete")
+def delete(name: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
+    """Delete a group (its members keep their own roles)."""
+
+    async def go() -> None:
+        async with components_for(data_dir) as c, c.sessions.begin() as session:
+            await groups.delete_group(session, await groups.require_group(session, name=name))
+
+    run(go)
+    emit({"deleted": name}, as_json=as_json, human=f"deleted group {name}")
