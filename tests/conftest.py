@@ -29,7 +29,7 @@ PG_ADMIN_URL = os.environ.get("LIMNER_TEST_PG", "postgresql://postgres@127.0.0.1
 TEST_SECRET = "test-secret-" + "x" * 40
 
 
-def test_catalog() -> list[ModelSpec]:
+def catalog_for_tests() -> list[ModelSpec]:
     """The default local model plus vendor families served by the local/fake backends, so family
     rules (sizes, n, revised prompts) are exercised without a vendor account."""
     return [
@@ -57,7 +57,7 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
                 "reviser": LocalConfig(revise_prompts=True),
                 "fake": FakeConfig(),
             },
-            "models": test_catalog(),
+            "models": catalog_for_tests(),
         },
     }
     values.update(overrides)

@@ -52,7 +52,9 @@ def reencode(data: bytes, fmt: str, **options: int) -> bytes:
 
 
 async def verify(client: httpx.AsyncClient, caller: Caller, data: bytes) -> dict[str, object]:
-    resp = await client.post("/v1/limner/verify", headers=caller.headers, files={"file": ("x", data, "image/png")})
+    resp = await client.post(
+        "/v1/limner/verify", headers=caller.headers, files={"file": ("x", data, "image/png")}
+    )
     assert resp.status_code == 200, resp.text
     body: dict[str, object] = resp.json()
     return body
@@ -78,7 +80,9 @@ async def test_every_image_is_signed_watermarked_and_verifiable(
     assert jpeg["image_id"] == original["image_id"]
 
 
-async def test_creator_is_shown_only_to_auditors(guarded: tuple[Components, httpx.AsyncClient, Caller]) -> None:
+async def test_creator_is_shown_only_to_auditors(
+    guarded: tuple[Components, httpx.AsyncClient, Caller],
+) -> None:
     c, client, admin = guarded
     resp = await client.post(GEN, headers=admin.headers, json={"prompt": "a lantern", "size": "256x256"})
     image = base64.b64decode(resp.json()["data"][0]["b64_json"])
@@ -92,15 +96,20 @@ async def test_foreign_and_bad_images(guarded: tuple[Components, httpx.AsyncClie
     Image.effect_mandelbrot((512, 512), (-2, -1.5, 1, 1.5), 60).convert("RGB").save(buffer, "PNG")
     foreign = await verify(client, admin, buffer.getvalue())
     assert foreign["ours"] is False
-    bad = await client.post("/v1/limner/verify", headers=admin.headers, files={"file": ("x", b"GIF89a...", "a/b")})
+    bad = await client.post(
+        "/v1/limner/verify", headers=admin.headers, files={"file": ("x", b"GIF89a...", "a/b")}
+    )
     assert bad.status_code == 400
     assert bad.json()["error"]["code"] == "invalid_image"
 
 
-@pytest.mark.parametrize(("scores", "status", "code"), [
-    ({"sexual": 0.95}, 400, "image_blocked"),
-    ({"sexual": 0.7}, 403, "held_for_review"),
-])
+@pytest.mark.parametrize(
+    ("scores", "status", "code"),
+    [
+        ({"sexual": 0.95}, 400, "image_blocked"),
+        ({"sexual": 0.7}, 403, "held_for_review"),
+    ],
+)
 async def test_image_moderation_blocks_or_holds(
     tmp_path: Path, scores: dict[str, float], status: int, code: str
 ) -> None:
@@ -117,8 +126,11 @@ async def test_image_moderation_blocks_or_holds(
             assert shown.headers["content-type"] == "image/png"
             for _ in range(2):
                 second = await make_caller(c, roles=["reviewer"])
-                await client.post(f"/v1/limner/reviews/{review_id}/decision", headers=second.headers,
-                                  json={"verdict": "approve", "reason": "beach scene, fine"})
+                await client.post(
+                    f"/v1/limner/reviews/{review_id}/decision",
+                    headers=second.headers,
+                    json={"verdict": "approve", "reason": "beach scene, fine"},
+                )
             done = (await client.get(f"/v1/limner/reviews/{review_id}", headers=caller.headers)).json()
             assert done["status"] == "approved"
             assert done["data"][0]["b64_json"]
@@ -131,8 +143,12 @@ async def test_input_images_are_moderated_before_going_upstream(tmp_path: Path) 
     buffer = io.BytesIO()
     Image.new("RGB", (64, 64), (9, 9, 9)).save(buffer, "PNG")
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
-        resp = await client.post("/v1/images/edits", headers=caller.headers, data={"prompt": "p", "model": "fake-model"},
-                                 files={"image": ("a.png", buffer.getvalue(), "image/png")})
+        resp = await client.post(
+            "/v1/images/edits",
+            headers=caller.headers,
+            data={"prompt": "p", "model": "fake-model"},
+            files={"image": ("a.png", buffer.getvalue(), "image/png")},
+        )
     assert resp.status_code == 400
     assert "input image" in resp.json()["error"]["message"]
     assert c.backends["fake"].requests == []  # type: ignore[attr-defined]

@@ -43,7 +43,9 @@ class SoftAuthenticator:
     def register(self, options: dict[str, Any], origin: str | None = None) -> dict[str, Any]:
         """navigator.credentials.create(): a "none" attestation for the options' RP and challenge."""
         rp_hash = hashlib.sha256(options["rp"]["id"].encode()).digest()
-        attested = bytes(16) + len(self.credential_id).to_bytes(2, "big") + self.credential_id + self._cose_key()
+        attested = (
+            bytes(16) + len(self.credential_id).to_bytes(2, "big") + self.credential_id + self._cose_key()
+        )
         auth_data = rp_hash + bytes([UP | UV | AT]) + self.sign_count.to_bytes(4, "big") + attested
         attestation = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
         client_data = self._client_data("webauthn.create", options["challenge"], origin)

@@ -27,7 +27,9 @@ async def test_create_list_and_update_users(client: httpx.AsyncClient, admin: Ca
     assert patched.json()["roles"] == ["viewer"] and patched.json()["display_name"] == "Dana"
     bad = await client.patch(f"{ADMIN}/users/{user_id}", json={"roles": ["wizard"]}, headers=admin.headers)
     assert bad.status_code == 400 and bad.json()["error"]["param"] == "role"
-    dup = await client.post(f"{ADMIN}/users", json={"email": "dana@example.com", "roles": ["creator"]}, headers=admin.headers)
+    dup = await client.post(
+        f"{ADMIN}/users", json={"email": "dana@example.com", "roles": ["creator"]}, headers=admin.headers
+    )
     assert dup.status_code == 409
 
 
@@ -36,15 +38,21 @@ async def test_suspending_disables_keys_and_sessions_at_once_and_activation_rest
 ) -> None:
     target = await make_caller(components, roles=["creator"])
     assert (await client.get("/v1/limner/auth/me", headers=target.headers)).status_code == 200
-    suspended = await client.patch(f"{ADMIN}/users/{target.user_id}", json={"status": "suspended"}, headers=admin.headers)
+    suspended = await client.patch(
+        f"{ADMIN}/users/{target.user_id}", json={"status": "suspended"}, headers=admin.headers
+    )
     assert suspended.json()["status"] == "suspended"
     denied = await client.get("/v1/limner/auth/me", headers=target.headers)
     assert denied.status_code == 401 and denied.json()["error"]["code"] == "invalid_api_key"
     await client.patch(f"{ADMIN}/users/{target.user_id}", json={"status": "active"}, headers=admin.headers)
     assert (await client.get("/v1/limner/auth/me", headers=target.headers)).status_code == 200
-    await client.patch(f"{ADMIN}/users/{target.user_id}", json={"status": "deprovisioned"}, headers=admin.headers)
+    await client.patch(
+        f"{ADMIN}/users/{target.user_id}", json={"status": "deprovisioned"}, headers=admin.headers
+    )
     await client.patch(f"{ADMIN}/users/{target.user_id}", json={"status": "active"}, headers=admin.headers)
-    assert (await client.get("/v1/limner/auth/me", headers=target.headers)).status_code == 401  # revoked for good
+    assert (
+        await client.get("/v1/limner/auth/me", headers=target.headers)
+    ).status_code == 401  # revoked for good
     async with components.sessions() as session:
         actions = [e.action for e in (await session.execute(select(AuditEvent))).scalars()]
     assert actions.count("user.status") == 4
@@ -54,12 +62,16 @@ async def test_group_roles_add_to_member_permissions(
     client: httpx.AsyncClient, components: Components, admin: Caller
 ) -> None:
     member = await make_caller(components, roles=["viewer"])
-    group = await client.post(f"{ADMIN}/groups", json={"name": "Design", "roles": ["creator"]}, headers=admin.headers)
+    group = await client.post(
+        f"{ADMIN}/groups", json={"name": "Design", "roles": ["creator"]}, headers=admin.headers
+    )
     assert group.status_code == 201
     gid = group.json()["id"]
     before = (await client.get("/v1/limner/auth/me", headers=member.headers)).json()
     assert "images.generate" not in before["permissions"]
-    put = await client.put(f"{ADMIN}/groups/{gid}/members", json={"user_ids": [member.user_id]}, headers=admin.headers)
+    put = await client.put(
+        f"{ADMIN}/groups/{gid}/members", json={"user_ids": [member.user_id]}, headers=admin.headers
+    )
     assert [u["id"] for u in put.json()["data"]] == [member.user_id]
     # The key was minted with the owner's own roles (viewer), so its scope still caps it ...
     scoped = (await client.get("/v1/limner/auth/me", headers=member.headers)).json()
@@ -72,13 +84,17 @@ async def test_group_roles_add_to_member_permissions(
     me = await client.get("/v1/limner/auth/me", headers={"Authorization": f"Bearer {key.json()['api_key']}"})
     assert "images.generate" in me.json()["permissions"]
     await client.delete(f"{ADMIN}/groups/{gid}", headers=admin.headers)
-    gone = await client.get("/v1/limner/auth/me", headers={"Authorization": f"Bearer {key.json()['api_key']}"})
+    gone = await client.get(
+        "/v1/limner/auth/me", headers={"Authorization": f"Bearer {key.json()['api_key']}"}
+    )
     assert "images.generate" not in gone.json()["permissions"]  # never more than the owner has now
 
 
 async def test_group_names_are_unique_and_roles_checked(client: httpx.AsyncClient, admin: Caller) -> None:
     await client.post(f"{ADMIN}/groups", json={"name": "Ops"}, headers=admin.headers)
-    assert (await client.post(f"{ADMIN}/groups", json={"name": "Ops"}, headers=admin.headers)).status_code == 409
+    assert (
+        await client.post(f"{ADMIN}/groups", json={"name": "Ops"}, headers=admin.headers)
+    ).status_code == 409
     bad = await client.post(f"{ADMIN}/groups", json={"name": "X", "roles": ["root"]}, headers=admin.headers)
     assert bad.status_code == 400
 

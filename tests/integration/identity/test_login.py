@@ -64,7 +64,9 @@ async def test_unknown_user_and_wrong_password_get_the_same_answer(
     assert wrong.json()["error"] == unknown.json()["error"]
     assert wrong.json()["error"]["code"] == "invalid_credentials"
     async with components.sessions() as session:
-        events = (await session.execute(select(AuditEvent).where(AuditEvent.action == "auth.login"))).scalars()
+        events = (
+            await session.execute(select(AuditEvent).where(AuditEvent.action == "auth.login"))
+        ).scalars()
         assert [e.outcome for e in events] == ["failure", "failure"]
 
 
@@ -74,7 +76,9 @@ async def test_failures_bring_delays_then_a_lockout_stored_in_the_database(
     email = await person(components, ["creator"])
     statuses = []
     for _ in range(4):
-        statuses.append((await client.post(LOGIN, json={"email": email, "password": "wrong password!"})).status_code)
+        statuses.append(
+            (await client.post(LOGIN, json={"email": email, "password": "wrong password!"})).status_code
+        )
     assert statuses == [401, 401, 401, 401]  # the 4th failure starts a delay
     locked = await client.post(LOGIN, json={"email": email, "password": PASSWORD})
     assert locked.status_code == 429
@@ -129,7 +133,9 @@ async def test_sign_in_rotates_the_session_id(client: httpx.AsyncClient, compone
     assert stale.status_code == 401 and stale.json()["error"]["code"] == "session_expired"
 
 
-async def test_idle_and_absolute_timeouts_end_a_session(client: httpx.AsyncClient, components: Components) -> None:
+async def test_idle_and_absolute_timeouts_end_a_session(
+    client: httpx.AsyncClient, components: Components
+) -> None:
     email = await person(components, ["creator"])
     await sign_in(client, email)
     async with components.sessions.begin() as session:
@@ -144,7 +150,9 @@ async def test_idle_and_absolute_timeouts_end_a_session(client: httpx.AsyncClien
     assert (await client.get("/v1/limner/auth/me")).status_code == 401
 
 
-async def test_state_changing_requests_need_the_csrf_token(client: httpx.AsyncClient, components: Components) -> None:
+async def test_state_changing_requests_need_the_csrf_token(
+    client: httpx.AsyncClient, components: Components
+) -> None:
     email = await person(components, ["creator"])
     body = await sign_in(client, email)
     missing = await client.post("/v1/limner/auth/logout-everywhere")
@@ -164,7 +172,9 @@ async def test_sign_out_everywhere_ends_every_session(
     async with other:
         await sign_in(other, email)
         body = await sign_in(client, email)
-        response = await client.post("/v1/limner/auth/logout-everywhere", headers={"x-csrf-token": body["csrf_token"]})
+        response = await client.post(
+            "/v1/limner/auth/logout-everywhere", headers={"x-csrf-token": body["csrf_token"]}
+        )
         assert response.json()["sessions_ended"] == 2
         assert (await other.get("/v1/limner/auth/me")).status_code == 401
 
@@ -182,14 +192,20 @@ async def test_admin_reset_link_is_single_use_and_checks_the_password_policy(
     link = await client.post(f"/v1/limner/admin/users/{user.id}/password-reset", headers=admin.headers)
     assert link.status_code == 200
     token = link.json()["url"].split("#token=")[1]
-    weak = await client.post("/v1/limner/auth/password-reset", json={"token": token, "new_password": "password1234"})
+    weak = await client.post(
+        "/v1/limner/auth/password-reset", json={"token": token, "new_password": "password1234"}
+    )
     assert weak.status_code == 400 and weak.json()["error"]["code"] == "weak_password"
-    short = await client.post("/v1/limner/auth/password-reset", json={"token": token, "new_password": "Sh0rt!"})
+    short = await client.post(
+        "/v1/limner/auth/password-reset", json={"token": token, "new_password": "Sh0rt!"}
+    )
     assert short.status_code == 400 and "12 characters" in short.json()["error"]["message"]
     new = "a much longer fresh passphrase"
     done = await client.post("/v1/limner/auth/password-reset", json={"token": token, "new_password": new})
     assert done.status_code == 200
-    again = await client.post("/v1/limner/auth/password-reset", json={"token": token, "new_password": new + "!"})
+    again = await client.post(
+        "/v1/limner/auth/password-reset", json={"token": token, "new_password": new + "!"}
+    )
     assert again.status_code == 400 and again.json()["error"]["code"] == "invalid_token"
     assert (await client.post(LOGIN, json={"email": email, "password": new})).status_code == 200
     assert (await client.post(LOGIN, json={"email": email, "password": PASSWORD})).status_code == 401

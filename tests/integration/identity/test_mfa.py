@@ -63,7 +63,9 @@ async def test_totp_enrolment_with_qr_completes_sign_in_and_rotates_the_session(
         factor = (await session.execute(select(TotpFactor))).scalar_one()
     assert begun.json()["secret"].encode() not in factor.sealed_secret  # stored sealed
     code = pyotp.TOTP(begun.json()["secret"]).now()
-    done = await client.post(f"{MFA}/totp/confirm", json={"code": code}, headers={"x-csrf-token": body["csrf_token"]})
+    done = await client.post(
+        f"{MFA}/totp/confirm", json={"code": code}, headers={"x-csrf-token": body["csrf_token"]}
+    )
     assert done.status_code == 200 and len(done.json()["recovery_codes"]) == 10
     assert client.cookies["limner_session"] != half
     me = await client.get("/v1/limner/auth/me")
@@ -80,7 +82,9 @@ async def test_a_totp_code_works_once_and_failures_name_no_factor(
     headers = {"x-csrf-token": body["csrf_token"]}
     # The enrolment used the current step; the next step's code is new (one step of drift is allowed).
     code = pyotp.TOTP(secret).at(int(time.time()) + 30)
-    assert (await client.post(f"{MFA}/verify", json={"method": "totp", "code": code}, headers=headers)).status_code == 200
+    assert (
+        await client.post(f"{MFA}/verify", json={"method": "totp", "code": code}, headers=headers)
+    ).status_code == 200
     again = await sign_in(client, email)
     replay = await client.post(
         f"{MFA}/verify", json={"method": "totp", "code": code}, headers={"x-csrf-token": again["csrf_token"]}
@@ -90,8 +94,14 @@ async def test_a_totp_code_works_once_and_failures_name_no_factor(
     assert error["code"] == "mfa_failed" and "totp" not in error["message"].lower()
     async with components.sessions() as session:
         failures = (
-            await session.execute(select(AuditEvent).where(AuditEvent.action == "auth.mfa", AuditEvent.outcome == "failure"))
-        ).scalars().all()
+            (
+                await session.execute(
+                    select(AuditEvent).where(AuditEvent.action == "auth.mfa", AuditEvent.outcome == "failure")
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert len(failures) == 1
 
 
@@ -102,13 +112,17 @@ async def test_recovery_codes_are_single_use(client: httpx.AsyncClient, componen
     assert isinstance(codes, list)
     body = await sign_in(client, email)
     verify = {"method": "recovery_code", "code": codes[0]}
-    assert (await client.post(f"{MFA}/verify", json=verify, headers={"x-csrf-token": body["csrf_token"]})).status_code == 200
+    assert (
+        await client.post(f"{MFA}/verify", json=verify, headers={"x-csrf-token": body["csrf_token"]})
+    ).status_code == 200
     body = await sign_in(client, email)
     reused = await client.post(f"{MFA}/verify", json=verify, headers={"x-csrf-token": body["csrf_token"]})
     assert reused.status_code == 401 and reused.json()["error"]["code"] == "mfa_failed"
 
 
-async def test_a_half_session_cannot_add_a_second_factor(client: httpx.AsyncClient, components: Components) -> None:
+async def test_a_half_session_cannot_add_a_second_factor(
+    client: httpx.AsyncClient, components: Components
+) -> None:
     email = await person(components, ["admin"])
     await enrol_totp(client, (await sign_in(client, email))["csrf_token"])
     body = await sign_in(client, email)
@@ -122,13 +136,17 @@ async def test_wrong_codes_are_throttled(client: httpx.AsyncClient, components: 
     body = await sign_in(client, email)
     headers = {"x-csrf-token": body["csrf_token"]}
     statuses = [
-        (await client.post(f"{MFA}/verify", json={"method": "totp", "code": "000000"}, headers=headers)).status_code
+        (
+            await client.post(f"{MFA}/verify", json={"method": "totp", "code": "000000"}, headers=headers)
+        ).status_code
         for _ in range(5)
     ]
     assert statuses[:4] == [401, 401, 401, 401] and statuses[4] == 429
 
 
-async def test_passkey_registration_and_authentication(client: httpx.AsyncClient, components: Components) -> None:
+async def test_passkey_registration_and_authentication(
+    client: httpx.AsyncClient, components: Components
+) -> None:
     email = await person(components, ["admin"])
     body = await sign_in(client, email)
     token = SoftAuthenticator(ORIGIN)
@@ -136,7 +154,9 @@ async def test_passkey_registration_and_authentication(client: httpx.AsyncClient
     options = (await client.post(f"{MFA}/passkeys/register/options", headers=headers)).json()
     assert options["rp"]["id"] == "testserver" and options["challenge"]
     registered = await client.post(
-        f"{MFA}/passkeys/register", json={"credential": token.register(options), "name": "laptop"}, headers=headers
+        f"{MFA}/passkeys/register",
+        json={"credential": token.register(options), "name": "laptop"},
+        headers=headers,
     )
     assert registered.status_code == 200, registered.text
     assert len(registered.json()["recovery_codes"]) == 10
@@ -145,7 +165,9 @@ async def test_passkey_registration_and_authentication(client: httpx.AsyncClient
     headers = {"x-csrf-token": body["csrf_token"]}
     challenge = (await client.post(f"{MFA}/passkeys/authenticate/options", headers=headers)).json()
     assertion = token.sign(challenge, "testserver")
-    ok = await client.post(f"{MFA}/verify", json={"method": "passkey", "credential": assertion}, headers=headers)
+    ok = await client.post(
+        f"{MFA}/verify", json={"method": "passkey", "credential": assertion}, headers=headers
+    )
     assert ok.status_code == 200, ok.text
     assert (await client.get("/v1/limner/auth/me")).status_code == 200
 
@@ -158,15 +180,21 @@ async def test_passkey_assertions_for_another_origin_or_a_replayed_challenge_fai
     token = SoftAuthenticator(ORIGIN)
     headers = {"x-csrf-token": body["csrf_token"]}
     options = (await client.post(f"{MFA}/passkeys/register/options", headers=headers)).json()
-    await client.post(f"{MFA}/passkeys/register", json={"credential": token.register(options)}, headers=headers)
+    await client.post(
+        f"{MFA}/passkeys/register", json={"credential": token.register(options)}, headers=headers
+    )
     body = await sign_in(client, email)
     headers = {"x-csrf-token": body["csrf_token"]}
     challenge = (await client.post(f"{MFA}/passkeys/authenticate/options", headers=headers)).json()
     phished = token.sign(challenge, "testserver", origin="https://evil.example")
-    denied = await client.post(f"{MFA}/verify", json={"method": "passkey", "credential": phished}, headers=headers)
+    denied = await client.post(
+        f"{MFA}/verify", json={"method": "passkey", "credential": phished}, headers=headers
+    )
     assert denied.status_code == 401 and denied.json()["error"]["code"] == "mfa_failed"
     replayed = token.sign(challenge, "testserver")  # the challenge was consumed by the failed attempt
-    again = await client.post(f"{MFA}/verify", json={"method": "passkey", "credential": replayed}, headers=headers)
+    again = await client.post(
+        f"{MFA}/verify", json={"method": "passkey", "credential": replayed}, headers=headers
+    )
     assert again.status_code == 401
 
 

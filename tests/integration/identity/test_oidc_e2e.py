@@ -77,7 +77,9 @@ async def sso(client: httpx.AsyncClient, provider: str, login: str) -> httpx.Res
     return await client.get(f"{parts.path}?{parts.query}")
 
 
-async def test_sign_in_provisions_the_user_and_maps_groups_to_groups_and_roles(client: httpx.AsyncClient) -> None:
+async def test_sign_in_provisions_the_user_and_maps_groups_to_groups_and_roles(
+    client: httpx.AsyncClient,
+) -> None:
     done = await sso(client, "corp", "alice")
     assert done.status_code == 303 and done.headers["location"] == "/"
     me = await client.get("/v1/limner/auth/me")
@@ -93,7 +95,9 @@ async def test_a_mapped_admin_must_still_complete_limner_mfa(client: httpx.Async
     assert (await client.get("/v1/limner/auth/me")).json()["error"]["code"] == "mfa_required"
 
 
-async def test_a_callback_cannot_be_replayed_or_used_by_another_browser(app: object, client: httpx.AsyncClient) -> None:
+async def test_a_callback_cannot_be_replayed_or_used_by_another_browser(
+    app: object, client: httpx.AsyncClient
+) -> None:
     start = await client.get("/v1/limner/auth/oidc/corp/login")
     callback = await idp_login(start.headers["location"], "carol")
     parts = urlsplit(callback)

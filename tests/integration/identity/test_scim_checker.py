@@ -28,7 +28,9 @@ async def _prepare(data_dir: Path) -> str:
         await create_schema(c.engine)
         async with c.sessions.begin() as session:
             owner = await service.get_or_create_service(session, name="okta", roles=["scim"])
-            _, key = await service.create_api_key(session, owner=owner, secret_key=c.secret_key, roles=["scim"])
+            _, key = await service.create_api_key(
+                session, owner=owner, secret_key=c.secret_key, roles=["scim"]
+            )
     finally:
         await c.aclose()
     return key
@@ -40,7 +42,9 @@ def live_scim(tmp_path: Path) -> Iterator[tuple[str, str]]:
     key = asyncio.run(_prepare(data_dir))
     port = free_port()
     app = create_app(make_settings(data_dir), run_jobs=False)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15

@@ -237,6 +237,8 @@ async def unknown_endpoint(path: str) -> JSONResponse:
 def _patch_body(body: dict[str, Any]) -> dict[str, Any]:
     if PATCH_SCHEMA not in (body.get("schemas") or []):
         raise invalid(f"A PATCH body must declare the schema {PATCH_SCHEMA}.", "invalidSyntax")
+    if not isinstance(body.get("Operations"), list) or not body["Operations"]:
+        raise invalid("A PatchOp needs a non-empty Operations list.", "invalidSyntax")
     return body
 
 

@@ -70,7 +70,6 @@ class Lexicon:
 
     def __init__(self, raw: dict[str, Any], languages: frozenset[str] | None = None) -> None:
         self.version = str(raw.get("version", "unknown"))
-        self.categories = tuple(raw["categories"])
         # Order is priority at one position: allow-listed phrases, then the most specific category.
         groups = {ALLOW: _pick(raw[ALLOW], None)}
         groups["harm.sexual_minors"] = _pick(raw["categories"]["harm.sexual_minors"], languages)

@@ -24,12 +24,28 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
+# Credits in image prompts name artists and photographers, not private individuals.
+_ATTRIBUTION = re.compile(
+    r"(?:\bby|\bstyle of|\bstyled after|\binspired by|\bdirected by|\bphotographed by)\s+"
+    r"(?:[\w.'-]+\s+){0,2}$|\bby [^.;:\n]*(?:\band|,)\s+$",
+    re.IGNORECASE,
+)
+# What follows a person's name: "X lives at", "X's wife", "X was born".
+_FOLLOWER = re.compile(
+    r"(?:'s|\u2019s)? (?:lives?|lived|began|begins|wrote|writes|works|worked|told|said|says|asked"
+    r"|was born|has been|had given|will be talking|is married|was married)\b"
+    r"|(?:'s|\u2019s) (?:wife|husband|mother|father|son|daughter|kid|children|address|phone|email"
+    r"|birthday|killers?)\b"
+)
+
+
 # Capitalised words that start sentences or label fields but are never part of a name.
 _NOT_NAME = frozenset(
     _words(
         "and or the a an in on at of for to by with from is was are this that these those it "
         "he she they we you i my your his her our their user name date phone address email apt "
-        "suite mr mrs ms dr prof herr frau sr sra mme miss sir madam"
+        "suite mr mrs ms dr prof herr frau sr sra mme miss sir madam muslim nazi hindu jewish arab"
+        " saudi sikh"
     )
 )
 _MAX_EXTRA_TOKENS = 3
@@ -82,6 +98,8 @@ class NameFinder:
         token = tokens[index]
         if token.key in _NOT_NAME or token.is_initial:
             return None
+        if _ATTRIBUTION.search(text, max(0, token.start - 120), token.start):
+            return None  # "painting by Greg Rutkowski": an artist credit (ip/people detectors' job)
         triggered = _TRIGGER.search(text, max(0, token.start - 24), token.start) is not None
         if not triggered and self._after_capitalized_word(text, tokens, index):
             return None  # "New York", "Lake Victoria": a place or brand, not a person
@@ -113,6 +131,8 @@ class NameFinder:
         words = [t for t in tokens[index : last + 1] if not t.is_initial]
         if len(words) > 1 and all(t.key in self._last or self._unusual(t) for t in words):
             return last, 0.65
+        if self._unusual(tokens[index]) and _FOLLOWER.match(text, tokens[last].end):
+            return last, 0.75  # "Trivo lives on ...", "Adomo began writing"
         if key in self._last and self._unusual(tokens[index]):
             return (last, 0.6) if not _sentence_start(text, tokens[index].start) else None
         return None
