@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 GENESIS = "0" * 64
@@ -27,6 +27,11 @@ def _default(value: object) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
     raise TypeError(f"cannot encode {type(value).__name__} in an audit event")
+
+
+def at_text(value: datetime) -> str:
+    """UTC with microseconds, spaced like SQLite stores it, so verify can hash the raw column."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def event_line(fields: Sequence[str | int | None]) -> str:

@@ -6,10 +6,10 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.audit.chain import GENESIS, SEPARATOR
+from limner.audit.chain import GENESIS, SEPARATOR, at_text
 from limner.audit.models import AuditActor, AuditCheckpoint, AuditEvent
 from limner.audit.signing import checkpoint_message, verify_signature
 
@@ -18,7 +18,7 @@ _BROKEN = (
     "event seq {seq} (id {eid}) does not follow seq {before}: an event was inserted, reordered or rewritten"
 )
 _COLUMNS = (
-    AuditEvent.seq, AuditEvent.id, AuditEvent.at, AuditEvent.action, AuditEvent.outcome,
+    AuditEvent.seq, AuditEvent.id, type_coerce(AuditEvent.at, String), AuditEvent.action, AuditEvent.outcome,
     AuditEvent.actor_ref, AuditEvent.subject_type, AuditEvent.subject_ref, AuditEvent.request_id,
     AuditEvent.data_json, AuditEvent.prev_hash, AuditEvent.hash, AuditEvent.actor_id, AuditEvent.subject_id,
 )  # fmt: skip

@@ -63,7 +63,7 @@ async def verify(client: httpx.AsyncClient, caller: Caller, data: bytes) -> dict
 async def test_every_image_is_signed_watermarked_and_verifiable(
     guarded: tuple[Components, httpx.AsyncClient, Caller],
 ) -> None:
-    c, client, admin = guarded
+    _, client, admin = guarded
     resp = await client.post(GEN, headers=admin.headers, json={"prompt": "a harbour", "size": "512x512"})
     image = base64.b64decode(resp.json()["data"][0]["b64_json"])
     original = await verify(client, admin, image)

@@ -22,7 +22,7 @@ from limner.generation.catalog import ModelSpec
 from limner.main import create_app
 from limner.policy import service
 from limner.settings import load_settings
-from tests.conftest import create_schema, make_settings, catalog_for_tests
+from tests.conftest import catalog_for_tests, create_schema, make_settings
 from tests.factories import Caller, make_caller
 
 GEN = "/v1/images/generations"
