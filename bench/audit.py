@@ -11,10 +11,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from sqlalchemy import text
+
 from bench._common import machine, write_result
 from limner.audit.service import AuditRuntime, NewEvent, install_audit, record, record_many
 from limner.audit.signing import FakeCheckpointSigner
-from limner.audit.verify import verify_chain
+from limner.audit.verify import verify_chain, verify_log
 from limner.components import Components, build_components
 from limner.models import metadata
 from limner.settings import Settings
@@ -42,6 +44,15 @@ async def _components(root: Path) -> tuple[Components, FakeCheckpointSigner]:
 def _event(i: int) -> NewEvent:
     return NewEvent("image.generated", actor_id=f"user{i % 50}", subject_type="generation",
                     subject_id=f"gen{i:010d}", request_id=f"req_{i:012d}", data=DATA)  # fmt: skip
+
+
+async def empty_transactions(c: Components, n: int) -> float:
+    """The floor for one-event transactions: BEGIN IMMEDIATE + COMMIT with no audit work at all."""
+    started = time.perf_counter()
+    for _ in range(n):
+        async with c.sessions.begin() as session:
+            await session.execute(text("SELECT 1"))
+    return n / (time.perf_counter() - started)
 
 
 async def single_transactions(c: Components, n: int) -> float:
@@ -75,10 +86,18 @@ async def verify(c: Components, signer: FakeCheckpointSigner) -> tuple[float, in
     return time.perf_counter() - started, report.events, report.ok
 
 
+async def verify_chunked(c: Components, signer: FakeCheckpointSigner) -> float:
+    started = time.perf_counter()
+    report = await verify_log(c.sessions, public_key=signer.public_key())
+    assert report.ok
+    return time.perf_counter() - started
+
+
 async def main(total: int) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         c, signer = await _components(Path(tmp))
         try:
+            empty_tx = await empty_transactions(c, 2000)
             single_tx = await single_transactions(c, 2000)
             single_one = await singles_in_one_transaction(c, 5000)
             many_100 = await batched(c, 20_000, 100)
@@ -86,16 +105,19 @@ async def main(total: int) -> str:
             many_10k = await batched(c, total - 27_000, 10_000)
             fill_s = time.perf_counter() - fill_started
             verify_s, events, ok = await verify(c, signer)
+            chunked_s = await verify_chunked(c, signer)
             db_mb = (Path(tmp) / "limner.db").stat().st_size / 1e6
         finally:
             await c.aclose()
     rows = [
+        ("baseline: empty write transaction, no audit (2,000)", f"{empty_tx:,.0f} transactions/s"),
         ("record(), one transaction per event (2,000)", f"{single_tx:,.0f} events/s"),
         ("record(), 5,000 events in one transaction", f"{single_one:,.0f} events/s"),
         ("record_many(), batches of 100 (20,000)", f"{many_100:,.0f} events/s"),
         (f"record_many(), batches of 10,000 ({total - 27_000:,})", f"{many_10k:,.0f} events/s ({fill_s:.1f} s)"),
         (f"verify_chain over {events:,} events (ok={ok}, {events // 1000} signed checkpoints)",
          f"{verify_s:.2f} s ({events / verify_s:,.0f} events/s)"),
+        ("verify_log (what `limner audit verify` runs: 100,000-event transactions)", f"{chunked_s:.2f} s"),
         ("database size", f"{db_mb:,.0f} MB"),
     ]  # fmt: skip
     table = "\n".join(f"| {name} | {value} |" for name, value in rows)
@@ -105,6 +127,9 @@ async def main(total: int) -> str:
         "signed with Ed25519 inside the appending transaction. `verify_chain` streams rows (20,000 per fetch)\n"
         "and recomputes every SHA-256 link, the pseudonym links and each checkpoint signature.\n"
         "Targets: append >= 5,000 events/s; verify 1 M events <= 10 s.\n\n"
+        "One event per transaction is bounded by the transaction itself (see the baseline row: the\n"
+        "shared engine opens a connection per transaction and every SQLite write transaction is BEGIN\n"
+        "IMMEDIATE), not by hashing; the batch API meets the append target.\n\n"
         "| measurement | result |\n|---|---|\n" + table + "\n\n"
         "Run: `.venv/bin/python bench/audit.py [--events N]`.\n"
     )

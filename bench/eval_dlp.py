@@ -25,6 +25,8 @@ from limner.policy.normalize import normalize
 DEV = Path("/work/shared/eval/dev")
 CREDSWEEPER = DEV / "credsweeper_samples" / "credsweeper_lines.jsonl"
 BENIGN = [DEV / "geneval" / "geneval_prompts.jsonl", DEV / "t2i_compbench" / "t2i_compbench_val_sample.jsonl"]
+# Real user prompts full of artists and celebrities: pii.person firing here is informational.
+CELEBRITY_HEAVY = [DEV / "i2p" / "i2p.jsonl", DEV / "adversarial_nibbler" / "nibbler_submitted.jsonl"]
 PROMPT_300 = (
     "A watercolor painting of a lighthouse on a rocky coast at dusk, seagulls circling, warm light "
     "from the windows, waves crashing below, in the style of a vintage travel poster. Send the result "
@@ -102,12 +104,15 @@ def eval_secrets(detector: SecretsDetector) -> list[str]:
 
 def eval_benign(pii: PiiDetector, secrets: SecretsDetector) -> list[str]:
     lines = [
-        "### Benign image prompts (nothing should fire)",
+        "### Image prompts",
+        "",
+        "geneval and t2i_compbench should not fire at all. i2p and adversarial_nibbler are real",
+        "prompts naming artists and celebrities: their pii.person count is informational.",
         "",
         "| file | prompts | pii fired | secrets fired |",
     ]
     lines.append("|---|---|---|---|")
-    for path in BENIGN:
+    for path in BENIGN + CELEBRITY_HEAVY:
         prompts = [str(r["text"]) for r in _jsonl(path)]
         pii_hits = sum(1 for p in prompts if pii.detect(p))
         secret_hits = sum(1 for p in prompts if secrets.detect(p))

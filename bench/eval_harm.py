@@ -121,6 +121,20 @@ def category_table(flag: Flagger, test: list[Example]) -> list[str]:
     return lines
 
 
+def classifier_table(detector: HarmDetector) -> list[str]:
+    """The per-head numbers scripts/train_moderation.py stored in the weights file."""
+    meta = detector.model_meta()
+    metrics: dict[str, dict[str, float]] = meta.get("heldout_metrics", {})  # type: ignore[assignment]
+    thresholds: dict[str, float] = meta.get("thresholds", {})  # type: ignore[assignment]
+    lines = ["| head | threshold | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|---:|"]
+    for head, m in metrics.items():
+        lines.append(
+            f"| {head} | {thresholds[head]} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} "
+            f"| {int(m['support'])} |"
+        )
+    return lines
+
+
 def rates_table(rows: dict[str, list[str]], flaggers: dict[str, Flagger], what: str) -> list[str]:
     names = list(flaggers)
     lines = [f"| {what} | n | " + " | ".join(names) + " |", "|---|---:|" + "---:|" * len(names)]
@@ -203,6 +217,10 @@ def main() -> None:
         "### Per category, held-out test split (labels from dataset keywords, see SOURCES.md)",
         "",
         *category_table(flaggers["limner harm"], test),
+        "",
+        "### Classifier alone, held-out test split, at the training script's validation-tuned thresholds",
+        "",
+        *classifier_table(detector),
         "",
         "### Recall on unsafe prompts",
         "",

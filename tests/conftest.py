@@ -111,7 +111,17 @@ async def creator(components: Components) -> Caller:
 
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test session; fails (never skips) when the server is down."""
+    """A PostgreSQL database shared by this test session; fails (never skips) when the server is down."""
+    yield from _pg_database()
+
+
+@pytest.fixture
+def pg_fresh_database() -> Iterator[str]:
+    """An empty PostgreSQL database of the test's own (migrations need one)."""
+    yield from _pg_database()
+
+
+def _pg_database() -> Iterator[str]:
     name = f"limner_test_{uuid.uuid4().hex[:10]}"
     asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
     try:

@@ -24,5 +24,5 @@ async def test_sqlite_migration_matches_models(tmp_path: Path) -> None:
     await check_no_drift(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}")
 
 
-async def test_postgres_migration_matches_models(pg_database: str) -> None:
-    await check_no_drift(pg_database)
+async def test_postgres_migration_matches_models(pg_fresh_database: str) -> None:
+    await check_no_drift(pg_fresh_database)

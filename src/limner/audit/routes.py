@@ -16,7 +16,7 @@ from limner.audit.schemas import AuditEventPage, CheckpointList
 from limner.audit.search import EventFilter, iter_events, resolve_user, search_events
 from limner.audit.service import record
 from limner.audit.signing import build_checkpoint_signer, key_id
-from limner.audit.verify import verify_chain
+from limner.audit.verify import verify_log
 from limner.components import Components
 from limner.deps import ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, require
 from limner.identity.permissions import Permission
@@ -97,5 +97,4 @@ async def get_checkpoints(c: ComponentsDep, session: SessionDep) -> CheckpointLi
 @router.get("/verify", dependencies=READ)
 async def verify(c: ComponentsDep) -> dict[str, Any]:
     public = build_checkpoint_signer(c.settings.vault.key_provider, data_dir=c.settings.data_dir).public_key()
-    async with c.sessions() as session:
-        return (await verify_chain(session, public_key=public)).as_json()
+    return (await verify_log(c.sessions, public_key=public)).as_json()

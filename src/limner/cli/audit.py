@@ -16,7 +16,7 @@ from limner.audit.export import csv_header, csv_line, event_json, jsonl_line
 from limner.audit.search import EventFilter, iter_events, resolve_user, search_events
 from limner.audit.service import record
 from limner.audit.signing import build_checkpoint_signer, key_id
-from limner.audit.verify import VerifyReport, verify_chain
+from limner.audit.verify import VerifyReport, verify_log
 from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, emit, fail, run
 
 app = typer.Typer(help="Verify, search and export the audit log.", no_args_is_help=True)
@@ -33,9 +33,9 @@ def verify(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = Fal
     """Recompute the whole chain; exit 1 naming the first event or checkpoint that fails."""
 
     async def go() -> VerifyReport:
-        async with components_for(data_dir) as c, c.sessions() as session:
+        async with components_for(data_dir) as c:
             signer = build_checkpoint_signer(c.settings.vault.key_provider, data_dir=c.settings.data_dir)
-            return await verify_chain(session, public_key=signer.public_key())
+            return await verify_log(c.sessions, public_key=signer.public_key())
 
     report = run(go)
     emit(report.as_json(), as_json=as_json, human=_human(report))

@@ -82,7 +82,7 @@ async def create_variation(
     return await _multipart(request, response, c, principal, request_id, "variation")
 
 
-@router.get("/models")
+@router.get("/models", dependencies=[Depends(require(Permission.IMAGES_READ))])
 async def list_models(c: ComponentsDep, principal: PrincipalDep) -> ModelList:
     created = int(c.settings.data_dir.stat().st_mtime) if c.settings.data_dir.exists() else 0
     cards = [

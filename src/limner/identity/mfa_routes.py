@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
 
 from limner.audit.service import record
 from limner.components import Components
+from limner.db import utcnow
 from limner.deps import ComponentsDep
 from limner.errors import AuthenticationError, ConflictError, PermissionDeniedError
 from limner.identity import login, passkeys, totp
@@ -17,6 +19,7 @@ from limner.identity.models import AuthSession, User
 from limner.identity.schemas import CodeBody, MfaResult, MfaVerifyBody, PasskeyRegisterBody, TotpEnrolmentRead
 from limner.identity.sessions import find_session
 
+FACTOR_CHANGE_MAX_AGE = timedelta(minutes=10)
 router = APIRouter(prefix="/v1/limner/auth/mfa", tags=["mfa"], dependencies=[Depends(any_session)])
 
 
@@ -144,5 +147,11 @@ async def _may_enrol(session: Any, row: AuthSession) -> None:
 
 
 def _complete(row: AuthSession) -> None:
+    """Changing factors needs a complete session with a recent MFA (step-up), like other sensitive actions."""
     if row.mfa_pending:
         raise PermissionDeniedError("Complete multi-factor authentication first.", code="mfa_required")
+    if row.mfa_at is None or utcnow() - row.mfa_at > FACTOR_CHANGE_MAX_AGE:
+        raise PermissionDeniedError(
+            "This action needs a recent multi-factor verification. Verify again and retry.",
+            code="mfa_step_up_required",
+        )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 # (character, offset in the original text where it came from)
 _Chars = list[tuple[str, int]]
+# Per character of a string, the offset in the original text it came from.
+Index = Sequence[int]
 
 _INVISIBLE_RANGES: tuple[tuple[int, int], ...] = (
     (0x00AD, 0x00AD),  # soft hyphen
@@ -91,9 +95,18 @@ class Normalized:
         return orig_start, orig_end
 
 
+_INVISIBLE = re.compile("[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _INVISIBLE_RANGES) + "]")
+# Fast-path tests: a text they do not match is left unchanged by the step they guard.
+_LEET_RUN = re.compile("[" + re.escape("".join(_LEET)) + "]+")
+_WHITESPACE_RUN = re.compile(r"\s+")
+_WHITESPACE_TO_CHANGE = re.compile(r"\s\s|[^\S ]")
+# Three single letters joined by separators, the first not preceded by a letter or digit (the
+# class [^\W\d_] holds every letter and a few other characters: it may only find too much).
+_SPACED_CANDIDATE = re.compile(r"(?<![^\W_])[^\W\d_][ ._-][^\W\d_][ ._-][^\W\d_](?![^\W_])")
+
+
 def _is_invisible(char: str) -> bool:
-    code = ord(char)
-    return any(low <= code <= high for low, high in _INVISIBLE_RANGES)
+    return _INVISIBLE.match(char) is not None
 
 
 def _nfkc(text: str) -> _Chars:
@@ -156,52 +169,6 @@ def _is_word_char(char: str) -> bool:
     return char.isalnum() or char in _LEET
 
 
-def _leet_run_maps(chars: _Chars, start: int, end: int) -> bool:
-    """Map a run of leet symbols if letters touch it and its word has two or more real letters."""
-    before, after = _char_at(chars, start - 1), _char_at(chars, end)
-    next_to_letter = before.isalpha() or after.isalpha()
-    edges_ok = (before.isalpha() or not before.isalnum()) and (after.isalpha() or not after.isalnum())
-    if not (next_to_letter and edges_ok):
-        return False
-    word_start, word_end = start, end
-    while word_start > 0 and (chars[word_start - 1][0].isalnum() or chars[word_start - 1][0] in _LEET):
-        word_start -= 1
-    while word_end < len(chars) and (chars[word_end][0].isalnum() or chars[word_end][0] in _LEET):
-        word_end += 1
-    return sum(c.isalpha() for c, _ in chars[word_start:word_end]) >= 2
-
-
-def _map_leet(chars: _Chars) -> _Chars:
-    out: _Chars = []
-    pos = 0
-    while pos < len(chars):
-        if chars[pos][0] not in _LEET:
-            out.append(chars[pos])
-            pos += 1
-            continue
-        run_end = pos
-        while run_end < len(chars) and chars[run_end][0] in _LEET:
-            run_end += 1
-        run = chars[pos:run_end]
-        if _leet_run_maps(chars, pos, run_end):
-            out.extend((_LEET[c], i) for c, i in run)
-        else:
-            out.extend(run)
-        pos = run_end
-    return out
-
-
-def _collapse_whitespace(chars: _Chars) -> _Chars:
-    out: _Chars = []
-    for char, origin in chars:
-        if char.isspace():
-            if out and out[-1][0] == " ":
-                continue
-            char = " "
-        out.append((char, origin))
-    return out
-
-
 def _spaced_run_end(chars: _Chars, start: int) -> int:
     """End (exclusive) of a run of single letters joined by one separator each."""
     end = start + 1
@@ -231,6 +198,66 @@ def _collapse_spaced_letters(chars: _Chars) -> _Chars:
     return out
 
 
+def _map_leet(text: str) -> str:
+    """Map a run of leet symbols inside a word to letters; the length never changes."""
+    out: list[str] = []
+    cursor = 0
+    for run in _LEET_RUN.finditer(text):
+        if _leet_run_maps(text, run.start(), run.end()):
+            out += [text[cursor : run.start()], "".join(_LEET[c] for c in run.group())]
+            cursor = run.end()
+    return "".join(out) + text[cursor:] if out else text
+
+
+def _leet_run_maps(text: str, start: int, end: int) -> bool:
+    """Map a run of leet symbols if letters touch it and its word has two or more real letters."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    next_to_letter = before.isalpha() or after.isalpha()
+    edges_ok = (before.isalpha() or not before.isalnum()) and (after.isalpha() or not after.isalnum())
+    if not (next_to_letter and edges_ok):
+        return False
+    word_start, word_end = start, end
+    while word_start > 0 and _is_word_char(text[word_start - 1]):
+        word_start -= 1
+    while word_end < len(text) and _is_word_char(text[word_end]):
+        word_end += 1
+    return sum(c.isalpha() for c in text[word_start:word_end]) >= 2
+
+
+def _collapse_whitespace(text: str, index: Index) -> tuple[str, Index]:
+    """Each whitespace run becomes one space (carrying the offset of the run's first character)."""
+    if not _WHITESPACE_TO_CHANGE.search(text):
+        return text, index
+    out: list[str] = []
+    kept: list[int] = []
+    cursor = 0
+    for run in _WHITESPACE_RUN.finditer(text):
+        out += [text[cursor : run.start()], " "]
+        kept += index[cursor : run.start()]
+        kept.append(index[run.start()])
+        cursor = run.end()
+    out.append(text[cursor:])
+    kept += index[cursor:]
+    return "".join(out), kept
+
+
+def _collapse_spaced(text: str, index: Index) -> tuple[str, Index]:
+    if not _SPACED_CANDIDATE.search(text):
+        return text, index
+    chars = _collapse_spaced_letters(list(zip(text, index, strict=True)))
+    return "".join(c for c, _ in chars), [i for _, i in chars]
+
+
+@lru_cache(maxsize=512)
+def _canonical(text: str) -> tuple[str, Index]:
+    """Invisibles dropped, NFKC, look-alikes folded, casefolded: shared by normalize()'s two forms."""
+    if text.isascii():  # no invisibles, look-alikes or combining marks, and NFKC leaves it as is
+        return text.lower(), range(len(text))
+    chars = _casefold(_fold_homoglyphs(_nfkc(text)))
+    return "".join(c for c, _ in chars), tuple(i for _, i in chars)
+
+
 @lru_cache(maxsize=512)
 def normalize(text: str, *, leet: bool = False) -> Normalized:
     """Return the canonical form of `text` that detectors match against, with an offset map back.
@@ -238,13 +265,12 @@ def normalize(text: str, *, leet: bool = False) -> Normalized:
     Steps: drop zero-width/bidi/tag characters, NFKC, fold look-alike letters to Latin, casefold,
     optionally map leetspeak inside words, collapse whitespace, join spaced-out letters ("k i l l").
     """
-    chars = _casefold(_fold_homoglyphs(_nfkc(text)))
+    canonical, index = _canonical(text)
     if leet:
-        chars = _map_leet(chars)
+        canonical = _map_leet(canonical)
     # Joining spaced letters before and after whitespace collapse keeps "j o h n  s m i t h" two
     # words, and still catches "k  i  l  l".
-    chars = _collapse_spaced_letters(_collapse_whitespace(_collapse_spaced_letters(chars)))
-    return Normalized(
-        text="".join(c for c, _ in chars),
-        index=(*(i for _, i in chars), len(text)),
-    )
+    canonical, index = _collapse_spaced(canonical, index)
+    canonical, index = _collapse_whitespace(canonical, index)
+    canonical, index = _collapse_spaced(canonical, index)
+    return Normalized(text=canonical, index=(*index, len(text)))

@@ -52,6 +52,7 @@ class Receiver:
     statuses: list[int] = field(default_factory=list)
     requests: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     server: asyncio.Server | None = None
+    scheme: str = "http"
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
@@ -63,16 +64,17 @@ class Receiver:
         writer.write(f"HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".encode())
         await writer.drain()
         writer.close()
+        await writer.wait_closed()
 
     @property
     def url(self) -> str:
         assert self.server is not None
-        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/hook"
+        return f"{self.scheme}://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/hook"
 
 
-async def start_receiver() -> Receiver:
-    receiver = Receiver()
-    receiver.server = await asyncio.start_server(receiver.handle, "127.0.0.1", 0)
+async def start_receiver(tls: ssl.SSLContext | None = None) -> Receiver:
+    receiver = Receiver(scheme="https" if tls else "http")
+    receiver.server = await asyncio.start_server(receiver.handle, "127.0.0.1", 0, ssl=tls)
     return receiver
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from limner.audit.service import NewEvent, record, record_many
 from limner.audit.signing import FakeCheckpointSigner
-from limner.audit.verify import Problem, VerifyReport, verify_chain
+from limner.audit.verify import Problem, VerifyReport, verify_chain, verify_log
 from limner.components import Components
 
 
@@ -165,3 +165,14 @@ async def test_unsigned_checkpoints_are_reported_then_signed(components: Compone
     report = await _verify(components, signer)
     assert report.ok
     assert (report.signed_checkpoints, report.unsigned_checkpoints) == (1, [])
+
+
+async def test_chunked_verify_agrees_across_chunk_boundaries(
+    components: Components, signer: FakeCheckpointSigner
+) -> None:
+    await _fill(components, 10)
+    report = await verify_log(components.sessions, public_key=signer.public_key(), chunk=3)
+    assert (report.ok, report.events, report.signed_checkpoints) == (True, 10, 2)
+    await _sql(components, "DELETE FROM audit_events WHERE seq = 4")  # the first row of a chunk
+    problem = _problem(await verify_log(components.sessions, public_key=signer.public_key(), chunk=3))
+    assert (problem.seq, problem.kind) == (4, "deleted")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -12,7 +13,7 @@ from limner.audit.service import AuditRuntime, install_audit, record
 from limner.audit.signing import FakeCheckpointSigner
 from limner.audit.verify import verify_chain
 from limner.components import Components, build_components
-from tests.conftest import create_schema, make_settings
+from tests.conftest import _pg_admin, create_schema, make_settings
 
 WRITERS = 40
 EACH = 5
@@ -44,7 +45,17 @@ async def test_concurrent_writers_on_sqlite(components: Components, signer: Fake
 
 
 async def test_concurrent_writers_on_postgres(tmp_path: Path, pg_database: str) -> None:
-    c = build_components(make_settings(tmp_path / "pg", database={"url": pg_database}))
+    # A database of its own: the session-wide one must stay free for the migration test.
+    name = f"limner_audit_{uuid.uuid4().hex[:10]}"
+    await _pg_admin(f'CREATE DATABASE "{name}"')
+    try:
+        await _run_on(tmp_path, pg_database.rsplit("/", 1)[0] + f"/{name}")
+    finally:
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _run_on(tmp_path: Path, url: str) -> None:
+    c = build_components(make_settings(tmp_path / "pg", database={"url": url}))
     signer = FakeCheckpointSigner()
     install_audit(c.sessions, AuditRuntime(signer=signer, checkpoint_every=25))
     try:

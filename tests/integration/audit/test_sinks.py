@@ -91,6 +91,21 @@ async def test_webhook_batches_are_hmac_signed(components: Components) -> None:
     assert seqs == [1, 2, 3, 4]
 
 
+async def test_webhook_over_https_with_a_private_ca(components: Components, tmp_path: Path) -> None:
+    ca_file, server_context = self_signed(tmp_path)
+    receiver = await start_receiver(server_context)
+    sink = WebhookSink(WebhookConfig(url=receiver.url, secret="k", ca_file=ca_file))  # type: ignore[arg-type]
+    untrusted = WebhookSink(WebhookConfig(url=receiver.url, secret="k"))  # type: ignore[arg-type]
+    await _record(components, 2)
+    await _drain_all(components, {"hook": sink, "untrusted": untrusted})
+    for s in (sink, untrusted):
+        await s.aclose()
+    assert receiver.url.startswith("https://")
+    receiver.server.close()  # type: ignore[union-attr]
+    assert [e["seq"] for _, body in receiver.requests for e in json.loads(body)["events"]] == [1, 2]
+    assert await backlog(components.sessions, ["hook", "untrusted"]) == {"hook": 0, "untrusted": 2}
+
+
 async def test_a_down_sink_backs_off_keeps_a_backlog_and_loses_nothing(components: Components) -> None:
     receiver = await start_receiver()
     receiver.statuses = [503, 503]

@@ -17,16 +17,19 @@ async def test_create_list_and_update_users(client: httpx.AsyncClient, admin: Ca
     created = await client.post(
         f"{ADMIN}/users", json={"email": "Dana@Example.com", "roles": ["creator"]}, headers=admin.headers
     )
-    assert created.status_code == 201 and created.json()["email"] == "dana@example.com"
+    assert created.status_code == 201
+    assert created.json()["email"] == "dana@example.com"
     user_id = created.json()["id"]
     listed = await client.get(f"{ADMIN}/users", headers=admin.headers)
     assert "dana@example.com" in [u["email"] for u in listed.json()["data"]]
     patched = await client.patch(
         f"{ADMIN}/users/{user_id}", json={"roles": ["viewer"], "display_name": "Dana"}, headers=admin.headers
     )
-    assert patched.json()["roles"] == ["viewer"] and patched.json()["display_name"] == "Dana"
+    assert patched.json()["roles"] == ["viewer"]
+    assert patched.json()["display_name"] == "Dana"
     bad = await client.patch(f"{ADMIN}/users/{user_id}", json={"roles": ["wizard"]}, headers=admin.headers)
-    assert bad.status_code == 400 and bad.json()["error"]["param"] == "role"
+    assert bad.status_code == 400
+    assert bad.json()["error"]["param"] == "role"
     dup = await client.post(
         f"{ADMIN}/users", json={"email": "dana@example.com", "roles": ["creator"]}, headers=admin.headers
     )
@@ -43,7 +46,8 @@ async def test_suspending_disables_keys_and_sessions_at_once_and_activation_rest
     )
     assert suspended.json()["status"] == "suspended"
     denied = await client.get("/v1/limner/auth/me", headers=target.headers)
-    assert denied.status_code == 401 and denied.json()["error"]["code"] == "invalid_api_key"
+    assert denied.status_code == 401
+    assert denied.json()["error"]["code"] == "invalid_api_key"
     await client.patch(f"{ADMIN}/users/{target.user_id}", json={"status": "active"}, headers=admin.headers)
     assert (await client.get("/v1/limner/auth/me", headers=target.headers)).status_code == 200
     await client.patch(
@@ -75,7 +79,8 @@ async def test_group_roles_add_to_member_permissions(
     assert [u["id"] for u in put.json()["data"]] == [member.user_id]
     # The key was minted with the owner's own roles (viewer), so its scope still caps it ...
     scoped = (await client.get("/v1/limner/auth/me", headers=member.headers)).json()
-    assert scoped["groups"] == ["Design"] and "images.generate" not in scoped["permissions"]
+    assert scoped["groups"] == ["Design"]
+    assert "images.generate" not in scoped["permissions"]
     # ... while a key scoped to the group's role gets it, and a session gets all of the user's roles.
     key = await client.post(
         f"{ADMIN}/keys", json={"owner_id": member.user_id, "roles": ["creator"]}, headers=admin.headers
@@ -106,16 +111,19 @@ async def test_keys_rotate_and_revoke_immediately(
     rotated = await client.post(f"{ADMIN}/keys/{owner.key_id}/rotate", headers=admin.headers)
     assert rotated.status_code == 201
     new_key = rotated.json()["api_key"]
-    assert rotated.json()["roles"] == ["creator"] and rotated.json()["id"] != owner.key_id
+    assert rotated.json()["roles"] == ["creator"]
+    assert rotated.json()["id"] != owner.key_id
     old = await client.get("/v1/limner/auth/me", headers=owner.headers)
-    assert old.status_code == 401 and old.json()["error"]["code"] == "invalid_api_key"
+    assert old.status_code == 401
+    assert old.json()["error"]["code"] == "invalid_api_key"
     new_headers = {"Authorization": f"Bearer {new_key}"}
     assert (await client.get("/v1/limner/auth/me", headers=new_headers)).status_code == 200
     revoked = await client.post(f"{ADMIN}/keys/{rotated.json()['id']}/revoke", headers=admin.headers)
     assert revoked.json()["revoked_at"] is not None
     assert (await client.get("/v1/limner/auth/me", headers=new_headers)).status_code == 401
     listed = await client.get(f"{ADMIN}/keys", params={"owner_id": owner.user_id}, headers=admin.headers)
-    assert len(listed.json()["data"]) == 2 and "api_key" not in listed.json()["data"][0]
+    assert len(listed.json()["data"]) == 2
+    assert "api_key" not in listed.json()["data"][0]
     again = await client.post(f"{ADMIN}/keys/{owner.key_id}/rotate", headers=admin.headers)
     assert again.status_code == 409
 
@@ -132,7 +140,8 @@ async def test_expired_keys_are_refused(client: httpx.AsyncClient, components: C
         assert row is not None
         row.expires_at = utcnow() - timedelta(seconds=1)
     response = await client.get("/v1/limner/auth/me", headers=caller.headers)
-    assert response.status_code == 401 and response.json()["error"]["code"] == "invalid_api_key"
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_api_key"
 
 
 async def test_missing_permission_is_a_403_naming_it(client: httpx.AsyncClient, creator: Caller) -> None:

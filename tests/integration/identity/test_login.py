@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from limner.audit.models import AuditEvent
@@ -25,14 +26,18 @@ async def test_sign_in_sets_a_hardened_session_cookie_and_the_session_authentica
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
     cookie = next(h for h in response.headers.get_list("set-cookie") if h.startswith("limner_session="))
-    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    assert "Path=/" in cookie
     me = await client.get("/v1/limner/auth/me")
     assert me.status_code == 200
-    assert me.json()["email"] == email and me.json()["via"] == "session"
+    assert me.json()["email"] == email
+    assert me.json()["via"] == "session"
     async with components.sessions() as session:
         rows = (await session.execute(select(AuthSession))).scalars().all()
     token = client.cookies["limner_session"]
-    assert [r.id for r in rows] != [token] and len(rows[0].id) == 64  # stored as an HMAC, never the cookie
+    assert [r.id for r in rows] != [token]
+    assert len(rows[0].id) == 64
 
 
 async def test_prod_cookies_are_secure_even_if_config_says_otherwise(components: Components) -> None:
@@ -46,9 +51,14 @@ async def test_prod_cookies_are_secure_even_if_config_says_otherwise(components:
         user = await find_user(session, email=await person(components, ["viewer"]))
         assert user is not None
         issued = await start_session(
-            session, user_id=user.id, secret_key=b"k", cfg=prod.identity.sessions, mfa_pending=False,
-            method="password", client_ip=None,
-        )  # fmt: skip
+            session,
+            user_id=user.id,
+            secret_key=b"k",
+            cfg=prod.identity.sessions,
+            mfa_pending=False,
+            method="password",
+            client_ip=None,
+        )
     response = Response()
     set_session_cookies(response, issued, prod)
     assert all("Secure" in h for h in response.headers.getlist("set-cookie"))
@@ -119,7 +129,8 @@ async def test_suspended_users_cannot_sign_in_and_lose_their_sessions(
         await service.set_status(session, user, "suspended")
     assert (await client.get("/v1/limner/auth/me")).status_code == 401
     refused = await client.post(LOGIN, json={"email": email, "password": PASSWORD})
-    assert refused.status_code == 401 and refused.json()["error"]["code"] == "invalid_credentials"
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "invalid_credentials"
 
 
 async def test_sign_in_rotates_the_session_id(client: httpx.AsyncClient, components: Components) -> None:
@@ -130,7 +141,8 @@ async def test_sign_in_rotates_the_session_id(client: httpx.AsyncClient, compone
     assert client.cookies["limner_session"] != first
     client.cookies.set("limner_session", first)
     stale = await client.get("/v1/limner/auth/me")
-    assert stale.status_code == 401 and stale.json()["error"]["code"] == "session_expired"
+    assert stale.status_code == 401
+    assert stale.json()["error"]["code"] == "session_expired"
 
 
 async def test_idle_and_absolute_timeouts_end_a_session(
@@ -156,7 +168,8 @@ async def test_state_changing_requests_need_the_csrf_token(
     email = await person(components, ["creator"])
     body = await sign_in(client, email)
     missing = await client.post("/v1/limner/auth/logout-everywhere")
-    assert missing.status_code == 403 and missing.json()["error"]["code"] == "csrf_failed"
+    assert missing.status_code == 403
+    assert missing.json()["error"]["code"] == "csrf_failed"
     wrong = await client.post("/v1/limner/auth/logout-everywhere", headers={"x-csrf-token": "forged"})
     assert wrong.status_code == 403
     ok = await client.post("/v1/limner/auth/logout", headers={"x-csrf-token": body["csrf_token"]})
@@ -195,18 +208,21 @@ async def test_admin_reset_link_is_single_use_and_checks_the_password_policy(
     weak = await client.post(
         "/v1/limner/auth/password-reset", json={"token": token, "new_password": "password1234"}
     )
-    assert weak.status_code == 400 and weak.json()["error"]["code"] == "weak_password"
+    assert weak.status_code == 400
+    assert weak.json()["error"]["code"] == "weak_password"
     short = await client.post(
         "/v1/limner/auth/password-reset", json={"token": token, "new_password": "Sh0rt!"}
     )
-    assert short.status_code == 400 and "12 characters" in short.json()["error"]["message"]
+    assert short.status_code == 400
+    assert "12 characters" in short.json()["error"]["message"]
     new = "a much longer fresh passphrase"
     done = await client.post("/v1/limner/auth/password-reset", json={"token": token, "new_password": new})
     assert done.status_code == 200
     again = await client.post(
         "/v1/limner/auth/password-reset", json={"token": token, "new_password": new + "!"}
     )
-    assert again.status_code == 400 and again.json()["error"]["code"] == "invalid_token"
+    assert again.status_code == 400
+    assert again.json()["error"]["code"] == "invalid_token"
     assert (await client.post(LOGIN, json={"email": email, "password": new})).status_code == 200
     assert (await client.post(LOGIN, json={"email": email, "password": PASSWORD})).status_code == 401
 
@@ -228,3 +244,30 @@ async def test_an_expired_reset_link_is_refused(client: httpx.AsyncClient, compo
     body = {"token": token, "new_password": "another long passphrase"}
     response = await client.post("/v1/limner/auth/password-reset", json=body)
     assert response.status_code == 400
+
+
+async def test_one_address_guessing_many_accounts_is_throttled(
+    client: httpx.AsyncClient, components: Components
+) -> None:
+    statuses = []
+    for i in range(5):
+        body = {"email": f"target{i}@example.com", "password": "guess guess guess"}
+        statuses.append((await client.post(LOGIN, json=body)).status_code)
+    assert statuses == [401, 401, 401, 401, 429]
+
+
+async def test_unknown_users_still_cost_a_password_hash(
+    client: httpx.AsyncClient, components: Components, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from limner.identity import login
+
+    calls: list[str | None] = []
+    real = login.verify_password
+
+    def counting(password_hash: str | None, password: str) -> bool:
+        calls.append(password_hash)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(login, "verify_password", counting)
+    await client.post(LOGIN, json={"email": "ghost@example.com", "password": "whatever it is"})
+    assert calls == [None]  # verify_password then checks DUMMY_HASH, as for a real account

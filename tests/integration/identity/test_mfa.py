@@ -35,9 +35,11 @@ async def test_admins_get_a_half_session_that_can_only_complete_mfa(
     client: httpx.AsyncClient, components: Components
 ) -> None:
     body = await sign_in(client, await person(components, ["admin"]))
-    assert body["status"] == "mfa_required" and body["factors"] == []
+    assert body["status"] == "mfa_required"
+    assert body["factors"] == []
     me = await client.get("/v1/limner/auth/me")
-    assert me.status_code == 401 and me.json()["error"]["code"] == "mfa_required"
+    assert me.status_code == 401
+    assert me.json()["error"]["code"] == "mfa_required"
     assert (await client.get("/v1/limner/admin/users")).status_code == 401
 
 
@@ -66,10 +68,12 @@ async def test_totp_enrolment_with_qr_completes_sign_in_and_rotates_the_session(
     done = await client.post(
         f"{MFA}/totp/confirm", json={"code": code}, headers={"x-csrf-token": body["csrf_token"]}
     )
-    assert done.status_code == 200 and len(done.json()["recovery_codes"]) == 10
+    assert done.status_code == 200
+    assert len(done.json()["recovery_codes"]) == 10
     assert client.cookies["limner_session"] != half
     me = await client.get("/v1/limner/auth/me")
-    assert me.status_code == 200 and me.json()["mfa_at"] is not None
+    assert me.status_code == 200
+    assert me.json()["mfa_at"] is not None
 
 
 async def test_a_totp_code_works_once_and_failures_name_no_factor(
@@ -78,7 +82,8 @@ async def test_a_totp_code_works_once_and_failures_name_no_factor(
     email = await person(components, ["reviewer"])
     secret, _ = await enrol_totp(client, (await sign_in(client, email))["csrf_token"])
     body = await sign_in(client, email)
-    assert body["status"] == "mfa_required" and "totp" in body["factors"]
+    assert body["status"] == "mfa_required"
+    assert "totp" in body["factors"]
     headers = {"x-csrf-token": body["csrf_token"]}
     # The enrolment used the current step; the next step's code is new (one step of drift is allowed).
     code = pyotp.TOTP(secret).at(int(time.time()) + 30)
@@ -91,7 +96,8 @@ async def test_a_totp_code_works_once_and_failures_name_no_factor(
     )
     assert replay.status_code == 401
     error = replay.json()["error"]
-    assert error["code"] == "mfa_failed" and "totp" not in error["message"].lower()
+    assert error["code"] == "mfa_failed"
+    assert "totp" not in error["message"].lower()
     async with components.sessions() as session:
         failures = (
             (
@@ -117,7 +123,8 @@ async def test_recovery_codes_are_single_use(client: httpx.AsyncClient, componen
     ).status_code == 200
     body = await sign_in(client, email)
     reused = await client.post(f"{MFA}/verify", json=verify, headers={"x-csrf-token": body["csrf_token"]})
-    assert reused.status_code == 401 and reused.json()["error"]["code"] == "mfa_failed"
+    assert reused.status_code == 401
+    assert reused.json()["error"]["code"] == "mfa_failed"
 
 
 async def test_a_half_session_cannot_add_a_second_factor(
@@ -127,7 +134,8 @@ async def test_a_half_session_cannot_add_a_second_factor(
     await enrol_totp(client, (await sign_in(client, email))["csrf_token"])
     body = await sign_in(client, email)
     refused = await client.post(f"{MFA}/totp", headers={"x-csrf-token": body["csrf_token"]})
-    assert refused.status_code == 403 and refused.json()["error"]["code"] == "mfa_required"
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "mfa_required"
 
 
 async def test_wrong_codes_are_throttled(client: httpx.AsyncClient, components: Components) -> None:
@@ -141,7 +149,8 @@ async def test_wrong_codes_are_throttled(client: httpx.AsyncClient, components: 
         ).status_code
         for _ in range(5)
     ]
-    assert statuses[:4] == [401, 401, 401, 401] and statuses[4] == 429
+    assert statuses[:4] == [401, 401, 401, 401]
+    assert statuses[4] == 429
 
 
 async def test_passkey_registration_and_authentication(
@@ -152,7 +161,8 @@ async def test_passkey_registration_and_authentication(
     token = SoftAuthenticator(ORIGIN)
     headers = {"x-csrf-token": body["csrf_token"]}
     options = (await client.post(f"{MFA}/passkeys/register/options", headers=headers)).json()
-    assert options["rp"]["id"] == "testserver" and options["challenge"]
+    assert options["rp"]["id"] == "testserver"
+    assert options["challenge"]
     registered = await client.post(
         f"{MFA}/passkeys/register",
         json={"credential": token.register(options), "name": "laptop"},
@@ -190,7 +200,8 @@ async def test_passkey_assertions_for_another_origin_or_a_replayed_challenge_fai
     denied = await client.post(
         f"{MFA}/verify", json={"method": "passkey", "credential": phished}, headers=headers
     )
-    assert denied.status_code == 401 and denied.json()["error"]["code"] == "mfa_failed"
+    assert denied.status_code == 401
+    assert denied.json()["error"]["code"] == "mfa_failed"
     replayed = token.sign(challenge, "testserver")  # the challenge was consumed by the failed attempt
     again = await client.post(
         f"{MFA}/verify", json={"method": "passkey", "credential": replayed}, headers=headers
@@ -223,7 +234,8 @@ async def test_step_up_needs_a_recent_mfa(
         for row in (await session.execute(select(AuthSession))).scalars():
             row.mfa_at = utcnow() - timedelta(minutes=10)
     stale = await client.post("/test/sensitive", headers={"x-csrf-token": csrf})
-    assert stale.status_code == 403 and stale.json()["error"]["code"] == "mfa_step_up_required"
+    assert stale.status_code == 403
+    assert stale.json()["error"]["code"] == "mfa_step_up_required"
     key = await make_caller(components, roles=["admin"])
     client.cookies.clear()
     assert (await client.post("/test/sensitive", headers=key.headers)).status_code == 403
@@ -238,3 +250,26 @@ async def test_totp_secret_sealing_is_bound_to_the_user(components: Components) 
     assert unseal(components.secret_key, sealed, "user-a") == "JBSWY3DPEHPK3PXP"
     with pytest.raises(InvalidTag):
         unseal(components.secret_key, sealed, "user-b")
+
+
+async def test_removing_a_factor_needs_a_recent_mfa(
+    client: httpx.AsyncClient, components: Components
+) -> None:
+    from datetime import timedelta
+
+    from limner.db import utcnow
+
+    await enrol_totp(client, (await sign_in(client, await person(components, ["creator"])))["csrf_token"])
+    csrf = {"x-csrf-token": client.cookies["limner_csrf"]}
+    async with components.sessions.begin() as session:
+        for row in (await session.execute(select(AuthSession))).scalars():
+            row.mfa_at = utcnow() - timedelta(minutes=30)
+    stale = await client.delete(f"{MFA}/totp", headers=csrf)
+    assert stale.status_code == 403
+    assert stale.json()["error"]["code"] == "mfa_step_up_required"
+    async with components.sessions.begin() as session:
+        for row in (await session.execute(select(AuthSession))).scalars():
+            row.mfa_at = utcnow()
+    assert (await client.delete(f"{MFA}/totp", headers=csrf)).status_code == 200
+    async with components.sessions() as session:
+        assert (await session.execute(select(TotpFactor))).first() is None

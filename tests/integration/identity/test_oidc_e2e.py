@@ -71,7 +71,9 @@ async def sso(client: httpx.AsyncClient, provider: str, login: str) -> httpx.Res
     start = await client.get(f"/v1/limner/auth/oidc/{provider}/login")
     assert start.status_code == 302, start.text
     query = dict(httpx.URL(start.headers["location"]).params)
-    assert query["code_challenge_method"] == "S256" and query["nonce"] and query["state"]
+    assert query["code_challenge_method"] == "S256"
+    assert query["nonce"]
+    assert query["state"]
     callback = await idp_login(start.headers["location"], login)
     parts = urlsplit(callback)
     return await client.get(f"{parts.path}?{parts.query}")
@@ -81,12 +83,14 @@ async def test_sign_in_provisions_the_user_and_maps_groups_to_groups_and_roles(
     client: httpx.AsyncClient,
 ) -> None:
     done = await sso(client, "corp", "alice")
-    assert done.status_code == 303 and done.headers["location"] == "/"
+    assert done.status_code == 303
+    assert done.headers["location"] == "/"
     me = await client.get("/v1/limner/auth/me")
     assert me.status_code == 200, me.text
     body = me.json()
     assert body["email"] == "alice@example.com"
-    assert body["groups"] == ["Design"] and sorted(body["roles"]) == ["creator", "viewer"]
+    assert body["groups"] == ["Design"]
+    assert sorted(body["roles"]) == ["creator", "viewer"]
 
 
 async def test_a_mapped_admin_must_still_complete_limner_mfa(client: httpx.AsyncClient) -> None:
@@ -104,10 +108,12 @@ async def test_a_callback_cannot_be_replayed_or_used_by_another_browser(
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url=ORIGIN) as stranger:
         stolen = await stranger.get(f"{parts.path}?{parts.query}")
-    assert stolen.status_code == 401 and stolen.json()["error"]["code"] == "sso_failed"
+    assert stolen.status_code == 401
+    assert stolen.json()["error"]["code"] == "sso_failed"
     assert (await client.get(f"{parts.path}?{parts.query}")).status_code == 303
     replay = await client.get(f"{parts.path}?{parts.query}")
-    assert replay.status_code == 401 and replay.json()["error"]["code"] == "sso_failed"
+    assert replay.status_code == 401
+    assert replay.json()["error"]["code"] == "sso_failed"
 
 
 async def test_an_unknown_provider_is_a_404(client: httpx.AsyncClient) -> None:

@@ -48,20 +48,24 @@ def okta_user(email: str, active: bool = True) -> dict[str, object]:
 
 async def test_okta_user_lifecycle(client: httpx.AsyncClient, idp: Caller, components: Components) -> None:
     h = idp.headers
-    lookup = await client.get(f"{SCIM}/Users", params={"filter": 'userName eq "ada@example.com"', "startIndex": 1,
-                                                       "count": 100}, headers=h)  # fmt: skip
-    assert lookup.status_code == 200 and lookup.json()["totalResults"] == 0
+    query = {"filter": 'userName eq "ada@example.com"', "startIndex": 1, "count": 100}
+    lookup = await client.get(f"{SCIM}/Users", params=query, headers=h)
+    assert lookup.status_code == 200
+    assert lookup.json()["totalResults"] == 0
     assert lookup.headers["content-type"].startswith("application/scim+json")
     created = await client.post(f"{SCIM}/Users", json=okta_user("ada@example.com"), headers=h)
     assert created.status_code == 201, created.text
     user = created.json()
     assert created.headers["location"] == user["meta"]["location"]
-    assert user["userName"] == "ada@example.com" and user["active"] is True and "password" not in user
+    assert user["userName"] == "ada@example.com"
+    assert user["active"] is True
+    assert "password" not in user
     found = await client.get(f"{SCIM}/Users", params={"filter": 'userName eq "ADA@example.com"'}, headers=h)
     assert [r["id"] for r in found.json()["Resources"]] == [user["id"]]
     body = {"schemas": [PATCH], "Operations": [{"op": "replace", "value": {"active": False}}]}
     deactivated = await client.patch(f"{SCIM}/Users/{user['id']}", json=body, headers=h)
-    assert deactivated.status_code == 200 and deactivated.json()["active"] is False
+    assert deactivated.status_code == 200
+    assert deactivated.json()["active"] is False
     async with components.sessions() as session:
         row = await service.get_user(session, user["id"])
         assert row.status == "deprovisioned"
@@ -92,10 +96,8 @@ async def test_entra_user_patches(client: httpx.AsyncClient, idp: Caller, compon
         f"{SCIM}/Users/{user['id']}", json={"schemas": [PATCH], "Operations": ops}, headers=h
     )
     doc = patched.json()
-    assert (
-        doc["emails"][0]["value"] == "updated@contoso.com"
-        and doc["name"]["familyName"] == "updatedFamilyName"
-    )
+    assert doc["emails"][0]["value"] == "updated@contoso.com"
+    assert doc["name"]["familyName"] == "updatedFamilyName"
     assert doc["displayName"] == "Updated Name"
     off = {"schemas": [PATCH], "Operations": [{"op": "Replace", "path": "active", "value": "False"}]}
     assert (await client.patch(f"{SCIM}/Users/{user['id']}", json=off, headers=h)).json()["active"] is False
@@ -103,7 +105,8 @@ async def test_entra_user_patches(client: httpx.AsyncClient, idp: Caller, compon
     assert (await client.patch(f"{SCIM}/Users/{user['id']}", json=on, headers=h)).json()["active"] is True
     assert (await client.delete(f"{SCIM}/Users/{user['id']}", headers=h)).status_code == 204
     gone = await client.get(f"{SCIM}/Users/{user['id']}", headers=h)
-    assert gone.status_code == 404 and gone.json()["schemas"] == [ERROR]
+    assert gone.status_code == 404
+    assert gone.json()["schemas"] == [ERROR]
 
 
 async def test_deprovisioning_by_scim_ends_sessions_at_once(
@@ -115,7 +118,7 @@ async def test_deprovisioning_by_scim_ends_sessions_at_once(
     async with components.sessions() as session:
         target = await service.find_user(session, email=email)
         assert target is not None
-    browser = httpx.AsyncClient(transport=client._transport, base_url="http://testserver")  # noqa: SLF001
+    browser = httpx.AsyncClient(transport=client._transport, base_url="http://testserver")
     async with browser:
         await sign_in(browser, email)
         body = {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "active", "value": False}]}
@@ -181,10 +184,13 @@ async def test_paging(client: httpx.AsyncClient, idp: Caller) -> None:
         )
     page = await client.get(f"{SCIM}/Users", params={"startIndex": 2, "count": 2}, headers=idp.headers)
     body = page.json()
-    assert body["totalResults"] == 5 and body["startIndex"] == 2 and body["itemsPerPage"] == 2
+    assert body["totalResults"] == 5
+    assert body["startIndex"] == 2
+    assert body["itemsPerPage"] == 2
     assert [r["userName"] for r in body["Resources"]] == ["p1@example.com", "p2@example.com"]
     zero = await client.get(f"{SCIM}/Users", params={"count": 0}, headers=idp.headers)
-    assert zero.json()["Resources"] == [] and zero.json()["totalResults"] == 5
+    assert zero.json()["Resources"] == []
+    assert zero.json()["totalResults"] == 5
 
 
 @pytest.mark.parametrize(
@@ -218,7 +224,8 @@ async def test_malformed_requests_get_scim_errors(
     response = await client.request(method.upper(), f"{SCIM}{path}", json=body, headers=idp.headers)
     assert response.status_code == status
     error = response.json()
-    assert error["schemas"] == [ERROR] and error["status"] == str(status)
+    assert error["schemas"] == [ERROR]
+    assert error["status"] == str(status)
     assert error.get("scimType") == scim_type
 
 
@@ -226,12 +233,16 @@ async def test_malformed_patch_op_and_bad_path(client: httpx.AsyncClient, idp: C
     uid = (await client.post(f"{SCIM}/Users", json=okta_user("m@example.com"), headers=idp.headers)).json()[
         "id"
     ]
-    for op, kind in (({"op": "jump", "path": "active"}, "invalidSyntax"), ({"op": "remove"}, "noTarget"),
-                     ({"op": "add", "path": "a..b", "value": 1}, "invalidPath")):  # fmt: skip
+    for op, kind in (
+        ({"op": "jump", "path": "active"}, "invalidSyntax"),
+        ({"op": "remove"}, "noTarget"),
+        ({"op": "add", "path": "a..b", "value": 1}, "invalidPath"),
+    ):
         response = await client.patch(
             f"{SCIM}/Users/{uid}", json={"schemas": [PATCH], "Operations": [op]}, headers=idp.headers
         )
-        assert response.status_code == 400 and response.json()["scimType"] == kind
+        assert response.status_code == 400
+        assert response.json()["scimType"] == kind
 
 
 async def test_conflicts_and_auth_errors_are_scim_shaped(
@@ -239,10 +250,14 @@ async def test_conflicts_and_auth_errors_are_scim_shaped(
 ) -> None:
     await client.post(f"{SCIM}/Users", json=okta_user("dup@example.com"), headers=idp.headers)
     dup = await client.post(f"{SCIM}/Users", json=okta_user("dup@example.com"), headers=idp.headers)
-    assert dup.status_code == 409 and dup.json()["scimType"] == "uniqueness"
+    assert dup.status_code == 409
+    assert dup.json()["scimType"] == "uniqueness"
     anonymous = await client.get(f"{SCIM}/Users")
-    assert anonymous.status_code == 401 and anonymous.json()["schemas"] == [ERROR]
+    assert anonymous.status_code == 401
+    assert anonymous.json()["schemas"] == [ERROR]
     not_scim = await client.get(f"{SCIM}/Users", headers=admin.headers)  # admins lack the scim permission
-    assert not_scim.status_code == 403 and not_scim.json()["schemas"] == [ERROR]
+    assert not_scim.status_code == 403
+    assert not_scim.json()["schemas"] == [ERROR]
     discovery = await client.get(f"{SCIM}/ServiceProviderConfig")
-    assert discovery.status_code == 200 and discovery.json()["patch"]["supported"] is True
+    assert discovery.status_code == 200
+    assert discovery.json()["patch"]["supported"] is True

@@ -1,4 +1,4 @@
-"""Integration: the independent scim2-tester checker against the SCIM API on a live loopback uvicorn server."""
+"""Integration: the independent scim2-tester checker against /scim/v2 on a live loopback uvicorn server."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Integration: exact quota counters under concurrency on PostgreSQL, SQLite and Redis; 429 through the API."""
+"""Integration: exact quota counters under concurrency (PostgreSQL, SQLite, Redis); 429 via the API."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from limner.components import Components
-from limner.db import make_engine, make_sessions, utcnow
+from limner.db import make_sessions, utcnow
 from limner.main import create_app
 from limner.settings import Settings
 from limner.usage.config import RedisCounterConfig
@@ -41,25 +43,32 @@ async def hammer(store: CounterStore, key: str) -> list[bool]:
 
 
 async def test_postgres_counters_are_exact_under_concurrency(pg_database: str) -> None:
-    engine = make_engine(pg_database)
+    # A schema of its own: the session's shared database stays as other tests (migrations) expect it.
+    schema = f"quota_{uuid.uuid4().hex[:10]}"
+    engine = create_async_engine(pg_database, connect_args={"server_settings": {"search_path": schema}})
     try:
         async with engine.begin() as conn:
-            await conn.run_sync(lambda sync: UsageCounter.__table__.create(sync, checkfirst=True))
+            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            await conn.run_sync(lambda sync: UsageCounter.__table__.create(sync))
         store = DatabaseCounterStore(make_sessions(engine))
         key = f"img:user:{uuid.uuid4().hex}:d"
         results = await hammer(store, key)
         assert results.count(True) == LIMIT
-        assert await store.used(key) == LIMIT and await store.used(f"{key}:month") == LIMIT  # all or nothing
+        assert await store.used(key) == LIMIT
+        assert await store.used(f"{key}:month") == LIMIT  # all or nothing
         await store.subtract([CounterItem(key, 5, LIMIT, utcnow())])
         assert await store.used(key) == LIMIT - 5
     finally:
+        async with engine.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         await engine.dispose()
 
 
 async def test_sqlite_counters_are_exact_under_concurrency(components: Components) -> None:
     store = DatabaseCounterStore(components.sessions)
     results = await hammer(store, "img:user:sqlite:d")
-    assert results.count(True) == LIMIT and await store.used("img:user:sqlite:d") == LIMIT
+    assert results.count(True) == LIMIT
+    assert await store.used("img:user:sqlite:d") == LIMIT
 
 
 async def test_redis_counters_are_exact_under_concurrency() -> None:
@@ -101,9 +110,8 @@ async def test_over_the_limit_is_a_429_with_retry_after_and_reset_time(
     refused = await client.post("/v1/images/generations", json=body, headers=caller.headers)
     assert refused.status_code == 429
     assert refused.json()["error"]["code"] == "quota_exceeded"
-    assert int(refused.headers["retry-after"]) > 0 and refused.headers["x-limner-quota-reset"].endswith(
-        "T00:00:00Z"
-    )
+    assert int(refused.headers["retry-after"]) > 0
+    assert refused.headers["x-limner-quota-reset"].endswith("T00:00:00Z")
     one = {**body, "n": 1}
     assert (await client.post("/v1/images/generations", json=one, headers=caller.headers)).status_code == 200
 
@@ -129,6 +137,7 @@ async def test_a_group_budget_stops_spending(data_dir: Path) -> None:
             first = await client.post("/v1/images/generations", json=body, headers=caller.headers)
             assert first.status_code == 200, first.text  # $0.04 of $0.05
             second = await client.post("/v1/images/generations", json=body, headers=caller.headers)
-            assert second.status_code == 429 and "budget of $0.05" in second.json()["error"]["message"]
+            assert second.status_code == 429
+            assert "budget of $0.05" in second.json()["error"]["message"]
     finally:
         await c.aclose()

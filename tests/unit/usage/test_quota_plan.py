@@ -66,9 +66,12 @@ def test_window_ends() -> None:
 def test_the_429_names_the_quota_and_its_reset_time() -> None:
     item = CounterItem("img:user:u1:d:2026-12-31", 2, 10, day_end(NOW))
     error = exceeded(item, now=NOW)
-    assert isinstance(error, QuotaExceededError) and error.status == 429 and error.code == "quota_exceeded"
+    assert isinstance(error, QuotaExceededError)
+    assert error.status == 429
+    assert error.code == "quota_exceeded"
     assert error.headers["retry-after"] == "5400"
     assert error.headers["x-limner-quota-reset"] == "2027-01-01T00:00:00Z"
-    assert "your daily image quota of 10" in error.message and "2027-01-01T00:00:00Z" in error.message
+    assert "your daily image quota of 10" in error.message
+    assert "2027-01-01T00:00:00Z" in error.message
     money = exceeded(CounterItem("usd:group:design:m:2026-12", 9, 1_500_000, month_end(NOW)), now=NOW)
     assert "your group's monthly budget of $1.50" in money.message

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import ssl
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,7 +46,7 @@ def signature(secret: bytes, timestamp: str, body: bytes) -> str:
 class WebhookSink:
     def __init__(self, config: WebhookConfig) -> None:
         self.config = config
-        verify: str | bool = str(config.ca_file) if config.ca_file else True
+        verify = ssl.create_default_context(cafile=str(config.ca_file) if config.ca_file else None)
         self._client = httpx.AsyncClient(timeout=config.timeout_s, verify=verify, follow_redirects=False)
 
     async def send(self, events: Sequence[dict[str, Any]]) -> None:

@@ -227,7 +227,9 @@ async def delete_group(group_id: str, principal: PrincipalDep, session: SessionD
 fallback = APIRouter(prefix=PREFIX, route_class=ScimRoute, tags=["scim"])
 
 
-@fallback.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@fallback.api_route(
+    "/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
+)
 async def unknown_endpoint(path: str) -> JSONResponse:
     if path.split("/", 1)[0] in KNOWN:
         raise ScimError(405, "This method is not allowed on this SCIM endpoint.")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 04:15:39.524736
+Create Date: 2026-11-28 04:37:25.242796
 """
 
 from collections.abc import Sequence

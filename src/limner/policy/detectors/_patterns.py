@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 from limner.policy.decision import Finding
@@ -46,6 +47,7 @@ def load_lines(name: str) -> frozenset[str]:
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
+@lru_cache(maxsize=64)  # the pii and secrets detectors both ask for the view of one prompt
 def deobfuscated(text: str) -> tuple[str, Callable[[int, int], tuple[int, int]]] | None:
     """The normalized text with the original letter case put back, and its span mapper.
 
@@ -63,6 +65,7 @@ def deobfuscated(text: str) -> tuple[str, Callable[[int, int], tuple[int, int]]]
     return view, result.span
 
 
+@lru_cache(maxsize=64)
 def despaced(text: str) -> tuple[str, Callable[[int, int], tuple[int, int]]] | None:
     """Join spaced-out characters ("4 1 1 1  2 2 2 2" -> "4111 2222"), with a span mapper.
 

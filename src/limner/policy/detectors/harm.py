@@ -101,6 +101,10 @@ class HarmDetector:
         self._lexicon = load_lexicon(languages)
         self._model = _load_model() if config.use_classifier else None
 
+    def model_meta(self) -> dict[str, object]:
+        """Training metadata of the classifier (seed, tuned thresholds, held-out metrics); {} without it."""
+        return dict(self._model.meta) if self._model is not None else {}
+
     def detect(self, text: str) -> list[Finding]:
         norm = normalize(text, leet=True)
         hits = self._lexicon.hits(norm.text) + _spaced_hits(self._lexicon, norm)

@@ -22,6 +22,10 @@ T = TypeVar("T")
 _AS_SPACE = frozenset("-_./\u2010\u2011\u2012\u2013\u2014\u2212")
 _APOSTROPHES = frozenset("'\u2018\u2019\u02bc`\u00b4")
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+# What fold_char() does to ASCII, as a translate() table.
+_ASCII_FOLD = {ord(c): " " for c in "-_./\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"} | {ord("`"): "'"}
+# Spaces that Prepared drops: leading, trailing, and every space right after another.
+_EXTRA_SPACES = re.compile(r"^ +| +\Z|(?<= ) +")
 _SENTENCE_END = frozenset('.!?:;"\n(')
 _HYPHENS = frozenset("-\u2010\u2011")
 _ABBREVIATIONS = frozenset(
@@ -89,18 +93,7 @@ class Prepared:
 
     @classmethod
     def of(cls, normalized: Normalized) -> Prepared:
-        chars: list[str] = []
-        positions: list[int] = []
-        for pos, char in enumerate(normalized.text):
-            folded = fold_char(char)
-            if folded == " " and (not chars or chars[-1] == " "):
-                continue
-            chars.append(folded)
-            positions.append(pos)
-        if chars and chars[-1] == " ":
-            chars.pop()
-            positions.pop()
-        return cls("".join(chars), tuple(positions), normalized)
+        return _prepare(normalized)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Folded [start, end) to offsets in the original text."""
@@ -108,7 +101,30 @@ class Prepared:
 
     def tokens(self, original: str) -> list[Token]:
         """The words of the folded text; `original` is the text these offsets map into."""
-        return list(_tokens(self, original))
+        return list(_token_tuple(self, original))
+
+
+@lru_cache(maxsize=64)
+def _prepare(normalized: Normalized) -> Prepared:
+    """Fold each character (one to one), then drop leading, trailing and repeated spaces.
+
+    Cached: the people and ip detectors prepare the same normalized text."""
+    text = normalized.text
+    folded = text.translate(_ASCII_FOLD) if text.isascii() else "".join(fold_char(c) for c in text)
+    if not _EXTRA_SPACES.search(folded):
+        return Prepared(folded, tuple(range(len(folded))), normalized)
+    positions: list[int] = []
+    cursor = 0
+    for extra in _EXTRA_SPACES.finditer(folded):
+        positions += range(cursor, extra.start())
+        cursor = extra.end()
+    positions += range(cursor, len(folded))
+    return Prepared(_EXTRA_SPACES.sub("", folded), tuple(positions), normalized)
+
+
+@lru_cache(maxsize=64)
+def _token_tuple(prepared: Prepared, original: str) -> tuple[Token, ...]:
+    return tuple(_tokens(prepared, original))
 
 
 def _tokens(prepared: Prepared, original: str) -> Iterator[Token]:
@@ -142,13 +158,24 @@ def _hyphen_after(prepared: Prepared, end: int) -> bool:
 
 
 def _starts_sentence(normalized_text: str, position: int) -> bool:
-    before = normalized_text[:position].rstrip()
-    if not before:
+    end = _skip_space_back(normalized_text, position)
+    if end == 0:
         return True
-    if before[-1] != ".":
-        return before[-1] in _SENTENCE_END
-    word = before[:-1].rsplit(None, 1)[-1] if before[:-1].strip() else ""
+    if normalized_text[end - 1] != ".":
+        return normalized_text[end - 1] in _SENTENCE_END
+    word_end = _skip_space_back(normalized_text, end - 1)
+    word_start = word_end
+    while word_start > 0 and not normalized_text[word_start - 1].isspace():
+        word_start -= 1
+    word = normalized_text[word_start:word_end]
     return not (len(word) == 1 or word in _ABBREVIATIONS)  # "Dr. Smith", "John F. Kennedy"
+
+
+def _skip_space_back(text: str, end: int) -> int:
+    """The end of text[:end] with trailing whitespace stripped."""
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return end
 
 
 def is_bounded(text: str, start: int, end: int) -> bool:

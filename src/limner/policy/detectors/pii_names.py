@@ -91,7 +91,8 @@ class NameFinder:
                 index += 1
                 continue
             last, score = found
-            yield Hit("pii.person", tokens[index].start, tokens[last].end, score)
+            if score > 0:
+                yield Hit("pii.person", tokens[index].start, tokens[last].end, score)
             index = last + 1
 
     def _name_at(self, text: str, tokens: list[_Token], index: int) -> tuple[int, float] | None:
@@ -99,7 +100,8 @@ class NameFinder:
         if token.key in _NOT_NAME or token.is_initial:
             return None
         if _ATTRIBUTION.search(text, max(0, token.start - 120), token.start):
-            return None  # "painting by Greg Rutkowski": an artist credit (ip/people detectors' job)
+            # "painting by Greg Rutkowski": an artist credit (the ip/people detectors' job); skip it whole.
+            return self._extend(text, tokens, index, lowercase=True), 0.0
         triggered = _TRIGGER.search(text, max(0, token.start - 24), token.start) is not None
         if not triggered and self._after_capitalized_word(text, tokens, index):
             return None  # "New York", "Lake Victoria": a place or brand, not a person

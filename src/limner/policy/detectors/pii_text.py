@@ -28,11 +28,16 @@ _DATE = re.compile(
     rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})(?!\d)",
     re.IGNORECASE,
 )
-_BIRTH_WORDS = words_pattern(
+_BIRTH_WORD_LIST = (
     "born|birth|birthday|birthdate|date of birth|dob|d.o.b|d.o.b.|geboren|geb.|"
     "geburtsdatum|geburtstag|né|née|naissance|nacido|nacida|nacimiento|nato|nata|"
     "nascita|nascido|nascida|nascimento|cumpleaños|anniversaire"
 )
+_BIRTH_WORDS = words_pattern(_BIRTH_WORD_LIST)
+# The birth words as bare substrings: near() searches a window, where a word's edges may fall.
+_BIRTH_WORDS_ANYWHERE = re.compile("|".join(map(re.escape, _BIRTH_WORD_LIST.split("|"))), re.IGNORECASE)
+_TWO_DIGITS = re.compile(r"\d\d")
+_DIGIT = re.compile(r"\d")
 
 _EN_SUFFIX = (
     r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Square|Sq"
@@ -99,6 +104,9 @@ def find_emails(text: str) -> Iterator[Hit]:
 
 
 def find_birth_dates(text: str) -> Iterator[Hit]:
+    # Every date holds two adjacent digits, and a birth word must occur somewhere in the text.
+    if not _TWO_DIGITS.search(text) or not _BIRTH_WORDS_ANYWHERE.search(text):
+        return
     for match in _DATE.finditer(text):
         if near(_BIRTH_WORDS, text, match.start(), match.end(), 40):
             yield Hit("pii.date_of_birth", match.start(), match.end(), 0.85)
@@ -121,6 +129,9 @@ def _extend_head(text: str, start: int) -> int:
 
 
 def find_street_addresses(text: str) -> Iterator[Hit]:
+    if not _DIGIT.search(text):  # only the ship pattern can match without a digit
+        yield from _ship_addresses(text)
+        return
     for pattern in _STREET_PATTERNS:
         for match in pattern.finditer(text):
             start, end = _extend_head(text, match.start()), _extend_tail(text, match.end())
@@ -135,3 +146,10 @@ def find_street_addresses(text: str) -> Iterator[Hit]:
             line_end = _SENTENCE_END.search(text, digit.end())
             end = line_end.start() if line_end else len(text)
             yield Hit("pii.street_address", digit.end(), min(end, digit.end() + 140), 0.75)
+
+
+def _ship_addresses(text: str) -> Iterator[Hit]:
+    """find_street_addresses() on a text without digits: only a ship name ("USS Enterprise")."""
+    for match in _STREET_PATTERNS[6].finditer(text):
+        start, end = _extend_head(text, match.start()), _extend_tail(text, match.end())
+        yield Hit("pii.street_address", start, end, 0.85)

@@ -7,8 +7,10 @@ import binascii
 import json
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from limner.policy.detectors._patterns import Hit, near, words_pattern
+from limner.policy.detectors._literals import required_literals
 from limner.policy.detectors.secret_values import is_placeholder
 
 # (category, pattern, score): formats documented by each vendor; the prefix makes them unambiguous.
@@ -102,10 +104,18 @@ _GCP_SERVICE_ACCOUNT = re.compile(r'"private_key_id"\s*:\s*"[a-f0-9]{40}"')
 
 
 def find_prefixed(text: str) -> Iterator[Hit]:
-    for category, pattern, score in _PREFIXED:
+    for (category, pattern, score), needles in zip(_PREFIXED, _prefix_needles(), strict=True):
+        if needles and not any(needle in text for needle in needles):
+            continue  # every match holds one of the needles: none is in the text
         for match in pattern.finditer(text):
             if not is_placeholder(match.group()):
                 yield Hit(category, match.start(), match.end(), score)
+
+
+@lru_cache(maxsize=1)
+def _prefix_needles() -> tuple[tuple[str, ...], ...]:
+    """Per _PREFIXED pattern, strings of which every match holds one (() when there are none)."""
+    return tuple(required_literals(pattern) for _, pattern, _ in _PREFIXED)
 
 
 def find_aws_secret_keys(text: str) -> Iterator[Hit]:

@@ -72,6 +72,8 @@ def check_lists(lists: dict[str, list[str]]) -> None:
 
 def _strip_marks(text: str) -> tuple[str, list[int]]:
     """Remove accents; returns the folded text and, per folded char, its index in `text`."""
+    if text.isascii():  # no accents: NFD changes no ASCII character
+        return text, list(range(len(text)))
     chars: list[str] = []
     index: list[int] = []
     for position, char in enumerate(text):

@@ -234,3 +234,10 @@ def test_minor_span_points_at_the_age() -> None:
     text = "sexy pose, 15yo"
     (finding,) = [f for f in detector.detect(text) if f.category == "harm.sexual_minors"]
     assert text[finding.start : finding.end] == "15yo"
+
+
+def test_model_meta_records_training_seed_and_thresholds(detector: HarmDetector) -> None:
+    meta = detector.model_meta()
+    assert meta["seed"] == 20261128
+    assert set(meta["thresholds"]) <= set(CATEGORIES)  # type: ignore[call-overload]
+    assert HarmDetector(HarmConfig(use_classifier=False)).model_meta() == {}

@@ -65,6 +65,9 @@ def test_finds_personal_data(detector: PiiDetector, text: str, category: str, va
         "my birthday cake with 30 candles",
         "order 4111 1111 1111 1112 has shipped",
         "an IBAN like GB00 XXXX 0000 0000 0000 00",
+        "oil painting by Greg Rutkowski, Ilya Kuvshinov and Alphonse Mucha",
+        "in the style of Zdzislaw Beksinski",
+        "Muslim man at the airport",
     ],
 )
 def test_ignores_benign_prompts(detector: PiiDetector, text: str) -> None:
