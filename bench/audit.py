@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -127,6 +128,7 @@ async def main(total: int) -> str:
         "signed with Ed25519 inside the appending transaction. `verify_chain` streams rows (20,000 per fetch)\n"
         "and recomputes every SHA-256 link, the pseudonym links and each checkpoint signature.\n"
         "Targets: append >= 5,000 events/s; verify 1 M events <= 10 s.\n\n"
+        f"Load average when the run ended: {os.getloadavg()[0]:.1f} (the machine is shared; numbers vary ±30%).\n\n"
         "One event per transaction is bounded by the transaction itself (see the baseline row: the\n"
         "shared engine opens a connection per transaction and every SQLite write transaction is BEGIN\n"
         "IMMEDIATE), not by hashing; the batch API meets the append target.\n\n"

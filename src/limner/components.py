@@ -16,6 +16,7 @@ from limner.provenance.base import NoProvenance, Provenance
 from limner.provenance.stamp import build_provenance
 from limner.provenance.verify import Verifier, build_verifier
 from limner.settings import Settings
+from limner.usage.counters import CounterStore, build_counter_store
 from limner.vault.blob_stores import BlobStore, build_blob_store
 from limner.vault.key_providers import KeyProvider, build_key_provider
 
@@ -31,6 +32,7 @@ class Components:
     blob_store: BlobStore
     provenance: Provenance = field(default_factory=NoProvenance)
     moderators: list[ImageModerator] = field(default_factory=list)
+    counters: CounterStore | None = None
     _verifier: Verifier | None = None
 
     @property
@@ -48,6 +50,8 @@ class Components:
         for backend in self.backends.values():
             await backend.aclose()
         await close_moderators(self.moderators)
+        if self.counters is not None:
+            await self.counters.aclose()
         await self.engine.dispose()
 
 
@@ -65,6 +69,7 @@ def build_components(settings: Settings) -> Components:
         blob_store=build_blob_store(settings.vault.blob_store, data_dir=settings.data_dir),
         provenance=build_provenance(settings.provenance, settings.data_dir),
         moderators=build_moderators(settings.moderation),
+        counters=build_counter_store(settings.identity.quotas.store, sessions),
     )
 
 

@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from limner.cli import audit, db, keys, policy, privacy, users, vault
+from limner.cli import audit, db, groups, keys, policy, privacy, users, vault
 from limner.cli.init import init
 from limner.cli.scan import scan
 from limner.cli.serve import serve
@@ -23,6 +23,7 @@ app.command("scan")(scan)
 app.command("verify")(verify)
 app.add_typer(users.app, name="users")
 app.add_typer(keys.app, name="keys")
+app.add_typer(groups.app, name="groups")
 app.add_typer(policy.app, name="policy")
 app.add_typer(audit.app, name="audit")
 app.add_typer(privacy.app, name="privacy")

@@ -25,7 +25,7 @@ from limner.generation.schemas import (
     ModelCard,
     ModelList,
 )
-from limner.identity.permissions import Permission
+from limner.identity.permissions import AUTHENTICATED, Permission
 from limner.vault.service import existing_data_key, get_sealed
 
 router = APIRouter(prefix="/v1")
@@ -82,7 +82,7 @@ async def create_variation(
     return await _multipart(request, response, c, principal, request_id, "variation")
 
 
-@router.get("/models", dependencies=[Depends(require(Permission.IMAGES_READ))])
+@router.get("/models", dependencies=[Depends(require(AUTHENTICATED))])
 async def list_models(c: ComponentsDep, principal: PrincipalDep) -> ModelList:
     created = int(c.settings.data_dir.stat().st_mtime) if c.settings.data_dir.exists() else 0
     cards = [

@@ -18,7 +18,7 @@ from limner.generation.backends.base import ImageRequest, Operation
 from limner.generation.catalog import find_model
 from limner.generation.flows import Opened, run_generation
 from limner.identity.models import User
-from limner.identity.service import principal_for
+from limner.identity.principals import load_principal
 from limner.policy.decision import Action, Decision
 from limner.review import service as review
 from limner.review.models import ReviewItem
@@ -36,14 +36,19 @@ async def resume_after_review(c: Components, review_id: str, *, request_id: str)
         if owner is None or key is None:
             raise NotFoundError("The requester of this review no longer exists.")
         images, mask = await generation.load_inputs(session, c.blob_store, key, generation_id=row.id)
+        principal = await load_principal(
+            session,
+            owner,
+            key=None,
+            secret_key=c.secret_key,
+            custom_roles=c.settings.identity.custom_roles,
+            access=c.settings.identity.access,
+        )
     if item.status != "approved":
         return
     if item.source == "image":
         await _release_images(c, item, request_id)
         return
-    principal = principal_for(
-        owner, key=None, secret_key=c.secret_key, custom_roles=c.settings.identity.custom_roles
-    )
     spec = find_model(c.settings.generation.models, row.model)
     p = row.params
     request = ImageRequest(

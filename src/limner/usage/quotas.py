@@ -11,7 +11,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import cast
 
 from limner.components import Components
 from limner.db import utcnow
@@ -109,9 +108,8 @@ def exceeded(item: CounterItem, now: datetime | None = None) -> QuotaExceededErr
 
 @asynccontextmanager
 async def counter_store(c: Components) -> AsyncIterator[CounterStore]:
-    shared = cast(CounterStore | None, getattr(c, "counters", None))
-    if shared is not None:
-        yield shared
+    if c.counters is not None:
+        yield c.counters
         return
     store = build_counter_store(c.settings.identity.quotas.store, c.sessions)
     try:
