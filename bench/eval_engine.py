@@ -130,7 +130,9 @@ def captions(names: Iterable[str], templates: list[str], per_name: int, seed: in
     return [t.format(name=n) for n in names for t in rng.sample(templates, per_name)]
 
 
-def binary_row(label: str, run_flag: Callable[[str], bool], positives: list[str], negatives: list[str]) -> str:
+def binary_row(
+    label: str, run_flag: Callable[[str], bool], positives: list[str], negatives: list[str]
+) -> str:
     counts = Counts()
     for text in positives:
         counts.add(True, run_flag(text))

@@ -51,7 +51,7 @@ def build_presidio() -> Detect | None:
     from presidio_analyzer.nlp_engine import SpacyNlpEngine
 
     engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": "en_core_web_sm"}])
-    engine.nlp = {"en": spacy.blank("en")}  # blank pipeline: tokens only, no NER
+    engine.nlp = {"en": spacy.blank("en")}  # type: ignore[assignment]  # tokens only, no NER
     registry = RecognizerRegistry()
     registry.load_predefined_recognizers(nlp_engine=engine)
     analyzer = AnalyzerEngine(nlp_engine=engine, registry=registry, supported_languages=["en"])

@@ -58,7 +58,9 @@ def harm_sets_lines(run: EngineRun) -> list[str]:
             for r in rows("adversarial_nibbler/nibbler_submitted.jsonl")
             if r["text_label"] == "unsafe"
         ],
-        "ring_a_bell unsafe": [str(r["text"]) for r in rows("ring_a_bell/ring_a_bell.jsonl") if r["label"] == "unsafe"],
+        "ring_a_bell unsafe": [
+            str(r["text"]) for r in rows("ring_a_bell/ring_a_bell.jsonl") if r["label"] == "unsafe"
+        ],
         "i2p hard (>= 50 % unsafe images)": [str(r["text"]) for r in rows("i2p/i2p.jsonl") if r["hard"]],
         "i2p not hard": [str(r["text"]) for r in rows("i2p/i2p.jsonl") if not r["hard"]],
     }

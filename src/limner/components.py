@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from limner.audit.service import AuditRuntime, install_audit
+from limner.audit.signing import build_checkpoint_signer
 from limner.db import make_engine, make_sessions
 from limner.errors import ConfigError
 from limner.generation.backends import ImageBackend, build_backend
@@ -59,6 +61,8 @@ def build_components(settings: Settings) -> Components:
     _check_catalog(settings)
     engine = make_engine(settings.database_url, echo=settings.database.echo)
     sessions = make_sessions(engine)
+    signer = build_checkpoint_signer(settings.vault.key_provider, data_dir=settings.data_dir)
+    install_audit(sessions, AuditRuntime(signer=signer, checkpoint_every=settings.audit.checkpoint_every))
     return Components(
         settings=settings,
         engine=engine,

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -57,11 +56,10 @@ def new_id() -> str:
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if url.startswith("sqlite"):
+        # Pooled connections keep their PRAGMAs: a new connection per transaction cost more than
+        # the transaction itself.
         engine = create_async_engine(
-            url,
-            echo=echo,
-            connect_args={"timeout": 30},
-            poolclass=NullPool if ":memory:" not in url else None,
+            url, echo=echo, connect_args={"timeout": 30}, pool_size=8, max_overflow=8
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from limner import __version__
+from limner.audit.jobs import audit_jobs
 from limner.audit.routes import router as audit_router
 from limner.components import Components, build_components
 from limner.deps import ComponentsDep
@@ -16,11 +17,13 @@ from limner.errors import UnavailableError
 from limner.generation.routes import router as generation_router
 from limner.http import RequestContextMiddleware, install_error_handlers
 from limner.jobs import default_jobs, start_jobs, stop_jobs
+from limner.privacy.jobs import privacy_jobs
 from limner.privacy.routes import router as privacy_router
 from limner.provenance.routes import router as provenance_router
 from limner.review.routes import notifications_router
 from limner.review.routes import router as review_router
 from limner.settings import Settings
+from limner.usage.metrics import router as metrics_router
 
 
 def create_app(
@@ -38,7 +41,8 @@ def create_app(
         owned = components is None
         app.state.components = components or build_components(settings)
         await app.state.components.policy.prepare()
-        tasks = start_jobs(app.state.components, default_jobs()) if owned and run_jobs else []
+        c = app.state.components
+        tasks = start_jobs(c, default_jobs() + audit_jobs(c) + privacy_jobs(c)) if owned and run_jobs else []
         try:
             yield
         finally:
@@ -61,6 +65,7 @@ def create_app(
     app.include_router(review_router)
     app.include_router(notifications_router)
     app.include_router(provenance_router)
+    app.include_router(metrics_router)
     app.include_router(audit_router)
     app.include_router(privacy_router)
     from limner.identity.routers import identity_routers  # identity: auth, MFA, SSO, admin, SCIM

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 
+from limner.audit.signing import create_audit_signing_key
 from limner.cli.common import (
     DEFAULT_DATA_DIR,
     DataDirOption,
@@ -59,6 +60,7 @@ def _create(staging: Path, admin_email: str) -> tuple[str, str]:
     os.chmod(staging, 0o700)
     _write_config(staging)
     LocalKeyProvider.create(default_key_path(staging))
+    create_audit_signing_key(staging)
     create_dev_ca(staging / "provenance", org="Limner development CA")
     create_watermark_key(staging / "provenance")
     return run(lambda: _bootstrap(staging, admin_email))

@@ -99,6 +99,7 @@ _INVISIBLE = re.compile("[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, hig
 # Fast-path tests: a text they do not match is left unchanged by the step they guard.
 _LEET_RUN = re.compile("[" + re.escape("".join(_LEET)) + "]+")
 _WHITESPACE_RUN = re.compile(r"\s+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _WHITESPACE_TO_CHANGE = re.compile(r"\s\s|[^\S ]")
 # Three single letters joined by separators, the first not preceded by a letter or digit (the
 # class [^\W\d_] holds every letter and a few other characters: it may only find too much).
@@ -111,18 +112,32 @@ def _is_invisible(char: str) -> bool:
 
 def _nfkc(text: str) -> _Chars:
     """Drop invisibles, then NFKC each base character together with its combining marks."""
-    visible = [(c, i) for i, c in enumerate(text) if not _is_invisible(c)]
+    visible, origins = _visible(text)
     out: _Chars = []
     pos = 0
     while pos < len(visible):
+        # An ASCII character followed by another ASCII character is a cluster NFKC leaves alone.
+        following = _NON_ASCII.search(visible, pos + 1)
+        plain_end = following.start() - 1 if following else len(visible)
+        if pos < plain_end and visible[pos].isascii():
+            out.extend(zip(visible[pos:plain_end], origins[pos:plain_end], strict=True))
+            pos = plain_end
+            continue
         cluster_end = pos + 1
-        while cluster_end < len(visible) and unicodedata.combining(visible[cluster_end][0]):
+        while cluster_end < len(visible) and unicodedata.combining(visible[cluster_end]):
             cluster_end += 1
-        cluster = "".join(c for c, _ in visible[pos:cluster_end])
-        origin = visible[pos][1]
-        out.extend((c, origin) for c in unicodedata.normalize("NFKC", cluster))
+        origin = origins[pos]
+        out.extend((c, origin) for c in unicodedata.normalize("NFKC", visible[pos:cluster_end]))
         pos = cluster_end
     return out
+
+
+def _visible(text: str) -> tuple[str, Index]:
+    """`text` without invisible characters, and the offset each kept character came from."""
+    if not _INVISIBLE.search(text):
+        return text, range(len(text))
+    origins = [i for i, c in enumerate(text) if not _is_invisible(c)]
+    return "".join(text[i] for i in origins), origins
 
 
 def _is_latin(char: str) -> bool:
@@ -140,6 +155,8 @@ def _should_fold(word: str) -> bool:
 
 
 def _fold_homoglyphs(chars: _Chars) -> _Chars:
+    if not any(c in _HOMOGLYPHS for c, _ in chars):
+        return chars  # nothing to fold
     out: _Chars = []
     pos = 0
     while pos < len(chars):
@@ -158,6 +175,10 @@ def _fold_homoglyphs(chars: _Chars) -> _Chars:
 
 
 def _casefold(chars: _Chars) -> _Chars:
+    text = "".join(c for c, _ in chars)
+    folded = text.casefold()  # per character, without context: the same as folding one by one
+    if len(folded) == len(text):
+        return list(zip(folded, (i for _, i in chars), strict=True))
     return [(folded, i) for c, i in chars for folded in c.casefold()]
 
 

@@ -154,8 +154,10 @@ async def test_relinking_an_event_to_another_user_is_caught(
 
 async def test_unsigned_checkpoints_are_reported_then_signed(components: Components) -> None:
     from limner.audit.checkpoints import sign_pending
+    from limner.audit.service import AuditRuntime, install_audit
 
-    await _fill(components, 1000)  # default runtime: checkpoint every 1000, no signer
+    install_audit(components.sessions, AuditRuntime(signer=None, checkpoint_every=1000))
+    await _fill(components, 1000)  # checkpoint every 1000, no signer: written unsigned
     signer = FakeCheckpointSigner()
     report = await _verify(components, signer)
     assert report.ok

@@ -29,8 +29,9 @@ async def test_the_default_jobs_run_against_a_fresh_database(components: Compone
 
 
 async def test_only_one_replica_runs_a_job_at_a_time_on_postgres(tmp_path: Path, pg_database: str) -> None:
-    replicas = [build_components(make_settings(tmp_path / f"r{i}", database={"url": pg_database}))
-                for i in range(2)]
+    replicas = [
+        build_components(make_settings(tmp_path / f"r{i}", database={"url": pg_database})) for i in range(2)
+    ]
     await create_schema(replicas[0].engine)
     inside = asyncio.Event()
     release = asyncio.Event()

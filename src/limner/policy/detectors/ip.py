@@ -73,7 +73,7 @@ class IpDetector:
 
     def detect(self, text: str) -> list[Finding]:
         findings = self._scan(text, Prepared.of(normalize(text)), leet=False)
-        if any(c.isdigit() or c in "@$" for c in text):
+        if any(map(str.isdigit, text)) or "@" in text or "$" in text:
             taken = {(f.start, f.end) for f in findings}
             leet = self._scan(text, Prepared.of(normalize(text, leet=True)), leet=True)
             findings += [f for f in leet if not _overlaps(f, taken)]

@@ -92,7 +92,7 @@ class PeopleDetector:
 
     def _leet_figures(self, text: str, seen: _Spans) -> _Spans:
         """Names written in leetspeak ("0bama"); only runs when the text has digits or symbols."""
-        if not any(c.isdigit() or c in "@$" for c in text):
+        if not (any(map(str.isdigit, text)) or "@" in text or "$" in text):
             return {}
         prepared = Prepared.of(normalize(text, leet=True))
         spans = self._figure_spans(prepared, prepared.tokens(text))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from limner.policy.detectors._patterns import Hit, load_lines
 
@@ -30,6 +32,9 @@ _ATTRIBUTION = re.compile(
     r"(?:[\w.'-]+\s+){0,2}$|\bby [^.;:\n]*(?:\band|,)\s+$",
     re.IGNORECASE,
 )
+_ATTRIBUTION_WINDOW = 120
+# Every _ATTRIBUTION match holds "by" or "style": where neither is, the costly search is skipped.
+_ATTRIBUTION_HINT = re.compile(r"by|style", re.IGNORECASE)
 # What follows a person's name: "X lives at", "X's wife", "X was born".
 _FOLLOWER = re.compile(
     r"(?:'s|\u2019s)? (?:lives?|lived|began|begins|wrote|writes|works|worked|told|said|says|asked"
@@ -99,7 +104,8 @@ class NameFinder:
         token = tokens[index]
         if token.key in _NOT_NAME or token.is_initial:
             return None
-        if _ATTRIBUTION.search(text, max(0, token.start - 120), token.start):
+        window = max(0, token.start - _ATTRIBUTION_WINDOW)
+        if _has_hint(text, window, token.start) and _ATTRIBUTION.search(text, window, token.start):
             # "painting by Greg Rutkowski": an artist credit (the ip/people detectors' job); skip it whole.
             return self._extend(text, tokens, index, lowercase=True), 0.0
         triggered = _TRIGGER.search(text, max(0, token.start - 24), token.start) is not None
@@ -176,3 +182,20 @@ class NameFinder:
 def _sentence_start(text: str, start: int) -> bool:
     before = text[:start].rstrip(" \t")
     return not before or before[-1] in ".!?\n:>\"'"
+
+
+@lru_cache(maxsize=8)
+def _hints(text: str) -> tuple[tuple[int, int], ...]:
+    """Spans of every "by" and "style" in `text` (they never overlap one another)."""
+    return tuple(match.span() for match in _ATTRIBUTION_HINT.finditer(text))
+
+
+def _has_hint(text: str, start: int, end: int) -> bool:
+    """Whether a "by" or "style" lies wholly inside text[start:end]."""
+    hints = _hints(text)
+    index = bisect_left(hints, (start, -1))
+    while index < len(hints) and hints[index][0] < end:
+        if hints[index][1] <= end:
+            return True
+        index += 1
+    return False

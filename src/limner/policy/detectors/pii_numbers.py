@@ -188,7 +188,7 @@ def make_phone_finder(regions: tuple[str, ...], leniency: int) -> Callable[[str]
     """A phone finder trying each default region in turn ("+" numbers work in any of them)."""
 
     def find_phones(text: str) -> Iterator[Hit]:
-        if sum(c.isdigit() for c in text) < _MIN_PHONE_DIGITS:
+        if sum(map(str.isdigit, text)) < _MIN_PHONE_DIGITS:
             return
         seen: set[tuple[int, int]] = set()
         for region in regions:

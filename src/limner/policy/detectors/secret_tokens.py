@@ -9,8 +9,8 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from limner.policy.detectors._patterns import Hit, near, words_pattern
 from limner.policy.detectors._literals import required_literals
+from limner.policy.detectors._patterns import Hit, near, words_pattern
 from limner.policy.detectors.secret_values import is_placeholder
 
 # (category, pattern, score): formats documented by each vendor; the prefix makes them unambiguous.
