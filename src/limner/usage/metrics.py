@@ -42,6 +42,6 @@ async def _review_queue(c: Components, registry: CollectorRegistry) -> None:
             .where(ReviewItem.status == "pending")
             .group_by(ReviewItem.escalated_at.is_not(None))
         )
-        counts = dict((await session.execute(query)).tuples().all())
+        counts = {bool(escalated): int(n) for escalated, n in (await session.execute(query)).all()}
     for escalated in (False, True):
         gauge.labels(escalated=str(escalated).lower()).set(counts.get(escalated, 0))
