@@ -96,6 +96,9 @@ def accuracy_sections(run: EngineRun, presidio: Callable[[str], list[Finding]] |
         "## False positives on benign prompt sets",
         "",
         *benign_lines(run, rate),
+        "",
+        "Both sets also feed the harm classifier's training (as negatives), so their harm.* rate is a",
+        "training-set number; the held-out benign rows are in the harm section above.",
     ]
 
 

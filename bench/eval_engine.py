@@ -104,7 +104,7 @@ def pii_table(columns: dict[str, Tally]) -> list[str]:
     head = "| Presidio type | our category | gold | " + " | ".join(f"{n} P | {n} R | {n} F1" for n in names)
     lines = [head + " |", "|---|---|---:|" + "---:|---:|---:|" * len(names)]
     first = columns[names[0]]
-    for kind in [*POSITIVE, "ALL"]:
+    for kind in [k for k in [*POSITIVE, "ALL"] if first.gold[k]]:  # types absent from the data: no row
         cells = " | ".join(_prf(columns[n], kind) for n in names)
         lines.append(f"| {kind} | {POSITIVE.get(kind, 'any')} | {first.gold[kind]} | {cells} |")
     return lines

@@ -27,6 +27,12 @@ PII_PROMPT = (
     "from the windows, waves crashing below, in the style of a vintage travel poster. Send the result "
     "to maria.lopez@example.com or call +44 20 7946 0958; my colleague Ingrid Halvorsen approved it."
 )
+# The same harness on the tree before the speed work (2026-11-28, same machine, load average ~2).
+BEFORE = (
+    "Before the speed work (same harness and machine, p50 / p99 ms): engine 5.41 / 10.11, normalize "
+    "1.77 / 3.63, pii 1.11 / 4.61, secrets 0.52 / 1.90, terms 0.05 / 0.10, harm 0.54 / 1.23, people "
+    "0.59 / 1.29, ip 0.48 / 1.00; start-up 1.45 s."
+)
 _STARTUP = """
 import json, time
 started = time.perf_counter()
@@ -156,6 +162,8 @@ def speed_section(engine: PolicyEngine, count: int = 1000) -> list[str]:
         f"Start-up, fresh process, median of 3: imports {startup['import_s']:.2f} s + compile_policy(default) "
         f"{startup['compile_s']:.2f} s = {startup['import_s'] + startup['compile_s']:.2f} s "
         f"(whole process incl. interpreter: {startup['process_s']:.2f} s).",
+        "",
+        BEFORE,
         "",
         f"Targets: p50 <= 2 ms, p99 <= 20 ms, start-up <= 2 s. Measured (wall): p50 {pct(total, 50):.2f} ms, "
         f"p99 {pct(total, 99):.2f} ms (CPU: p50 {pct(cpu, 50):.2f} ms, p99 {pct(cpu, 99):.2f} ms), "

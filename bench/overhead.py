@@ -33,7 +33,7 @@ PROMPT = (
 REQUESTS = {1: 150, 16: 320}
 
 
-def configure(data_dir: Path, upstream: str) -> None:
+def configure(data_dir: Path, upstream: str, api_key: str) -> None:
     extra = f"""
 [generation]
 default_model = "dall-e-2"
@@ -44,7 +44,7 @@ kind = "local"
 [generation.backends.upstream]
 kind = "openai"
 base_url = "{upstream}"
-api_key = "sk-bench-upstream"
+api_key = "{api_key}"
 max_retries = 0
 
 [[generation.models]]
@@ -87,9 +87,9 @@ def header_ms(responses: list[httpx.Response], name: str) -> list[float]:
     return [float(r.headers[name]) for r in responses]
 
 
-async def measure(upstream: str, limner: str, key: str) -> list[str]:
+async def measure(upstream: str, upstream_key: str, limner: str, key: str) -> list[str]:
     rows = []
-    direct_headers = {"authorization": "Bearer sk-direct"}
+    direct_headers = {"authorization": f"Bearer {upstream_key}"}
     for concurrency, total in REQUESTS.items():
         await load(f"{upstream}/images/generations", direct_headers, concurrency, 20)  # warm-up
         await load(f"{limner}/v1/images/generations", {"authorization": f"Bearer {key}"}, concurrency, 20)
@@ -125,7 +125,7 @@ def image_stages() -> str:
 
 
 def main() -> None:
-    with serve_fake_upstream() as (upstream, _state), tempfile.TemporaryDirectory() as tmp:
+    with serve_fake_upstream() as (upstream, state), tempfile.TemporaryDirectory() as tmp:
         data_dir, port = Path(tmp) / "data", free_port()
         creds = json.loads(
             subprocess.run(
@@ -135,7 +135,7 @@ def main() -> None:
                 check=True,
             ).stdout
         )
-        configure(data_dir, upstream)
+        configure(data_dir, upstream, state.api_key)
         env = {**os.environ, "LIMNER_SERVER__PORT": str(port)}
         server = subprocess.Popen(
             [*LIMNER, "serve", "--data-dir", str(data_dir)],
@@ -146,7 +146,7 @@ def main() -> None:
         try:
             base = f"http://127.0.0.1:{port}"
             wait_ready(base, server)
-            rows = asyncio.run(measure(upstream, base, creds["api_key"]))
+            rows = asyncio.run(measure(upstream, state.api_key, base, creds["api_key"]))
         finally:
             server.terminate()
             server.wait(timeout=20)

@@ -34,6 +34,8 @@ def serve(
         }
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # httpx logs every upstream URL; provider image URLs carry signed query strings.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     app = create_app(settings, tls=tls_cert is not None)
     typer.echo(f"Limner is listening on {public} (API base URL {public}/v1)", err=True)
     uvicorn.run(

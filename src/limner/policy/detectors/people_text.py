@@ -134,7 +134,7 @@ def _tokens(prepared: Prepared, original: str) -> Iterator[Token]:
         is_possessive = word.endswith("'s") and len(word) > 2
         if is_possessive:
             word, end = word[:-2], end - 2
-        original_start, _ = prepared.span(start, end)
+        original_start = prepared.normalized.index[prepared.positions[start]]  # = span(start, end)[0]
         is_sentence_start = _starts_sentence(prepared.normalized.text, prepared.positions[start])
         gap = prepared.text[previous_end:start] if previous_end is not None else "?"
         previous_end = end
