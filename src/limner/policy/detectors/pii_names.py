@@ -108,6 +108,8 @@ class NameFinder:
         if _has_hint(text, window, token.start) and _ATTRIBUTION.search(text, window, token.start):
             # "painting by Greg Rutkowski": an artist credit (the ip/people detectors' job); skip it whole.
             return self._extend(text, tokens, index, lowercase=True), 0.0
+        if not token.is_capitalized and (token.key not in self._first or token.key in self._words):
+            return None  # a lower-case word that is no first name: nothing below makes it a name
         triggered = _TRIGGER.search(text, max(0, token.start - 24), token.start) is not None
         if not triggered and self._after_capitalized_word(text, tokens, index):
             return None  # "New York", "Lake Victoria": a place or brand, not a person
