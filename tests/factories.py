@@ -57,6 +57,9 @@ class FixedPolicy:
     async def prepare(self) -> None:
         return None
 
+    async def aclose(self) -> None:
+        return None
+
     async def evaluate(self, text: str, *, context: PolicyContext) -> Decision:
         ruled = tuple(
             RuledFinding(Finding("fixed", c, 0, min(4, len(text)), 0.99), self.action, "t••t")

@@ -52,6 +52,7 @@ class Components:
         for backend in self.backends.values():
             await backend.aclose()
         await close_moderators(self.moderators)
+        await self.policy.aclose()
         if self.counters is not None:
             await self.counters.aclose()
         await self.engine.dispose()

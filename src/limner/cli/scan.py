@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from contextlib import AbstractContextManager, nullcontext
@@ -27,7 +28,8 @@ def scan(
     engine = _engine(policy)
     with _open_in(input_path) as source, _open_out(output_path) as sink:
         lines = source.readlines()
-        errors = _scan_lines(engine, lines, sink, show_progress=len(lines) > 200 and sys.stderr.isatty())
+        progress = len(lines) > 200 and sys.stderr.isatty()
+        errors = asyncio.run(_scan_lines(engine, lines, sink, show_progress=progress))
     if errors:
         typer.echo(f"{errors} line(s) could not be scanned", err=True)
 
@@ -45,7 +47,8 @@ def _engine(policy: Path | None) -> PolicyEngine:
         fail(exc.message)
 
 
-def _scan_lines(engine: PolicyEngine, lines: list[str], sink: TextIO, *, show_progress: bool) -> int:
+async def _scan_lines(engine: PolicyEngine, lines: list[str], sink: TextIO, *, show_progress: bool) -> int:
+    """Remote detectors, if the policy has any, run here as they do in the server."""
     errors = 0
     with Progress(disable=not show_progress, transient=True) as progress:
         task = progress.add_task("scanning", total=len(lines))
@@ -59,7 +62,9 @@ def _scan_lines(engine: PolicyEngine, lines: list[str], sink: TextIO, *, show_pr
                 errors += 1
                 typer.echo(f"line {number}: {exc}", err=True)
                 continue
-            sink.write(json.dumps(_result(item_id, engine.decide(text, PolicyContext()))) + "\n")
+            decision = await engine.decide_async(text, PolicyContext())
+            sink.write(json.dumps(_result(item_id, decision)) + "\n")
+    await engine.aclose()
     return errors
 
 

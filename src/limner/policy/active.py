@@ -34,7 +34,11 @@ class ActivePolicy:
 
     async def evaluate(self, text: str, *, context: PolicyContext) -> Decision:
         engine = await self.refresh()
-        return engine.decide(text, context)
+        return await engine.decide_async(text, context)
+
+    async def aclose(self) -> None:
+        if self.engine is not None:
+            await self.engine.aclose()
 
     async def refresh(self, *, force: bool = False) -> PolicyEngine:
         now = time.monotonic()

@@ -29,10 +29,18 @@ LEADS: dict[Action, str] = {
 }
 
 
+PROVIDER_ERROR = "harm.provider_error"
+
+
 def explain(action: Action, categories: list[str]) -> tuple[str, str | None]:
     """(explanation, suggestion) for the most important category family present."""
     if not categories:
         return "", None
+    if categories == [PROVIDER_ERROR]:
+        return (
+            f"{LEADS[action]} The content safety check is unavailable right now, so nothing was sent.",
+            "Try again in a few minutes; if it persists, tell your administrator.",
+        )
     family = categories[0].split(".", 1)[0]
     reason = EXPLANATIONS.get(family, "The prompt matched this organisation's policy ({categories}).")
     text = f"{LEADS[action]} {reason.format(categories=', '.join(categories))}".strip()

@@ -62,7 +62,9 @@ async def replay(c: Components, *, candidate_text: str, since: datetime) -> DryR
 
         async for _row, prompt in iter_prompts(session, since=since, data_key_for_owner=key_for):
             context = PolicyContext(stage="prompt")
-            report.add(current.decide(prompt, context), candidate.decide(prompt, context))
+            report.add(
+                await current.decide_async(prompt, context), await candidate.decide_async(prompt, context)
+            )
     async with c.sessions.begin() as session:
         await record(
             session,

@@ -24,6 +24,10 @@ class PromptPolicy(Protocol):
         """Load whatever evaluation needs (detector data); the server calls it once at start-up."""
         ...
 
+    async def aclose(self) -> None:
+        """Release connections of remote detectors."""
+        ...
+
     async def evaluate(self, text: str, *, context: PolicyContext) -> Decision:
         """Decide what happens to `text`. Never log or persist the text; the Decision carries
         offsets, categories and masked excerpts only. Raise nothing for ordinary input."""
@@ -36,6 +40,9 @@ class AllowAllPolicy:
     version = "none"
 
     async def prepare(self) -> None:
+        return None
+
+    async def aclose(self) -> None:
         return None
 
     async def evaluate(self, text: str, *, context: PolicyContext) -> Decision:

@@ -94,7 +94,10 @@ class PeopleDetector:
         """Names written in leetspeak ("0bama"); only runs when the text has digits or symbols."""
         if not (any(map(str.isdigit, text)) or "@" in text or "$" in text):
             return {}
-        prepared = Prepared.of(normalize(text, leet=True))
+        leet = normalize(text, leet=True)
+        if leet == normalize(text):
+            return {}  # nothing was leetspeak: the plain scan found these very spans already
+        prepared = Prepared.of(leet)
         spans = self._figure_spans(prepared, prepared.tokens(text))
         found = {prepared.span(s, e): (PUBLIC_FIGURE, score) for s, e, score in spans}
         return {span: hit for span, hit in found.items() if not _overlaps(span, seen)}

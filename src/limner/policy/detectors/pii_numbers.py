@@ -20,6 +20,8 @@ from stdnum.us import ssn
 from limner.policy.detectors._patterns import Hit, near, words_pattern
 
 _CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d-])")
+_MIN_CARD_DIGITS = 12  # _CARD needs 12 digits or more
+_TWO_DIGITS = re.compile(r"\d\d")
 _CARD_PREFIX = re.compile(r"4|5[1-5]|2[2-7]|3[47]|3[0689]|35|6(?:011|5|4[4-9]|2)|5[06-9]|6|2131|1800")
 _CARD_WORDS = words_pattern(
     ["card", "credit", "debit", "visa", "mastercard", "amex", "cc", "kreditkarte", "carte", "tarjeta"]
@@ -129,6 +131,8 @@ def _digits(value: str) -> str:
 
 
 def find_cards(text: str) -> Iterator[Hit]:
+    if sum(map(str.isdigit, text)) < _MIN_CARD_DIGITS:
+        return
     for match in _CARD.finditer(text):
         digits = _digits(match.group())
         if len(set(digits)) < 2 or not _CARD_PREFIX.match(digits):
@@ -142,6 +146,8 @@ def find_cards(text: str) -> Iterator[Hit]:
 
 
 def find_ibans(text: str) -> Iterator[Hit]:
+    if not _TWO_DIGITS.search(text):
+        return
     for match in _IBAN.finditer(text):
         value = match.group().upper().replace(" ", "")
         if iban.is_valid(value):
@@ -151,6 +157,8 @@ def find_ibans(text: str) -> Iterator[Hit]:
 
 
 def find_national_ids(text: str) -> Iterator[Hit]:
+    if not _TWO_DIGITS.search(text):  # every id pattern holds two adjacent digits
+        return
     for rule in _NATIONAL_IDS:
         for match in rule.pattern.finditer(text):
             value = match.group().replace(" ", "")

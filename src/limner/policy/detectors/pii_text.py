@@ -75,6 +75,20 @@ _STREET_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?<!\w)(?:USNS|USNV|USS|USCGC) [\w'-]+(?:\s+FPO A[AEP] \d{5})?"),
     re.compile(r"(?<!\w)(?:Postbox|P\.?O\.? Box|Postfach|Apartado|Casella postale) \d{1,6}", re.I),
 )
+# Per street pattern, a cheaper regex every match of it contains (None: always run the pattern).
+_CAPITAL_AFTER_NUMBER = re.compile(r"\d[A-Za-z]?\s+[A-ZÀ-Þ]")
+_NORTH_HINT = re.compile(rf"(?:{_NORTH_SUFFIX})\.?\s+\d", re.IGNORECASE)
+_ROMANCE_HINT = re.compile(rf"(?:{_ROMANCE_PREFIX})\s", re.IGNORECASE)
+_STREET_HINTS = (
+    _CAPITAL_AFTER_NUMBER,
+    _NORTH_HINT,
+    _ROMANCE_HINT,
+    _ROMANCE_HINT,
+    _CAPITAL_AFTER_NUMBER,
+    None,
+    None,
+    None,
+)
 _UNIT = re.compile(
     r"(?<!\w)(?:Apt|Apartment|Suite|Ste|Unit|Flat|Wohnung|Bureau|Piso)\.?\s*#?\d{1,5}\w?", re.I
 )
@@ -132,7 +146,9 @@ def find_street_addresses(text: str) -> Iterator[Hit]:
     if not _DIGIT.search(text):  # only the ship pattern can match without a digit
         yield from _ship_addresses(text)
         return
-    for pattern in _STREET_PATTERNS:
+    for pattern, hint in zip(_STREET_PATTERNS, _STREET_HINTS, strict=True):
+        if hint is not None and not hint.search(text):
+            continue
         for match in pattern.finditer(text):
             start, end = _extend_head(text, match.start()), _extend_tail(text, match.end())
             in_context = near(_ADDRESS_WORDS, text, start, start, 30)

@@ -151,6 +151,30 @@ def find_private_keys(text: str) -> Iterator[Hit]:
             yield Hit("secret.private_key", match.start(), match.end(), 0.85)
 
 
+# A pasted key is often only part of a PEM block: a body line (64, 70 or 76 base64 characters, or the
+# short '='-padded last line) or the END line, without its BEGIN line.
+_PEM_END = re.compile(r"-----END [A-Z0-9 ]*PRIVATE KEY-----")
+_KEY_BODY = re.compile(r"(?<![A-Za-z0-9+/=,])[A-Za-z0-9+/]{22,76}={0,2}(?![A-Za-z0-9+/=])")
+
+
+def find_key_fragments(text: str) -> Iterator[Hit]:
+    for match in _PEM_END.finditer(text):
+        yield Hit("secret.private_key", match.start(), match.end(), 0.8)
+    for match in _KEY_BODY.finditer(text):
+        if _looks_like_key_body(match.group()):
+            yield Hit("secret.private_key", match.start(), match.end(), 0.7)
+
+
+def _looks_like_key_body(token: str) -> bool:
+    width_ok = len(token) in (64, 70, 76) or token.endswith("=")
+    mixed = (
+        any(c.isupper() for c in token)
+        and any(c.islower() for c in token)
+        and any(c.isdigit() for c in token)
+    )
+    return width_ok and mixed and not is_placeholder(token)
+
+
 def _has_alg(segment: str) -> bool:
     try:
         header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))

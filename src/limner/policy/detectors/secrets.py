@@ -11,6 +11,7 @@ from limner.policy.detectors._patterns import Finder, drop_shadowed, merge, run_
 from limner.policy.detectors.secret_tokens import (
     find_aws_secret_keys,
     find_jwts,
+    find_key_fragments,
     find_prefixed,
     find_private_keys,
 )
@@ -64,7 +65,13 @@ class SecretsDetector:
 
     def __init__(self, config: SecretsConfig) -> None:
         self._config = config
-        finders: list[Finder] = [find_prefixed, find_aws_secret_keys, find_private_keys, find_jwts]
+        finders: list[Finder] = [
+            find_prefixed,
+            find_aws_secret_keys,
+            find_private_keys,
+            find_jwts,
+            find_key_fragments,
+        ]
         if config.include_passwords:
             finders += [find_assignments, find_embedded_passwords]
         if config.include_high_entropy:

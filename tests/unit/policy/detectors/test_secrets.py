@@ -38,6 +38,12 @@ def detector() -> SecretsDetector:
     ("text", "category"),
     [
         ("key AKIA" + "Q3EGRTW5ZPLKXN7B here", "secret.aws_key"),
+        (
+            "2026-04-26 12:36:01 UMRr047T8ggKgEnyhQLK/FJh+Yp8ubo6wsTUwyyVcRULUVWeJbka6EDkMbPucHHb",
+            "secret.private_key",
+        ),
+        ("EXRpemVuQGNyZWRzd2VlcGVyAQIDBA==", "secret.private_key"),
+        ('-----END OPENSSH PRIVATE KEY-----"""', "secret.private_key"),
         (f"aws_secret_access_key = {RANDOM40}", "secret.aws_key"),
         ("AIza" + "SyD3x" + "k" * 2 + RANDOM36[:28], "secret.gcp"),
         ("AccountKey=" + RANDOM40 * 2 + "==", "secret.azure"),
@@ -70,6 +76,8 @@ def test_finds_secrets(detector: SecretsDetector, text: str, category: str) -> N
     "text",
     [
         "a photo of a cat wearing a tiny hat",
+        'src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9Q"',
+        "AKIAIOSFODNN7EXAMPLEAKIAIOSFODNN7EXAMPLEAKIAIOSFODNN7EXAMPLE1234",
         "aws access key AKIAIOSFODNN7EXAMPLE",
         'password = "changeme"',
         "password: <your password here>",
