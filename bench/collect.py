@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from bench._common import RESULTS, ROOT, machine
 
-ORDER = ["overhead", "overhead_analysis", "image_stages", "dlp", "harm", "people_ip", "eval", "provenance", "moderation", "audit"]
+ORDER = [
+    "overhead",
+    "overhead_analysis",
+    "image_stages",
+    "dlp",
+    "harm",
+    "people_ip",
+    "eval",
+    "provenance",
+    "moderation",
+    "audit",
+]
 HEADER = """# Benchmarks
 
 Numbers measured by the scripts in `bench/` (`make bench` reruns them all and rewrites this file; `make eval`

@@ -7,12 +7,12 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import httpx
 import pytest
 from PIL import Image
 
 from limner.errors import UpstreamError
 from limner.moderation.providers import _http, azure_content_safety, openai
+from limner.upstream import backoff_delay
 from tests.unit.moderation.conftest import png
 
 
@@ -99,45 +99,10 @@ def test_azure_image_already_in_range_is_sent_unchanged() -> None:
     assert azure_content_safety.fit_for_service(data) is data
 
 
-@pytest.mark.parametrize(
-    ("headers", "expected"),
-    [
-        ({}, None),
-        ({"retry-after": "2"}, 2.0),
-        ({"retry-after-ms": "250"}, 0.25),
-        ({"retry-after": "soon"}, None),
-    ],
-)
-def test_retry_after_is_read_from_either_header(headers: dict[str, str], expected: float | None) -> None:
-    assert _http.retry_after_s(httpx.Headers(headers)) == expected
-
-
-def test_retry_after_as_http_date_is_seconds_from_now() -> None:
-    delay = _http.retry_after_s(httpx.Headers({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}))
-    assert delay is not None
-    assert delay < 0
-
-
 @pytest.mark.parametrize("attempt", [0, 1, 2, 5, 10])
 def test_backoff_is_jittered_within_half_to_full_capped_ceiling(attempt: int) -> None:
-    options = _http.HttpOptions(backoff_initial_s=0.5, backoff_max_s=4.0)
+    policy = _http.HttpOptions(backoff_initial_s=0.5, backoff_max_s=4.0).retry_policy()
     ceiling = min(0.5 * 2**attempt, 4.0)
-    delays = {_http.backoff_delay(options, attempt) for _ in range(20)}
+    delays = {backoff_delay(policy, attempt) for _ in range(20)}
     assert all(ceiling / 2 <= d <= ceiling for d in delays)
     assert len(delays) > 1
-
-
-@pytest.mark.parametrize(
-    ("response", "code"),
-    [
-        (httpx.Response(400, json={"error": {"code": "invalid_value", "type": "x"}}), "invalid_value"),
-        (httpx.Response(500, json={"error": {"code": None, "type": "server_error"}}), "server_error"),
-        (httpx.Response(429, json={"error": {"code": "TooManyRequests"}}), "TooManyRequests"),
-        (httpx.Response(503, text="<html>", headers={"x-ms-error-code": "ServerBusy"}), "ServerBusy"),
-        (httpx.Response(502, json=["odd"]), None),
-    ],
-)
-def test_vendor_code_comes_from_either_vendors_error_shape(
-    response: httpx.Response, code: str | None
-) -> None:
-    assert _http.vendor_code(response) == code

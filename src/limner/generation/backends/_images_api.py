@@ -8,8 +8,7 @@ from typing import Any, Protocol
 import httpx
 
 from limner.errors import LimnerError, UnavailableError
-from limner.generation.backends._http import Sleep, UpstreamOptions, build_client, send_once
-from limner.generation.backends._http import send_with_retries as _send_with_retries
+from limner.generation.backends._http import LABEL, UpstreamOptions, build_client
 from limner.generation.backends._upstream_errors import (
     bad_response,
     error_from_response,
@@ -17,6 +16,7 @@ from limner.generation.backends._upstream_errors import (
 )
 from limner.generation.backends._wire import form_body, is_legacy, json_body, parse_images
 from limner.generation.backends.base import BackendResult, ImageRequest, Operation
+from limner.upstream import Sleep, send_once, send_with_retries
 
 
 class Route(Protocol):
@@ -47,6 +47,7 @@ class ImagesApi:
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._options = options
+        self._policy = options.retry_policy()
         self._route = route
         self._sleep = sleep
         self._client = build_client(options, transport)
@@ -55,7 +56,9 @@ class ImagesApi:
         async def make_request() -> httpx.Request:
             return await self._build(request)
 
-        response = await _send_with_retries(self._client, make_request, self._options, self._sleep)
+        response = await send_with_retries(
+            self._client, make_request, self._policy, label=LABEL, sleep=self._sleep
+        )
         body = _checked_body(response, request)
         return await parse_images(body, self._download)
 
@@ -74,7 +77,7 @@ class ImagesApi:
         if not url.startswith(("https://", "http://")):
             raise bad_response("The image provider returned an image URL Limner will not fetch.")
         request = self._client.build_request("GET", url, headers={"accept": "image/*"})
-        response = await send_once(self._client, request, stream=True)
+        response = await send_once(self._client, request, label=LABEL, stream=True)
         try:
             return await _read_limited(response, self._options.max_download_bytes)
         finally:
@@ -86,7 +89,7 @@ class ImagesApi:
             "GET", self._route.check_url(), headers=headers, timeout=self._options.check_timeout_s
         )
         try:
-            response = await send_once(self._client, request)
+            response = await send_once(self._client, request, label=LABEL)
         except LimnerError as exc:
             raise UnavailableError(f"The image provider is unreachable: {exc.message}") from exc
         if response.status_code in (401, 403):

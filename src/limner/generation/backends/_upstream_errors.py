@@ -9,8 +9,8 @@ error.code values a client sees for vendor failures:
     upstream_unavailable      502  still 5xx after the retries
     upstream_rejected         502  any other 4xx
     upstream_bad_response     502  not JSON, an error inside a 2xx body, no usable image
-    upstream_unreachable      502  connection failures (raised in _http)
-    upstream_timeout          504  no answer in time (raised in _http)
+    upstream_unreachable      502  connection failures (raised by limner.upstream)
+    upstream_timeout          504  no answer in time (raised by limner.upstream)
 """
 
 from __future__ import annotations

@@ -11,9 +11,10 @@ import httpx
 from pydantic import Field, SecretStr, model_validator
 
 from limner.errors import InvalidRequestError, UnavailableError
-from limner.generation.backends._http import Sleep, UpstreamOptions
+from limner.generation.backends._http import UpstreamOptions
 from limner.generation.backends._images_api import ImagesApi
 from limner.generation.backends.base import BackendResult, ImageRequest, Operation
+from limner.upstream import Sleep
 
 
 class AzureOpenAIConfig(UpstreamOptions):

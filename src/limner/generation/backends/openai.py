@@ -8,9 +8,10 @@ from typing import Literal
 import httpx
 from pydantic import Field, SecretStr
 
-from limner.generation.backends._http import Sleep, UpstreamOptions
+from limner.generation.backends._http import UpstreamOptions
 from limner.generation.backends._images_api import ImagesApi
 from limner.generation.backends.base import BackendResult, ImageRequest, Operation
+from limner.upstream import Sleep
 
 _PATHS: dict[Operation, str] = {
     "generate": "/images/generations",

@@ -19,8 +19,9 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr
 
 from limner.policy.decision import Finding
-from limner.policy.detectors._remote_http import RemoteClient, Sleep, bad_response
+from limner.policy.detectors._remote_http import RemoteClient, bad_response
 from limner.policy.detectors.remote_base import RemoteCheckConfig, fail_safe, scored_findings
+from limner.upstream import Sleep
 
 API_VERSION = "2024-09-01"
 MAX_CHARS = 10_000  # per request, in Unicode code points (Python str indexes)

@@ -29,9 +29,10 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, field_validator
 
 from limner.policy.decision import Finding
-from limner.policy.detectors._remote_http import RemoteClient, Sleep, bad_response
+from limner.policy.detectors._remote_http import RemoteClient, bad_response
 from limner.policy.detectors.harm import CATEGORIES
 from limner.policy.detectors.remote_base import RemoteCheckConfig, fail_safe, scored_findings
+from limner.upstream import Sleep
 
 DEFAULT_CODES: dict[str, str | None] = {
     "S1": "harm.violence",

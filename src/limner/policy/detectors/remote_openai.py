@@ -17,8 +17,9 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr
 
 from limner.policy.decision import Finding
-from limner.policy.detectors._remote_http import RemoteClient, Sleep, bad_response
+from limner.policy.detectors._remote_http import RemoteClient, bad_response
 from limner.policy.detectors.remote_base import RemoteCheckConfig, fail_safe, scored_findings
+from limner.upstream import Sleep
 
 LABELS: dict[str, str] = {
     "sexual": "harm.sexual",

@@ -4,21 +4,14 @@ Retries against a real loopback server: tests/integration/generation/backends/te
 
 from __future__ import annotations
 
-import email.utils
-import time
 from collections.abc import Callable
 
 import httpx
 import pytest
 
 from limner.errors import UpstreamError, UpstreamTimeoutError
-from limner.generation.backends._http import (
-    UpstreamOptions,
-    backoff_delay,
-    build_client,
-    retry_after_s,
-    send_with_retries,
-)
+from limner.generation.backends._http import LABEL, UpstreamOptions, build_client
+from limner.upstream import backoff_delay, send_with_retries
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -49,7 +42,8 @@ class Recorder:
             async def make() -> httpx.Request:
                 return client.build_request("POST", "https://vendor.test/v1/images/generations")
 
-            return await send_with_retries(client, make, options, self.sleep)
+            policy = options.retry_policy()
+            return await send_with_retries(client, make, policy, label=LABEL, sleep=self.sleep)
 
 
 @pytest.mark.parametrize("status", [408, 409, 429, 500, 502, 503])
@@ -111,41 +105,25 @@ async def test_read_timeout_is_not_retried_and_maps_to_504() -> None:
     assert (caught.value.status, caught.value.code, recorder.calls) == (504, "upstream_timeout", 1)
 
 
+async def test_connect_timeout_is_retried() -> None:
+    recorder = Recorder(httpx.ConnectTimeout("slow"), httpx.PoolTimeout("busy"), 200)
+    assert (await recorder.send()).status_code == 200
+    assert recorder.calls == 3
+
+
 async def test_reset_after_sending_is_not_retried() -> None:
     recorder = Recorder(httpx.ReadError("reset"), 200)
-    with pytest.raises(UpstreamError, match="ReadError"):
+    with pytest.raises(UpstreamError, match=r"^The image provider could not be reached \(ReadError\)\.$"):
         await recorder.send()
     assert recorder.calls == 1
 
 
 def test_backoff_grows_is_capped_and_jittered() -> None:
-    options = UpstreamOptions(retry_initial_delay_s=0.5, retry_max_delay_s=8)
+    options = UpstreamOptions(retry_initial_delay_s=0.5, retry_max_delay_s=8).retry_policy()
     first = [backoff_delay(options, 0) for _ in range(200)]
     assert all(0.375 <= delay <= 0.5 for delay in first)
     assert len(set(first)) > 1
     assert all(6 <= backoff_delay(options, 10) <= 8 for _ in range(50))
-
-
-@pytest.mark.parametrize(
-    ("headers", "expected"),
-    [
-        ({}, None),
-        ({"retry-after-ms": "1500"}, 1.5),
-        ({"retry-after": "2.5"}, 2.5),
-        ({"retry-after": ""}, None),
-        ({"retry-after": "soon"}, None),
-        ({"retry-after-ms": "x", "retry-after": "3"}, 3.0),
-    ],
-)
-def test_retry_after_parsing(headers: dict[str, str], expected: float | None) -> None:
-    assert retry_after_s(httpx.Headers(headers)) == expected
-
-
-def test_retry_after_http_date() -> None:
-    when = email.utils.formatdate(time.time() + 30, usegmt=True)
-    delay = retry_after_s(httpx.Headers({"retry-after": when}))
-    assert delay is not None
-    assert 28 <= delay <= 31
 
 
 def test_client_carries_no_credentials_by_default() -> None:

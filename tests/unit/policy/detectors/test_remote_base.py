@@ -7,7 +7,6 @@ compiled policies: tests/integration/policy/test_remote_detectors.py."""
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import time
 
 import httpx
@@ -15,11 +14,12 @@ import pytest
 
 from limner.errors import ConfigError
 from limner.policy.decision import Action, Finding, PolicyContext
-from limner.policy.detectors._remote_http import RemoteOptions, backoff_delay, retry_after_s, retry_delay
+from limner.policy.detectors._remote_http import RemoteOptions
 from limner.policy.detectors.base import AsyncDetector
 from limner.policy.detectors.remote_base import PROVIDER_ERROR, RemoteCheckConfig, fail_safe, scored_findings
 from limner.policy.document import parse_policy
 from limner.policy.engine import PolicyEngine
+from limner.upstream import backoff_delay, retry_delay
 
 POLICY = """
 detectors: []
@@ -126,7 +126,7 @@ def test_scored_findings_apply_min_score_and_per_category_thresholds() -> None:
 
 
 def test_backoff_is_jittered_within_the_exponential_ceiling() -> None:
-    options = RemoteOptions(backoff_initial_s=0.2, backoff_max_s=0.5)
+    options = RemoteOptions(backoff_initial_s=0.2, backoff_max_s=0.5).retry_policy()
     for attempt, ceiling in [(0, 0.2), (1, 0.4), (2, 0.5), (5, 0.5)]:
         delays = {backoff_delay(options, attempt) for _ in range(20)}
         assert all(ceiling / 2 <= d <= ceiling for d in delays)
@@ -134,29 +134,9 @@ def test_backoff_is_jittered_within_the_exponential_ceiling() -> None:
 
 
 @pytest.mark.parametrize(
-    ("headers", "expected"),
-    [
-        ({"retry-after": "2"}, 2.0),
-        ({"retry-after-ms": "250"}, 0.25),
-        ({"retry-after": "soon"}, None),
-        ({}, None),
-    ],
-)
-def test_retry_after_forms(headers: dict[str, str], expected: float | None) -> None:
-    assert retry_after_s(httpx.Headers(headers)) == expected
-
-
-def test_retry_after_http_date() -> None:
-    date = email.utils.formatdate(time.time() + 3, usegmt=True)
-    delay = retry_after_s(httpx.Headers({"retry-after": date}))
-    assert delay is not None
-    assert 1 < delay <= 3
-
-
-@pytest.mark.parametrize(
     ("status", "retried"), [(400, False), (401, False), (408, True), (429, True), (503, True)]
 )
 def test_which_statuses_are_retried(status: int, retried: bool) -> None:
     response = httpx.Response(status, headers={"retry-after": "0"})
-    assert (retry_delay(RemoteOptions(), response, 0) is not None) is retried
-    assert retry_delay(RemoteOptions(max_retries=1), response, 1) is None
+    assert (retry_delay(RemoteOptions().retry_policy(), response, 0) is not None) is retried
+    assert retry_delay(RemoteOptions(max_retries=1).retry_policy(), response, 1) is None
