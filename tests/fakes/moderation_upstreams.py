@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+
+from tests.fakes.server import serve_app
 
 OPENAI_KEY = "sk-test-moderation"
 AZURE_KEY = "azure-test-key"
@@ -184,21 +182,5 @@ def build_app(state: UpstreamState) -> Starlette:
 @contextmanager
 def serve(state: UpstreamState) -> Iterator[str]:
     """Serve the fakes on 127.0.0.1 at a free port in a background thread; yield the base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        build_app(state), log_level="warning", access_log=False, lifespan="off", ws="none", http="h11"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve_app(build_app(state)) as root:
+        yield root

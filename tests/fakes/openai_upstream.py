@@ -16,8 +16,6 @@ import asyncio
 import base64
 import io
 import json
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,13 +23,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
-import uvicorn
 from PIL import Image
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from tests.fakes.server import serve_app
 
 FaultMode = Literal[
     "slow",
@@ -367,22 +366,9 @@ def _check_files(action: str, model: str, files: dict[str, list[UploadedFile]]) 
 def serve_fake_upstream(state: FakeUpstreamState | None = None) -> Iterator[tuple[str, FakeUpstreamState]]:
     """Serve the fake on 127.0.0.1 (a free port) in a thread; yield (OpenAI base_url, state)."""
     state = state or FakeUpstreamState()
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    root = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    state.azure_endpoint = root
-    config = uvicorn.Config(
-        FakeUpstream(state).app, log_level="warning", lifespan="off", ws="none", access_log=False
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    try:
-        yield f"{root}/v1", state
-    finally:
-        state.closing = True
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve_app(FakeUpstream(state).app) as root:
+        state.azure_endpoint = root
+        try:
+            yield f"{root}/v1", state
+        finally:
+            state.closing = True
