@@ -54,7 +54,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, on_unexpected)
 
 
-_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+_HTTP_CODES = {400: "invalid_body", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
 
 
 def _from_validation(exc: RequestValidationError) -> InvalidRequestError:
@@ -76,6 +76,10 @@ def _from_validation(exc: RequestValidationError) -> InvalidRequestError:
             f"Missing required parameter: '{param}'.",
             param=param,
             code="missing_required_parameter",
+        )
+    if param is None:
+        return InvalidRequestError(
+            "The request body must be a JSON object of parameters.", code="invalid_body"
         )
     message = first.get("msg", "Invalid request")
     return InvalidRequestError(f"Invalid value for '{param}': {message}.", param=param, code="invalid_type")

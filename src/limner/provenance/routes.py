@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.deps import ComponentsDep, PrincipalDep, SessionDep, require
-from limner.errors import InvalidRequestError
+from limner.errors import ConfigError, InvalidRequestError, UnavailableError
 from limner.generation.models import Generation, ImageRecord
 from limner.identity.permissions import Permission
 from limner.provenance.verify import VerifyReport
@@ -22,7 +22,11 @@ async def verify_upload(
     request: Request, c: ComponentsDep, session: SessionDep, principal: PrincipalDep
 ) -> VerifyReport:
     data = await _upload(request, c.settings.provenance.max_bytes)
-    report = await asyncio.to_thread(c.verifier.verify, data)
+    try:
+        verifier = c.verifier
+    except ConfigError as exc:  # e.g. no watermark key: a deployment problem, not the caller's
+        raise UnavailableError("Image verification is not configured on this server.") from exc
+    report = await asyncio.to_thread(verifier.verify, data)
     if report.ours:
         report = await _complete(session, report)
     if not principal.can(Permission.AUDIT_READ):

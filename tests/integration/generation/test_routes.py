@@ -256,3 +256,24 @@ async def test_unknown_route_is_an_openai_shaped_404(client: httpx.AsyncClient) 
     resp = await client.get("/v1/nope")
     assert resp.status_code == 404
     assert set(resp.json()["error"]) == {"message", "type", "param", "code"}
+
+
+@pytest.mark.parametrize("content", [b"[]", b'"just a string"', b"42"])
+async def test_a_body_that_is_not_an_object_is_a_clear_400(
+    client: httpx.AsyncClient, admin: Caller, content: bytes
+) -> None:
+    resp = await client.post(
+        GEN, headers={**admin.headers, "content-type": "application/json"}, content=content
+    )
+    assert resp.status_code == 400
+    assert resp.json()["error"]["code"] == "invalid_body"
+
+
+async def test_verify_without_provenance_keys_is_unavailable_not_a_500(
+    client: httpx.AsyncClient, admin: Caller
+) -> None:
+    resp = await client.post(
+        "/v1/limner/verify", headers=admin.headers, files={"file": ("a.png", png(), "image/png")}
+    )
+    assert resp.status_code == 503
+    assert "watermark" not in resp.text
