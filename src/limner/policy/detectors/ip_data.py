@@ -81,7 +81,9 @@ def ambiguity(phrase: str, lexicon: Lexicon) -> Ambiguity:
     """Classify a folded phrase: ordinary words first, then personal names."""
     words = phrase.split()
     letters = phrase.replace(" ", "")
-    if len(letters) <= _SHORT or all(w in lexicon.words or len(w) <= 1 for w in words):
+    # Digits-only names ("1.1.1.1") collide with numbers in ordinary text: they need brand context.
+    no_letters = not any(ch.isalpha() for ch in letters)
+    if no_letters or len(letters) <= _SHORT or all(w in lexicon.words or len(w) <= 1 for w in words):
         return Ambiguity.WORD
     if len(words) == 1 and (words[0] in lexicon.first_names or words[0] in lexicon.surnames):
         return Ambiguity.NAME

@@ -100,6 +100,7 @@ def test_flags_trademarks_with_brand_context(detector: IpDetector, text: str, na
     "text",
     [
         "a photo of an apple pie",
+        "my card number is 4111 1111 1111 1111",
         "a sea shell on the beach",
         "go outside and play",
         "a target with three arrows",
