@@ -25,27 +25,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from tests.fakes.moderation_upstreams import OPENAI_LABELS
 from tests.fakes.server import serve_app
 
 OPENAI_KEY = "sk-test-text-moderation"
 AZURE_KEY = "azure-text-test-key"
 GUARD_KEY = "guard-test-key"
 GUARD_MODEL = "meta-llama/Llama-Guard-3-8B"
-OPENAI_LABELS = (
-    "sexual",
-    "sexual/minors",
-    "harassment",
-    "harassment/threatening",
-    "hate",
-    "hate/threatening",
-    "illicit",
-    "illicit/violent",
-    "self-harm",
-    "self-harm/intent",
-    "self-harm/instructions",
-    "violence",
-    "violence/graphic",
-)
 AZURE_CATEGORIES = ("Hate", "SelfHarm", "Sexual", "Violence")
 AZURE_MAX_CHARS = 10_000
 GUARD_CODES = tuple(f"S{number}" for number in range(1, 15))

@@ -25,28 +25,13 @@ from limner.upstream import (
     send_with_retries,
     vendor_code,
 )
+from tests.fakes.scripted import ScriptedAnswers
 
 POLICY = RetryPolicy(max_retries=2, initial_delay_s=0.1, max_delay_s=1.0, retry_after_cap_s=5.0)
 
 
-class Recorder:
-    """A scripted transport: each request gets the next answer (a status or an exception)."""
-
-    def __init__(self, *answers: int | Exception, headers: dict[str, str] | None = None) -> None:
-        self.answers = list(answers)
-        self.headers = headers or {}
-        self.calls = 0
-        self.sleeps: list[float] = []
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        self.calls += 1
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return httpx.Response(answer, json={"ok": True}, headers=self.headers)
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
+class Recorder(ScriptedAnswers):
+    """Scripted answers plus how this family sends a request through the shared retry loop."""
 
     async def send(self, policy: RetryPolicy = POLICY) -> httpx.Response:
         async with httpx.AsyncClient(transport=httpx.MockTransport(self.handle)) as client:

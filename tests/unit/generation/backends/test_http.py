@@ -12,28 +12,13 @@ import pytest
 from limner.errors import UpstreamError, UpstreamTimeoutError
 from limner.generation.backends._http import LABEL, UpstreamOptions, build_client
 from limner.upstream import backoff_delay, send_with_retries
+from tests.fakes.scripted import ScriptedAnswers
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
 
-class Recorder:
-    """A scripted transport: each request gets the next answer (a status or an exception)."""
-
-    def __init__(self, *answers: int | Exception, headers: dict[str, str] | None = None) -> None:
-        self.answers = list(answers)
-        self.headers = headers or {}
-        self.calls = 0
-        self.sleeps: list[float] = []
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        self.calls += 1
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return httpx.Response(answer, json={"ok": True}, headers=self.headers)
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
+class Recorder(ScriptedAnswers):
+    """Scripted answers plus how this family sends a request through the shared retry loop."""
 
     async def send(self, options: UpstreamOptions | None = None) -> httpx.Response:
         options = options or UpstreamOptions()
