@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable, Iterator
 from typing import Literal
@@ -17,6 +18,7 @@ from limner.policy.normalize import normalize
 
 PUBLIC_FIGURE = "person.public_figure"
 NAMED = "person.named"
+HISTORICAL = "person.historical"
 _FIGURE_FILES = ("us_politicians.txt", "world_figures.txt")
 _SUFFIX = re.compile(r",?\s+(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
 _FULL_NAME_SCORE = 0.95
@@ -38,6 +40,12 @@ class PeopleConfig(BaseModel):
         le=1.0,
         description="Minimum score for a person.named finding (names that no list holds)",
     )
+    historical_after_years: int = Field(
+        default=70,
+        ge=0,
+        description="A listed person who died at least this many years ago is person.historical "
+        "(70: the works of an artist who died then are in the public domain in most countries)",
+    )
 
 
 class PeopleDetector:
@@ -50,8 +58,14 @@ class PeopleDetector:
         self._config = config
         self._lexicon: Lexicon = load_lexicon()
         lines = list(figures) if figures is not None else shipped_figures()
-        phrases = _phrases([*lines, *config.extra_names], self._lexicon)
-        self._figures: PhraseMatcher[bool] = PhraseMatcher(phrases)
+        cutoff = datetime.date.today().year - config.historical_after_years
+        dead = {name for name, year in shipped_deaths().items() if year <= cutoff}
+        historical = [line for line in lines if any(fold(n) in dead for n in line.split("|"))]
+        living = [line for line in lines if line not in set(historical)]
+        self._figures: PhraseMatcher[bool] = PhraseMatcher(
+            _phrases([*living, *config.extra_names], self._lexicon)
+        )
+        self._historical = PhraseMatcher(_phrases(historical, self._lexicon)) if historical else None
         self._fictional: PhraseMatcher[bool] = PhraseMatcher(_fictional_phrases())
 
     def detect(self, text: str) -> list[Finding]:
@@ -59,6 +73,11 @@ class PeopleDetector:
         tokens = prepared.tokens(text)
         figures = self._figure_spans(prepared, tokens)
         findings = {prepared.span(s, e): (PUBLIC_FIGURE, score) for s, e, score in figures}
+        historical = self._figure_spans(prepared, tokens, self._historical) if self._historical else []
+        for start, end, score in historical:
+            if not _overlaps(span := prepared.span(start, end), findings):
+                findings[span] = (HISTORICAL, score)
+        figures += historical
         findings.update(self._leet_figures(text, findings))
         taken = {i for i, t in enumerate(tokens) if any(s <= t.start < e for s, e, _ in figures)}
         findings.update(self._names(prepared, tokens, taken, findings))
@@ -79,10 +98,12 @@ class PeopleDetector:
                 found[span] = (NAMED, min(hit.score, 1.0))
         return found
 
-    def _figure_spans(self, prepared: Prepared, tokens: list[Token]) -> list[tuple[int, int, float]]:
+    def _figure_spans(
+        self, prepared: Prepared, tokens: list[Token], matcher: PhraseMatcher[bool] | None = None
+    ) -> list[tuple[int, int, float]]:
         capitalized = {t.start: t.is_capitalized for t in tokens}
         spans = []
-        for start, end, needs_capital in self._figures.find(prepared.text):
+        for start, end, needs_capital in (matcher or self._figures).find(prepared.text):
             last_word = prepared.text.rfind(" ", start, end) + 1 or start
             if all(needs_capital) and not capitalized.get(last_word):
                 continue
@@ -110,6 +131,15 @@ def _overlaps(span: tuple[int, int], taken: _Spans) -> bool:
 def shipped_figures() -> list[str]:
     """The gazetteer lines shipped with Limner ("Name|alias|alias")."""
     return [line for name in _FIGURE_FILES for line in data_lines("people", name)]
+
+
+def shipped_deaths() -> dict[str, int]:
+    """Folded name → year of death for listed people who have died (data/people/deceased.tsv)."""
+    deaths = {}
+    for line in data_lines("people", "deceased.tsv"):
+        name, year, _source = line.split("\t")
+        deaths[fold(name)] = int(year)
+    return deaths
 
 
 def _fictional_phrases() -> Iterator[tuple[str, bool]]:
