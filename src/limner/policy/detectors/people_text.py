@@ -146,8 +146,14 @@ def _tokens(prepared: Prepared, original: str) -> Iterator[Token]:
             is_sentence_start=is_sentence_start,
             is_possessive=is_possessive,
             is_hyphenated=_hyphen_after(prepared, end),
-            is_joined=gap == " " and not is_sentence_start,
+            is_joined=gap == " " and not is_sentence_start and not _underscore_before(prepared, start),
         )
+
+
+def _underscore_before(prepared: Prepared, start: int) -> bool:
+    """Words joined by "_" are an identifier (API_KEY, first_name), never a personal name."""
+    before = prepared.positions[start] - 1
+    return before >= 0 and prepared.normalized.text[before] == "_"
 
 
 def _hyphen_after(prepared: Prepared, end: int) -> bool:
