@@ -45,6 +45,7 @@ eval: dev
 
 train-moderation: dev
 	$(PY) scripts/train_moderation.py
+	$(PY) scripts/train_encoder_head.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

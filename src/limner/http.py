@@ -135,6 +135,7 @@ class RequestContextMiddleware:
                 if "upstream_ms" in state:
                     headers.append((b"x-limner-overhead-ms", _overhead(state).encode()))
                     headers.append((b"x-limner-image-ms", f"{state.get('image_ms', 0.0):.2f}".encode()))
+                    headers.append((b"x-limner-model-ms", f"{state.get('model_ms', 0.0):.2f}".encode()))
                 message["headers"] = headers
             await send(message)
 
@@ -161,10 +162,11 @@ def _log_request(scope_info: tuple[str, str], status: int, state: dict[str, obje
 
 
 def _overhead(state: dict[str, object]) -> str:
-    started, upstream = state["started"], state["upstream_ms"]
+    started, upstream, model = state["started"], state["upstream_ms"], state.get("model_ms", 0.0)
     assert isinstance(started, float)
     assert isinstance(upstream, float)
-    return f"{(time.perf_counter() - started) * 1000 - upstream:.2f}"
+    assert isinstance(model, float)
+    return f"{(time.perf_counter() - started) * 1000 - upstream - model:.2f}"
 
 
 def _limited(receive: Receive, limit: int) -> Receive:

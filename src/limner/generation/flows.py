@@ -79,6 +79,7 @@ async def run_generation(
         usage=result.usage,
         upstream_ms=upstream_ms,
         image_ms=image_ms,
+        model_ms=opened.decision.model_ms,
         warnings=_warnings(opened.decision),
         params={"size": request.size, "quality": request.quality, "output_format": request.output_format},
     )

@@ -140,6 +140,7 @@ def _respond(
 ) -> ImagesResponse:
     request.state.upstream_ms = outcome.upstream_ms
     request.state.image_ms = outcome.image_ms
+    request.state.model_ms = outcome.model_ms
     if outcome.warnings:
         response.headers["x-limner-warnings"] = ",".join(outcome.warnings)
     data = [

@@ -71,6 +71,7 @@ class GenerationOutcome:
     usage: Usage | None
     upstream_ms: float
     image_ms: float = 0.0  # time in the image stages (checks, provenance, encryption, storage)
+    model_ms: float = 0.0  # time the prompt check waited for the harm model tier / vendor checks
     warnings: list[str] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
 

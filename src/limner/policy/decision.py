@@ -53,6 +53,7 @@ class Decision:
     suggestion: str | None = None
     redacted_text: str | None = None  # set when action is REDACT: the text that goes upstream
     categories: tuple[str, ...] = field(default=())
+    model_ms: float = 0.0  # time awaiting model-tier and vendor detectors (reported apart from overhead)
 
     @classmethod
     def allow(cls, policy_version: str = "none") -> Decision:

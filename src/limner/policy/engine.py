@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from limner.errors import ConfigError
@@ -85,16 +87,34 @@ class PolicyEngine:
         return self._local_findings(text)
 
     async def findings_async(self, text: str) -> list[Finding]:
-        """Every detector's findings: the vendor checks run concurrently."""
-        remote = await asyncio.gather(*(d.detect_async(text) for d in self._remote))
-        found = self._local_findings(text) + [finding for group in remote for finding in group]
-        return _prefer_real_people(found)
+        """Every detector's findings: the vendor checks and the model tier run concurrently."""
+        found, _ = await self._timed_findings(text)
+        return found
+
+    async def _timed_findings(self, text: str) -> tuple[list[Finding], float]:
+        """The findings, and the milliseconds the request waited for the async (model tier, vendor)
+        detectors after the local ones were done: they start first and run beside them."""
+        if not self._remote:
+            return self._local_findings(text), 0.0
+        remote = asyncio.gather(*(d.detect_async(text) for d in self._remote))
+        await asyncio.sleep(0)  # lets each start (submit to its worker thread or send its request)
+        try:
+            local = self._local_findings(text)
+        except BaseException:
+            remote.cancel()
+            raise
+        waited = time.perf_counter()
+        groups = await remote
+        model_ms = (time.perf_counter() - waited) * 1000
+        found = local + [finding for group in groups for finding in group]
+        return _prefer_real_people(found), model_ms
 
     def decide(self, text: str, context: PolicyContext) -> Decision:
         return self._decision(text, context, self.findings(text))
 
     async def decide_async(self, text: str, context: PolicyContext) -> Decision:
-        return self._decision(text, context, await self.findings_async(text))
+        found, model_ms = await self._timed_findings(text)
+        return replace(self._decision(text, context, found), model_ms=round(model_ms, 3))
 
     async def aclose(self) -> None:
         """Release the remote detectors' connection pools (they reopen on next use)."""

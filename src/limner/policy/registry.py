@@ -8,6 +8,7 @@ from pydantic import Field
 
 from limner.policy.detectors.base import AsyncDetector, Detector
 from limner.policy.detectors.harm import HarmConfig, HarmDetector
+from limner.policy.detectors.harm_tier import HarmModelConfig, HarmModelDetector
 from limner.policy.detectors.ip import IpConfig, IpDetector
 from limner.policy.detectors.people import PeopleConfig, PeopleDetector
 from limner.policy.detectors.pii import PiiConfig, PiiDetector
@@ -22,6 +23,7 @@ DetectorConfig = Annotated[
     | SecretsConfig
     | TermsConfig
     | HarmConfig
+    | HarmModelConfig
     | PeopleConfig
     | IpConfig
     | OpenAIModerationConfig
@@ -40,8 +42,8 @@ def build_detector(config: DetectorConfig) -> Detector | AsyncDetector:
             return SecretsDetector(config)
         case TermsConfig():
             return TermsDetector(config)
-        case HarmConfig():
-            return HarmDetector(config)
+        case HarmConfig() | HarmModelConfig():
+            return _harm(config)
         case PeopleConfig():
             return PeopleDetector(config)
         case IpConfig():
@@ -54,6 +56,13 @@ def build_detector(config: DetectorConfig) -> Detector | AsyncDetector:
             return LlamaGuardDetector(config)
         case _:
             assert_never(config)
+
+
+def _harm(config: HarmConfig | HarmModelConfig) -> Detector | AsyncDetector:
+    """The fast tier (lexicons + n-grams) or the model tier (sentence encoder, on a worker thread)."""
+    if isinstance(config, HarmModelConfig):
+        return HarmModelDetector(config)
+    return HarmDetector(config)
 
 
 __all__ = ["AsyncDetector", "Detector", "DetectorConfig", "build_detector"]

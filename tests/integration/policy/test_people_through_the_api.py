@@ -33,7 +33,7 @@ async def api(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, Caller]]
         "a starry night in the style of Van Gogh",
         "a marble statue of Abraham Lincoln",
         "an oil painting of Napoleon crossing the Alps",
-        "a starry night in the style of Greg Rutkowski",  # a living artist: ip.artist_style, allowed by default
+        "a starry night in the style of Greg Rutkowski",  # living artist: ip.artist_style, allowed by default
     ],
 )
 async def test_history_and_styles_are_generated(api: tuple[httpx.AsyncClient, Caller], prompt: str) -> None:

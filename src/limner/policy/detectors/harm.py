@@ -95,11 +95,12 @@ class HarmDetector:
 
     name = "harm"
 
-    def __init__(self, config: HarmConfig) -> None:
+    def __init__(self, config: HarmConfig, *, model: HarmModel | None = None) -> None:
+        """`model` replaces the shipped classifier weights: for evaluations that retrain it."""
         self.config = config
         languages = frozenset(config.languages) if config.languages is not None else None
         self._lexicon = load_lexicon(languages)
-        self._model = _load_model() if config.use_classifier else None
+        self._model = (model or _load_model()) if config.use_classifier else None
 
     def model_meta(self) -> dict[str, object]:
         """Training metadata of the classifier (seed, tuned thresholds, held-out metrics); {} without it."""

@@ -6,7 +6,13 @@ import pytest
 
 from limner.policy.compile import compile_policy
 from limner.policy.decision import Action, PolicyContext
-from limner.policy.detectors.people import HISTORICAL, PUBLIC_FIGURE, PeopleConfig, PeopleDetector, shipped_deaths
+from limner.policy.detectors.people import (
+    HISTORICAL,
+    PUBLIC_FIGURE,
+    PeopleConfig,
+    PeopleDetector,
+    shipped_deaths,
+)
 from limner.policy.service import default_policy_text, default_version
 
 
@@ -81,7 +87,9 @@ def test_default_policy_allows_history_and_blocks_the_living(
 
 
 def test_living_artists_follow_the_artist_style_rule() -> None:
-    text = default_policy_text().replace("ip.artist_style: {action: allow}", "ip.artist_style: {action: block}")
+    text = default_policy_text().replace(
+        "ip.artist_style: {action: allow}", "ip.artist_style: {action: block}"
+    )
     engine = compile_policy(text, version="strict-styles")
     assert engine.decide("in the style of Greg Rutkowski", PolicyContext()).action is Action.BLOCK
     assert engine.decide("a starry night in the style of Van Gogh", PolicyContext()).action is Action.ALLOW

@@ -1,0 +1,157 @@
+"""Train the harm model tier's head: logistic regression per category over sentence-encoder vectors.
+
+Same public dev sets and the same deterministic split as scripts/train_moderation.py (which trains the
+fast tier); writes src/limner/policy/data/harm/encoder_head.npz (plain arrays + JSON meta, no pickle).
+Encoder vectors are cached under $TMPDIR/limner-embeddings, keyed by the text's sha256, so reruns and
+the leave-one-dataset-out evaluation (bench/eval_lodo.py) do not encode twice.
+Run: .venv/bin/python scripts/train_encoder_head.py   (part of `make train-moderation`)
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from train_moderation import EVERYDAY_BENIGN, HEADS, SEED, Example, load_examples, split
+
+from limner.policy.detectors.encoders import SentenceEncoder, UseEncoder, UseEncoderConfig
+from limner.policy.normalize import normalize
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "src/limner/policy/data/harm/encoder_head.npz"
+CACHE = Path(tempfile.gettempdir()) / "limner-embeddings"
+Floats = npt.NDArray[np.float64]
+
+
+def embed(encoder: SentenceEncoder, texts: Sequence[str]) -> Floats:
+    """Vectors of normalize(text, leet=True), as the detector sees them; cached per text."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    prepared = [normalize(t, leet=True).text for t in texts]
+    keys = [hashlib.sha256(f"{encoder.name}\0{t}".encode()).hexdigest() for t in prepared]
+    cache_file = CACHE / f"{encoder.name}.npz"
+    cached: dict[str, npt.NDArray[np.float32]] = {}
+    if cache_file.exists():
+        with np.load(cache_file, allow_pickle=False) as data:
+            cached = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+    missing = sorted({k: t for k, t in zip(keys, prepared, strict=True) if k not in cached}.items())
+    for start in range(0, len(missing), 256):
+        chunk = missing[start : start + 256]
+        vectors = encoder.encode([t for _, t in chunk])
+        cached.update({k: v for (k, _), v in zip(chunk, vectors, strict=True)})
+        print(f"encoded {start + len(chunk)}/{len(missing)}", flush=True)
+    if missing:
+        np.savez(cache_file, keys=np.array(list(cached)), vectors=np.stack(list(cached.values())))
+    return np.stack([cached[k] for k in keys]).astype(np.float64)
+
+
+def fit(
+    x: Floats, labels: list[frozenset[str]], weights: Floats, *, l2: float, epochs: int
+) -> tuple[Floats, Floats]:
+    """Weighted, class-balanced logistic regression for every head at once, by full-batch Adam."""
+    y = np.array([[1.0 if head in lab else 0.0 for head in HEADS] for lab in labels])
+    pos = np.maximum((y * weights[:, None]).sum(axis=0), 1.0)
+    neg = np.maximum(((1 - y) * weights[:, None]).sum(axis=0), 1.0)
+    sample = weights[:, None] * np.where(y > 0, 0.5 / pos, 0.5 / neg)
+    w, b = np.zeros((x.shape[1], len(HEADS))), np.zeros(len(HEADS))
+    m, v, mb, vb = np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b)
+    for step in range(1, epochs + 1):
+        residual = (1.0 / (1.0 + np.exp(-(x @ w + b))) - y) * sample
+        grad, grad_b = x.T @ residual + l2 * w, residual.sum(axis=0)
+        m, v = 0.9 * m + 0.1 * grad, 0.999 * v + 0.001 * grad**2
+        mb, vb = 0.9 * mb + 0.1 * grad_b, 0.999 * vb + 0.001 * grad_b**2
+        lr = 0.05 * np.sqrt(1 - 0.999**step) / (1 - 0.9**step)
+        w -= lr * m / (np.sqrt(v) + 1e-8)
+        b -= lr * mb / (np.sqrt(vb) + 1e-8)
+    return w, b
+
+
+def probabilities(x: Floats, w: Floats, b: Floats) -> Floats:
+    result: Floats = 1.0 / (1.0 + np.exp(-(x @ w + b)))
+    return result
+
+
+def tune(probs: Floats, rows: list[Example], max_fpr: float) -> dict[str, float]:
+    """Per head, the lowest threshold (≥ 0.5) whose false-positive rate on benign rows is ≤ max_fpr."""
+    benign = np.array([not e.labels for e in rows])
+    thresholds = {}
+    for h, head in enumerate(HEADS):
+        scores = np.sort(probs[benign, h])[::-1]
+        allowed = int(np.floor(max_fpr * len(scores)))
+        thresholds[head] = round(float(max(scores[allowed] + 1e-3, 0.5)), 3) if len(scores) else 0.5
+    return thresholds
+
+
+def flagged(probs: Floats, thresholds: dict[str, float]) -> npt.NDArray[np.bool_]:
+    limits = np.array([thresholds[h] for h in HEADS])
+    result: npt.NDArray[np.bool_] = (probs >= limits).any(axis=1)
+    return result
+
+
+def train_and_tune(
+    examples: list[Example], x: Floats, *, l2: float, epochs: int, max_fpr: float
+) -> tuple[Floats, Floats, dict[str, float]]:
+    """Fit on a train split of `examples`, tune thresholds on the rest (split by group, fixed seed)."""
+    index = {id(e): i for i, e in enumerate(examples)}
+    train, validation = split(examples, SEED + 2, 0.25)
+    rows = [index[id(e)] for e in train]
+    w, b = fit(x[rows], [e.labels for e in train], np.array([e.weight for e in train]), l2=l2, epochs=epochs)
+    val_rows = [index[id(e)] for e in validation]
+    return w, b, tune(probabilities(x[val_rows], w, b), validation, max_fpr)
+
+
+def public_examples() -> list[Example]:
+    """The dev examples without the team's hand-written rows (source "extra"): third-party text only."""
+    return [e for e in load_examples() if e.source != "extra"]
+
+
+def save(w: Floats, b: Floats, meta: dict[str, object], out: Path) -> None:
+    np.savez_compressed(
+        out, weights=w.astype(np.float32), bias=b.astype(np.float32), meta=np.array(json.dumps(meta))
+    )
+    print(f"wrote {out} ({out.stat().st_size / 1e3:.0f} kB)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--l2", type=float, default=1e-4)
+    parser.add_argument("--epochs", type=int, default=400)
+    parser.add_argument("--max-fpr", type=float, default=0.01)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    encoder = UseEncoder(UseEncoderConfig(threads=1))
+    examples = public_examples()
+    train, heldout = split(examples)
+    x = embed(encoder, [e.text for e in train])
+    w, b, thresholds = train_and_tune(train, x, l2=args.l2, epochs=args.epochs, max_fpr=args.max_fpr)
+    test_x = embed(encoder, [e.text for e in heldout])
+    hit = flagged(probabilities(test_x, w, b), thresholds)
+    unsafe = np.array([bool(e.labels) for e in heldout])
+    everyday = np.array([not e.labels and e.source in EVERYDAY_BENIGN for e in heldout])
+    metrics = {
+        "heldout_any_recall": round(float(hit[unsafe].mean()), 4),
+        "heldout_benign_fpr": round(float(hit[~unsafe].mean()), 4),
+        "heldout_everyday_fpr": round(float(hit[everyday].mean()), 4),
+    }
+    print(json.dumps(metrics))
+    meta = {
+        "encoder": encoder.name,
+        "dim": encoder.dim,
+        "categories": list(HEADS),
+        "thresholds": thresholds,
+        "seed": SEED,
+        "l2": args.l2,
+        "epochs": args.epochs,
+        "max_fpr": args.max_fpr,
+        "heldout_metrics": metrics,
+    }
+    save(w, b, meta, args.out)
+
+
+if __name__ == "__main__":
+    main()
