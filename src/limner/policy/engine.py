@@ -73,7 +73,7 @@ class PolicyEngine:
     @property
     def is_remote(self) -> bool:
         """True when a detector calls a vendor: then only `decide_async` works."""
-        return bool(self._remote)
+        return any(not _runs_inline(d) for d in self._remote)
 
     async def prepare(self) -> None:
         return None
@@ -82,9 +82,13 @@ class PolicyEngine:
         return await self.decide_async(text, context)
 
     def findings(self, text: str) -> list[Finding]:
-        """The local detectors' findings (the sync path: `limner scan`, dry-run)."""
+        """Every detector's findings on the calling thread (the sync path: benchmarks, tests); the
+        model tier runs inline here, vendor checks cannot (they refuse)."""
         self._refuse_remote()
-        return self._local_findings(text)
+        inline = [f for d in self._remote if _runs_inline(d) for f in d.detect(text)]  # type: ignore[attr-defined]
+        return (
+            _prefer_real_people(self._local_findings(text) + inline) if inline else self._local_findings(text)
+        )
 
     async def findings_async(self, text: str) -> list[Finding]:
         """Every detector's findings: the vendor checks and the model tier run concurrently."""
@@ -126,8 +130,8 @@ class PolicyEngine:
         return _prefer_real_people(found)
 
     def _refuse_remote(self) -> None:
-        if self._remote:
-            names = ", ".join(d.name for d in self._remote)
+        if self.is_remote:
+            names = ", ".join(d.name for d in self._remote if not _runs_inline(d))
             raise ConfigError(
                 f"policy {self.version} uses remote detectors ({names}); they only run asynchronously "
                 "(PolicyEngine.decide_async / evaluate), not in the synchronous decide()"
@@ -148,6 +152,12 @@ class PolicyEngine:
             redacted_text=redact(text, ruled) if action is Action.REDACT else None,
             categories=tuple(sorted({r.finding.category for r in ruled})),
         )
+
+
+def _runs_inline(detector: AsyncDetector) -> bool:
+    """An async detector that is local work offloaded to a thread (the harm model tier) also has the
+    synchronous `detect`; a vendor check has not."""
+    return callable(getattr(detector, "detect", None))
 
 
 def _categories(ruled: list[RuledFinding], action: Action) -> list[str]:

@@ -115,3 +115,21 @@ def test_policy_documents_name_the_tier_and_validate_it() -> None:
         adapter.validate_python(
             {"kind": "harm_model", "encoder": {"kind": "use_multilingual_v3", "threads": 0}}
         )
+
+
+def test_the_sync_engine_path_runs_the_tier_inline(tmp_path: Path) -> None:
+    from limner.policy.compile import compile_policy
+    from limner.policy.decision import Action, PolicyContext
+
+    head = write_head(tmp_path / "head.npz")
+    text = (
+        "detectors:\n  - kind: harm\n"
+        f"  - kind: harm_model\n    encoder: {{kind: fake, dim: {DIM}}}\n    head: {head}\n"
+        "rules:\n  harm.*: {action: block}\n"
+    )
+    engine = compile_policy(text, version="tier")
+    assert not engine.is_remote
+    decision = engine.decide("the forbidden scene", PolicyContext())
+    assert decision.action is Action.BLOCK
+    assert {r.finding.detector for r in decision.findings} == {"harm_model"}
+    assert engine.decide("a quiet lake", PolicyContext()).action is Action.ALLOW
