@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from bench._common import machine, pct, write_result
 from bench.eval_engine import EngineRun, pii_table, pii_tally, secrets_lines
+from bench.eval_lodo import lodo_lines
 from bench.eval_presidio import build_presidio, presidio_version
 from bench.eval_sections import benign_lines, harm_lines, harm_sets_lines, people_ip_lines
 from bench.eval_speed import distinct_prompts, pin_one_core, speed_section
@@ -117,6 +118,7 @@ def main() -> None:
     run = EngineRun(engine)
     accuracy = accuracy_sections(run, presidio)
     accuracy_s = time.perf_counter() - started
+    lodo = lodo_lines()
     speed = speed_section(engine)
     report = [
         "# Limner default policy: one-run evaluation (bench/eval.py)",
@@ -131,6 +133,10 @@ def main() -> None:
         DATASETS,
         "",
         *accuracy,
+        "",
+        "## Harm: leave-one-dataset-out, the worst dataset, and XSafety (bench/eval_lodo.py)",
+        "",
+        *lodo,
         "",
         "## Speed (full default detector set)",
         "",

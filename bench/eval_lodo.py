@@ -5,7 +5,7 @@ and their thresholds tuned WITHOUT D, then scored on all of D. The dev column sc
 on the held-out test split of scripts/train_moderation.py (same distribution as training). The
 multilingual rows are XSafety (Wang et al. 2023, Apache-2.0; translations by its authors, nobody on the
 Limner team), read from $LIMNER_XSAFETY_DIR (see docs/evaluation.md); never part of training.
-Run: .venv/bin/python -m bench.eval_lodo   (also part of `make eval`; writes bench/results/lodo.md)
+Run: .venv/bin/python -m bench.eval_lodo (prints); `make eval` puts the same section into bench/results/eval.md.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ import train_encoder_head as head_training  # noqa: E402
 import train_moderation as fast_training  # noqa: E402
 from train_moderation import SEED, Example, split  # noqa: E402
 
-from bench._common import write_result  # noqa: E402
 from limner.policy.detectors.harm import HarmConfig, HarmDetector  # noqa: E402
 from limner.policy.detectors.harm_model import HarmModel  # noqa: E402
 from limner.policy.detectors.harm_tier import HarmModelConfig, HarmModelDetector  # noqa: E402
@@ -200,7 +199,6 @@ def lodo_lines() -> list[str]:
 def main() -> None:
     text = "\n".join(["## Harm: leave-one-dataset-out (bench/eval_lodo.py)", "", *lodo_lines()])
     print(text)
-    print(f"wrote {write_result('lodo', text)}")
 
 
 if __name__ == "__main__":

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 from bench.eval_engine import Counts, EngineRun, binary_row, captions, fired, rows
 from bench.eval_harm import SEED, baseline_flagger, load_examples, split
 from bench.eval_people_ip import BRAND_CONTEXT_TEMPLATES, GENERIC_PEOPLE, HARD_NEGATIVES, PEOPLE_TEMPLATES
 from limner.policy.detectors.harm import CATEGORIES
+from limner.policy.detectors.people import PeopleConfig, shipped_deaths
+from limner.policy.detectors.people_text import fold
 
 BENIGN_SETS = {
     "GenEval": "geneval/geneval_prompts.jsonl",
@@ -72,8 +75,17 @@ def harm_sets_lines(run: EngineRun) -> list[str]:
     return lines
 
 
+def historical_names() -> set[str]:
+    """Folded names the people detector treats as historical (died at least 70 years ago)."""
+    cutoff = datetime.date.today().year - PeopleConfig().historical_after_years
+    return {name for name, year in shipped_deaths().items() if year <= cutoff}
+
+
 def people_ip_lines(run: EngineRun) -> list[str]:
-    politicians = [str(r["name"]) for r in rows("public_figures_us_politicians/us_politicians.jsonl")]
+    every_politician = [str(r["name"]) for r in rows("public_figures_us_politicians/us_politicians.jsonl")]
+    dead = historical_names()
+    politicians = [p for p in every_politician if fold(p) not in dead]
+    historical = [p for p in every_politician if fold(p) in dead]
     brands = [str(r["brand"]) for r in rows("brands_simple_icons/brands.jsonl")]
     benign = [t for texts in benign_texts().values() for t in texts]
     generic = captions(GENERIC_PEOPLE, PEOPLE_TEMPLATES, len(PEOPLE_TEMPLATES), 1)
@@ -87,6 +99,14 @@ def people_ip_lines(run: EngineRun) -> list[str]:
             "person.public_figure: politicians x 3 captions vs generic-noun captions + benign sets",
             flags("person.public_figure"),
             captions(politicians, PEOPLE_TEMPLATES, 3, 7),
+            generic + benign,
+        )
+    )
+    lines.append(
+        binary_row(
+            "person.historical: the same, for presidents / vice presidents who died 70+ years ago",
+            flags("person.historical"),
+            captions(historical, PEOPLE_TEMPLATES, 3, 7),
             generic + benign,
         )
     )
