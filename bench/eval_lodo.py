@@ -4,7 +4,9 @@ For each public dev dataset D: the fast tier's n-gram classifier and the model t
 and their thresholds tuned WITHOUT D, then scored on all of D. The dev column scores the shipped models
 on the held-out test split of scripts/train_moderation.py (same distribution as training). The
 multilingual rows are XSafety (Wang et al. 2023, Apache-2.0; translations by its authors, nobody on the
-Limner team), read from $LIMNER_XSAFETY_DIR (see docs/evaluation.md); never part of training.
+Limner team), never part of training. XSafety and PartiPrompts (realistic benign prompts, Yu et al. 2022,
+Apache-2.0; a training source of the model tier, so it gets a LODO row) are read from $LIMNER_EVAL_EXTRA
+(default .cache/; steps in docs/prompt-models.md).
 Run: .venv/bin/python -m bench.eval_lodo (prints); `make eval` puts the same section into bench/results/eval.md.
 """
 
@@ -13,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -33,13 +34,14 @@ from limner.policy.detectors.harm_model import HarmModel  # noqa: E402
 from limner.policy.detectors.harm_tier import HarmModelConfig, HarmModelDetector  # noqa: E402
 
 Flag = Callable[[list[str]], list[bool]]
-FAMILIES = ("i2p", "adversarial_nibbler", "ring_a_bell", "geneval", "t2i_compbench")
+FAMILIES = ("i2p", "adversarial_nibbler", "ring_a_bell", "geneval", "t2i_compbench", "parti", "credsweeper")
 XSAFETY_SETS = {
     "Insult": "harassment",
     "Unfairness_And_Discrimination": "hate",
     "Crimes_And_Illegal_Activities": "illegal",
 }
 XSAFETY_LANGUAGES = {"en": "en", "sp": "es", "fr": "fr", "de": "de"}
+EXTRA = head_training.EXTRA
 FAST_EPOCHS = 150  # per fold (the shipped classifier uses 300): five folds must fit in one `make eval`
 
 
@@ -124,7 +126,9 @@ def lodo_table(examples: list[Example], encoder: object) -> tuple[list[str], dic
         held = [e for e in examples if family(e.source) == name]
         fast = fast_flagger(fold_fast_model(split(others)[0]))
         x = head_training.embed(encoder, [e.text for e in others])  # type: ignore[arg-type]
-        w, b, thresholds = head_training.train_and_tune(others, x, l2=1e-4, epochs=400, max_fpr=0.01)
+        w, b, thresholds = head_training.train_and_tune(
+            others, x, l2=head_training.L2, epochs=head_training.EPOCHS, max_fpr=head_training.MAX_FPR
+        )
         model = model_flagger(w, b, thresholds, encoder)
         lodo = {"fast": fast, "model": model, "both": union(fast, model)}
         dev_rows = row_sets([e for e in test if family(e.source) == name])
@@ -140,7 +144,7 @@ def lodo_table(examples: list[Example], encoder: object) -> tuple[list[str], dic
 
 
 def xsafety_rows() -> dict[tuple[str, str], list[str]] | None:
-    root = Path(os.environ.get("LIMNER_XSAFETY_DIR", ROOT / ".cache/xsafety"))
+    root = EXTRA / "xsafety"
     if not (root / "en").is_dir():
         return None
     rows: dict[tuple[str, str], list[str]] = {}
@@ -158,7 +162,7 @@ def xsafety_rows() -> dict[tuple[str, str], list[str]] | None:
 def xsafety_table(fast: Flag, model: Flag) -> list[str]:
     rows = xsafety_rows()
     if rows is None:
-        return ["XSafety is not present (set LIMNER_XSAFETY_DIR, see docs/evaluation.md): section skipped."]
+        return [f"XSafety is not in {EXTRA}/xsafety (see docs/prompt-models.md): table skipped."]
     both = union(fast, model)
     lines = ["| XSafety set (harm) | language | n | fast | model | both |", "|---|---|---:|---:|---:|---:|"]
     for (name, lang), texts in sorted(

