@@ -165,9 +165,13 @@ def _categories(ruled: list[RuledFinding], action: Action) -> list[str]:
     return sorted({r.finding.category for r in ruled if r.action is action})
 
 
+_NAMED_BY_POLICY = ("person.", "ip.artist_style", "ip.character")
+
+
 def _prefer_real_people(found: list[Finding]) -> list[Finding]:
-    """A name the people detector recognised is a person.* finding, not also pii.person."""
-    people = [f for f in found if f.category.startswith("person.")]
+    """A name the people or ip detector recognised (a public figure, a historical person, an artist's
+    style, a character) is that finding, not also pii.person."""
+    people = [f for f in found if f.category.startswith(_NAMED_BY_POLICY)]
     return [f for f in found if not (f.category == "pii.person" and any(_overlap(f, p) for p in people))]
 
 

@@ -10,6 +10,7 @@ from limner.policy.detectors.base import AsyncDetector, Detector
 from limner.policy.detectors.harm import HarmConfig, HarmDetector
 from limner.policy.detectors.harm_tier import HarmModelConfig, HarmModelDetector
 from limner.policy.detectors.ip import IpConfig, IpDetector
+from limner.policy.detectors.ner import NerConfig, NerDetector
 from limner.policy.detectors.people import PeopleConfig, PeopleDetector
 from limner.policy.detectors.pii import PiiConfig, PiiDetector
 from limner.policy.detectors.remote_azure import AzureContentSafetyTextConfig, AzureContentSafetyTextDetector
@@ -25,6 +26,7 @@ DetectorConfig = Annotated[
     | HarmConfig
     | HarmModelConfig
     | PeopleConfig
+    | NerConfig
     | IpConfig
     | OpenAIModerationConfig
     | AzureContentSafetyTextConfig
@@ -44,8 +46,8 @@ def build_detector(config: DetectorConfig) -> Detector | AsyncDetector:
             return TermsDetector(config)
         case HarmConfig() | HarmModelConfig():
             return _harm(config)
-        case PeopleConfig():
-            return PeopleDetector(config)
+        case PeopleConfig() | NerConfig():
+            return _people(config)
         case IpConfig():
             return IpDetector(config)
         case OpenAIModerationConfig():
@@ -56,6 +58,13 @@ def build_detector(config: DetectorConfig) -> Detector | AsyncDetector:
             return LlamaGuardDetector(config)
         case _:
             assert_never(config)
+
+
+def _people(config: PeopleConfig | NerConfig) -> Detector | AsyncDetector:
+    """Listed and heuristic names, or names found by the optional spaCy pipeline (on a worker thread)."""
+    if isinstance(config, NerConfig):
+        return NerDetector(config)
+    return PeopleDetector(config)
 
 
 def _harm(config: HarmConfig | HarmModelConfig) -> Detector | AsyncDetector:

@@ -11,9 +11,7 @@ made by scripts/train_encoder_head.py (`make train-moderation`), read with allow
 
 from __future__ import annotations
 
-import asyncio
 import json
-from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 from typing import IO, Literal
@@ -31,6 +29,7 @@ from limner.policy.detectors.encoders import (
     UseEncoderConfig,
     build_encoder,
 )
+from limner.policy.detectors.offload import WorkerThread
 from limner.policy.normalize import normalize
 
 HEAD_FILE = "encoder_head.npz"
@@ -98,7 +97,7 @@ class HarmModelDetector:
         if unknown:
             raise ConfigError(f"harm_model thresholds name unknown categories: {unknown}")
         self.thresholds = {**self.head.thresholds, **config.thresholds}
-        self._executor: ThreadPoolExecutor | None = None
+        self._worker = WorkerThread("harm-model")
 
     def scores(self, texts: list[str]) -> FloatMatrix:
         """Probabilities, one row per text and one column per `head.categories` entry."""
@@ -117,14 +116,10 @@ class HarmModelDetector:
 
     async def detect_async(self, text: str) -> list[Finding]:
         """The same as detect(), on this detector's worker thread (the event loop stays free)."""
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="limner-harm-model")
-        return await asyncio.get_running_loop().run_in_executor(self._executor, self.detect, text)
+        return await self._worker.run(self.detect, text)
 
     async def aclose(self) -> None:
-        executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=False)
+        self._worker.close()
 
 
 def _load_head(path: str | None) -> EncoderHead:
