@@ -60,8 +60,9 @@ class PeopleDetector:
         lines = list(figures) if figures is not None else shipped_figures()
         cutoff = datetime.date.today().year - config.historical_after_years
         dead = {name for name, year in shipped_deaths().items() if year <= cutoff}
-        historical = [line for line in lines if any(fold(n) in dead for n in line.split("|"))]
-        living = [line for line in lines if line not in set(historical)]
+        is_dead = [any(fold(n) in dead for n in line.split("|")) for line in lines]
+        historical = [line for line, gone in zip(lines, is_dead, strict=True) if gone]
+        living = [line for line, gone in zip(lines, is_dead, strict=True) if not gone]
         self._figures: PhraseMatcher[bool] = PhraseMatcher(
             _phrases([*living, *config.extra_names], self._lexicon)
         )
