@@ -12,6 +12,7 @@ ORDER = [
     "harm",
     "people_ip",
     "eval",
+    "ner",
     "provenance",
     "moderation",
     "audit",
