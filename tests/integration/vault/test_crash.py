@@ -53,7 +53,7 @@ def _free_port() -> int:
 
 async def _wait_ready(base: str) -> None:
     async with httpx.AsyncClient() as client:
-        for _ in range(200):
+        for _ in range(1200):  # up to ~2 min: start-up loads the harm model tier, slow on a busy machine
             try:
                 if (await client.get(f"{base}/healthz")).status_code == 200:
                     return
