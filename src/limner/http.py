@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from limner.errors import InvalidRequestError, LimnerError, PayloadTooLargeError
+from limner.logs import request_id_var
 
 log = logging.getLogger("limner.http")
 
@@ -108,6 +109,13 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = "req_" + uuid.uuid4().hex
+        token = request_id_var.set(request_id)  # every log line of this request carries it
+        try:
+            await self._handle(scope, receive, send, request_id)
+        finally:
+            request_id_var.reset(token)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
         state = scope.setdefault("state", {})
         state["request_id"], state["started"] = request_id, time.perf_counter()
         limit = self._limit(scope)
@@ -129,7 +137,7 @@ class RequestContextMiddleware:
     ) -> Send:
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
-                _log_request(scope_info, message["status"], state, request_id)
+                _log_request(scope_info, message["status"], state)
                 headers = list(message.get("headers", []))
                 headers += [(b"x-request-id", request_id.encode()), *self._security_headers()]
                 if "upstream_ms" in state:
@@ -152,12 +160,23 @@ class RequestContextMiddleware:
         return headers
 
 
-def _log_request(scope_info: tuple[str, str], status: int, state: dict[str, object], request_id: str) -> None:
+def _log_request(scope_info: tuple[str, str], status: int, state: dict[str, object]) -> None:
     # Method, path and status only: query strings carry signatures and bodies carry prompts.
     started = state["started"]
     assert isinstance(started, float)
     elapsed = (time.perf_counter() - started) * 1000
-    log.info("%s %s %s %.1fms %s", scope_info[0], scope_info[1], status, elapsed, request_id)
+    log.info(
+        "%s %s %s %.1fms",
+        *scope_info,
+        status,
+        elapsed,
+        extra={
+            "method": scope_info[0],
+            "path": scope_info[1],
+            "status": status,
+            "duration_ms": round(elapsed, 1),
+        },
+    )
 
 
 def _overhead(state: dict[str, object]) -> str:

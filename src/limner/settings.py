@@ -17,6 +17,7 @@ from pydantic_settings import (
 from limner.audit.config import AuditSettings
 from limner.generation.config import GenerationSettings
 from limner.identity.config import IdentitySettings
+from limner.logs import LoggingSettings
 from limner.moderation.config import ModerationSettings
 from limner.policy.config import PolicySettings
 from limner.privacy.config import PrivacySettings
@@ -67,6 +68,7 @@ class Settings(BaseSettings):
     vault: VaultSettings = Field(default_factory=VaultSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
     @model_validator(mode="after")
     def _enforce_real_secret(self) -> Settings:
