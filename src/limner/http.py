@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 import uuid
+from contextvars import ContextVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,6 +18,13 @@ from limner.errors import InvalidRequestError, LimnerError, PayloadTooLargeError
 from limner.logs import request_id_var
 
 log = logging.getLogger("limner.http")
+# Who is calling, for the audit trail (the new_network rule): the address and a hash of the user agent.
+client_var: ContextVar[dict[str, str] | None] = ContextVar("limner_client", default=None)
+
+
+def request_client() -> dict[str, str] | None:
+    """The current request's client address and user-agent hash (None outside a request)."""
+    return client_var.get()
 
 
 def error_response(exc: LimnerError, request_id: str | None = None) -> JSONResponse:
@@ -110,9 +119,11 @@ class RequestContextMiddleware:
             return
         request_id = "req_" + uuid.uuid4().hex
         token = request_id_var.set(request_id)  # every log line of this request carries it
+        client_token = client_var.set(_client(scope))
         try:
             await self._handle(scope, receive, send, request_id)
         finally:
+            client_var.reset(client_token)
             request_id_var.reset(token)
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
@@ -198,6 +209,14 @@ def _limited(receive: Receive, limit: int) -> Receive:
         return message
 
     return limited
+
+
+def _client(scope: Scope) -> dict[str, str] | None:
+    client = scope.get("client")
+    if not client:
+        return None
+    agent = _header(scope, b"user-agent", "")
+    return {"ip": str(client[0]), "agent": hashlib.sha256(agent.encode()).hexdigest()[:16]}
 
 
 def _header(scope: Scope, name: bytes, default: str) -> str:

@@ -23,6 +23,8 @@ from limner.provenance.routes import router as provenance_router
 from limner.review.routes import notifications_router
 from limner.review.routes import router as review_router
 from limner.settings import Settings
+from limner.usage.alerts.jobs import alert_jobs
+from limner.usage.alerts.routes import router as alerts_router
 from limner.usage.metrics import router as metrics_router
 
 
@@ -42,7 +44,8 @@ def create_app(
         app.state.components = components or build_components(settings)
         await app.state.components.policy.prepare()
         c = app.state.components
-        tasks = start_jobs(c, default_jobs() + audit_jobs(c) + privacy_jobs(c)) if owned and run_jobs else []
+        jobs = default_jobs() + audit_jobs(c) + privacy_jobs(c) + alert_jobs(c)
+        tasks = start_jobs(c, jobs) if owned and run_jobs else []
         try:
             yield
         finally:
@@ -68,6 +71,7 @@ def create_app(
     app.include_router(metrics_router)
     app.include_router(audit_router)
     app.include_router(privacy_router)
+    app.include_router(alerts_router)
     from limner.identity.routers import identity_routers  # identity: auth, MFA, SSO, admin, SCIM
 
     for identity_router in identity_routers():

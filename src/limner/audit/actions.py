@@ -49,3 +49,7 @@ class AuditAction(StrEnum):
     KEY_ROTATED = "vault.key.rotated"
     KEY_RETIRED = "vault.key.retired"
     BLOBS_SWEPT = "vault.blobs.swept"
+    ALERT_RAISED = "alert.raised"
+    ALERT_ACKNOWLEDGED = "alert.acknowledged"
+    ALERT_RESOLVED = "alert.resolved"
+    QUOTA_EXCEEDED = "quota.exceeded"

@@ -17,6 +17,7 @@ from limner.generation.catalog import ModelSpec, find_model
 from limner.generation.images_out import ImageChecks, StoredImage, check_images, store_images
 from limner.generation.schemas import DeliveredImage, GenerationInput, GenerationOutcome
 from limner.generation.validation import resolve
+from limner.http import request_client
 from limner.identity.permissions import Permission, Principal
 from limner.policy.decision import Action, Decision, PolicyContext
 from limner.review import service as review
@@ -198,6 +199,7 @@ async def _open(
                 "categories": categories,
                 "policy_version": decision.policy_version,
                 "api_key_id": principal.api_key_id,
+                "client": request_client(),
             },
         )
         review_id = await _hold_if_needed(c, session, row.id, principal, request, key, decision, request_id)

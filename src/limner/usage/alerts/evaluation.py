@@ -1,0 +1,125 @@
+"""Run the rules over the audit log in the database (so they see every replica's events), raise
+alerts once, remember API key networks, and suspend people when configured."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from limner.audit.models import AuditEvent
+from limner.db import utcnow
+from limner.generation.models import ImageRecord
+from limner.identity import service as identity
+from limner.identity.models import ApiKey, User
+from limner.identity.upsert import insert_if_absent
+from limner.usage.alerts.config import AlertSettings, SpikeRule, at_least
+from limner.usage.alerts.models import Alert, KeyNetwork
+from limner.usage.alerts.rules import ACTIONS, REQUESTED, Context, EventView, Hit, evaluate, network_of
+from limner.usage.alerts.service import covered, raise_alert
+
+
+async def evaluate_rules(
+    session: AsyncSession, settings: AlertSettings, now: datetime | None = None
+) -> list[Alert]:
+    """Every enabled rule over its window; returns the alerts raised by this run."""
+    now = now or utcnow()
+    raised = []
+    for rule in ACTIONS:
+        cfg = getattr(settings.rules, rule)
+        if not cfg.enabled:
+            continue
+        events = await load_events(session, ACTIONS[rule], now - timedelta(seconds=cfg.window_s))
+        ctx = Context(now=now, after=await covered(session, rule))
+        if rule == "volume_spike":
+            ctx = Context(now, ctx.after, baselines=await _baselines(session, cfg, events, now))
+        if rule == "new_network":
+            ctx = Context(now, ctx.after, known_networks=await _known_networks(session, events))
+            await _remember_networks(session, settings, events)
+        for hit in evaluate(rule, settings.rules, events, ctx):
+            alert = await raise_alert(session, hit, notify=bool(settings.notifiers))
+            if alert is not None:
+                raised.append(alert)
+                await _maybe_suspend(session, settings, hit)
+    return raised
+
+
+async def load_events(session: AsyncSession, actions: Sequence[str], since: datetime) -> list[EventView]:
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.action.in_(actions), AuditEvent.at >= since)
+        .order_by(AuditEvent.seq)
+    )
+    return [
+        EventView(
+            seq=e.seq, id=e.id, at=e.at, action=e.action, outcome=e.outcome, actor_id=e.actor_id,
+            subject_type=e.subject_type, subject_id=e.subject_id, data=json.loads(e.data_json),
+        )
+        for e in await session.scalars(query)
+    ]  # fmt: skip
+
+
+async def _baselines(
+    session: AsyncSession, cfg: SpikeRule, events: list[EventView], now: datetime
+) -> dict[str, int]:
+    owners = {e.actor_id for e in events if e.actor_id}
+    if not owners:
+        return {}
+    window_start = now - timedelta(seconds=cfg.window_s)
+    query = (
+        select(ImageRecord.owner_id, func.count())
+        .where(
+            ImageRecord.owner_id.in_(owners),
+            ImageRecord.role == "output",
+            ImageRecord.created_at >= window_start - timedelta(days=cfg.baseline_days),
+            ImageRecord.created_at < window_start,
+        )
+        .group_by(ImageRecord.owner_id)
+    )
+    return {owner: int(n) for owner, n in await session.execute(query)}
+
+
+def _pairs(settings: AlertSettings, events: list[EventView]) -> list[tuple[str, str, str]]:
+    pairs = []
+    for e in events:
+        key_id, client = e.data.get("api_key_id"), e.data.get("client") or {}
+        if e.action in REQUESTED and key_id and client.get("ip"):
+            net = network_of(str(client["ip"]), settings.rules.new_network)
+            pairs.append((str(key_id), net, str(client.get("agent", ""))))
+    return pairs
+
+
+async def _known_networks(session: AsyncSession, events: list[EventView]) -> dict[str, set[tuple[str, str]]]:
+    keys = {str(e.data["api_key_id"]) for e in events if e.data.get("api_key_id")}
+    if not keys:
+        return {}
+    known: dict[str, set[tuple[str, str]]] = {}
+    query = select(KeyNetwork.api_key_id, KeyNetwork.network, KeyNetwork.agent).where(
+        KeyNetwork.api_key_id.in_(keys)
+    )
+    for key_id, network, agent in await session.execute(query):
+        known.setdefault(key_id, set()).add((network, agent))
+    return known
+
+
+async def _remember_networks(session: AsyncSession, settings: AlertSettings, events: list[EventView]) -> None:
+    for key_id, network, agent in sorted(set(_pairs(settings, events))):
+        values = {"api_key_id": key_id, "network": network, "agent": agent, "first_seen_at": utcnow()}
+        await insert_if_absent(session, KeyNetwork, values)
+
+
+async def _maybe_suspend(session: AsyncSession, settings: AlertSettings, hit: Hit) -> None:
+    if settings.suspend_at is None or not at_least(hit.severity, settings.suspend_at):
+        return
+    kind, principal_id = hit.principal
+    if kind == "api_key":
+        key = await session.get(ApiKey, principal_id)
+        principal_id = key.owner_id if key else ""
+    elif kind != "user":
+        return
+    user = await session.get(User, principal_id)
+    if user is not None and user.status == "active":
+        await identity.set_status(session, user, "suspended")
