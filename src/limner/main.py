@@ -26,6 +26,7 @@ from limner.settings import Settings
 from limner.usage.alerts.jobs import alert_jobs
 from limner.usage.alerts.routes import router as alerts_router
 from limner.usage.metrics import router as metrics_router
+from limner.usage.routes import router as usage_router
 
 
 def create_app(
@@ -72,6 +73,7 @@ def create_app(
     app.include_router(audit_router)
     app.include_router(privacy_router)
     app.include_router(alerts_router)
+    app.include_router(usage_router)
     from limner.identity.routers import identity_routers  # identity: auth, MFA, SSO, admin, SCIM
 
     for identity_router in identity_routers():

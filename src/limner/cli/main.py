@@ -10,6 +10,7 @@ from limner.cli import alerts, audit, db, groups, keys, policy, privacy, users, 
 from limner.cli.init import init
 from limner.cli.scan import scan
 from limner.cli.serve import serve
+from limner.cli.usage import usage_command
 from limner.cli.verify import verify
 
 app = typer.Typer(
@@ -21,6 +22,7 @@ app.command("init")(init)
 app.command("serve")(serve)
 app.command("scan")(scan)
 app.command("verify")(verify)
+app.command("usage")(usage_command)
 app.add_typer(users.app, name="users")
 app.add_typer(keys.app, name="keys")
 app.add_typer(groups.app, name="groups")
