@@ -14,8 +14,10 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from limner import observe
 from limner.errors import InvalidRequestError, LimnerError, PayloadTooLargeError
 from limner.logs import request_id_var
+from limner.observe import Instruments
 
 log = logging.getLogger("limner.http")
 # Who is calling, for the audit trail (the new_network rule): the address and a hash of the user agent.
@@ -106,8 +108,10 @@ class RequestContextMiddleware:
         max_upload_bytes: int,
         hsts: bool,
         hsts_max_age_s: int,
+        instruments: Instruments | None = None,
     ) -> None:
         self.app = app
+        self.instruments = instruments
         self.max_json_bytes = max_json_bytes
         self.max_upload_bytes = max_upload_bytes
         self.hsts = hsts
@@ -120,9 +124,11 @@ class RequestContextMiddleware:
         request_id = "req_" + uuid.uuid4().hex
         token = request_id_var.set(request_id)  # every log line of this request carries it
         client_token = client_var.set(_client(scope))
+        instruments_token = observe.current.set(self.instruments)
         try:
             await self._handle(scope, receive, send, request_id)
         finally:
+            observe.current.reset(instruments_token)
             client_var.reset(client_token)
             request_id_var.reset(token)
 
@@ -134,21 +140,16 @@ class RequestContextMiddleware:
         if declared.isdigit() and int(declared) > limit:
             await error_response(_too_large(limit), request_id)(scope, receive, send)
             return
-        scope_info = (scope["method"], scope["path"])
-        await self.app(
-            scope, _limited(receive, limit), self._with_headers(send, request_id, state, scope_info)
-        )
+        await self.app(scope, _limited(receive, limit), self._with_headers(send, request_id, state, scope))
 
     def _limit(self, scope: Scope) -> int:
         is_upload = _header(scope, b"content-type", "").startswith("multipart/")
         return self.max_upload_bytes if is_upload else self.max_json_bytes
 
-    def _with_headers(
-        self, send: Send, request_id: str, state: dict[str, object], scope_info: tuple[str, str]
-    ) -> Send:
+    def _with_headers(self, send: Send, request_id: str, state: dict[str, object], scope: Scope) -> Send:
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
-                _log_request(scope_info, message["status"], state)
+                _log_request(scope, message["status"], state)
                 headers = list(message.get("headers", []))
                 headers += [(b"x-request-id", request_id.encode()), *self._security_headers()]
                 if "upstream_ms" in state:
@@ -171,22 +172,21 @@ class RequestContextMiddleware:
         return headers
 
 
-def _log_request(scope_info: tuple[str, str], status: int, state: dict[str, object]) -> None:
+def _log_request(scope: Scope, status: int, state: dict[str, object]) -> None:
     # Method, path and status only: query strings carry signatures and bodies carry prompts.
     started = state["started"]
     assert isinstance(started, float)
     elapsed = (time.perf_counter() - started) * 1000
+    method, path = scope["method"], scope["path"]
+    # Metrics use the route template: raw paths would make one time series per id (or per probe).
+    observe.request_done(method, getattr(scope.get("route"), "path", "unmatched"), status, elapsed / 1000)
     log.info(
         "%s %s %s %.1fms",
-        *scope_info,
+        method,
+        path,
         status,
         elapsed,
-        extra={
-            "method": scope_info[0],
-            "path": scope_info[1],
-            "status": status,
-            "duration_ms": round(elapsed, 1),
-        },
+        extra={"method": method, "path": path, "status": status, "duration_ms": round(elapsed, 1)},
     )
 
 

@@ -23,6 +23,7 @@ from limner.policy.config import PolicySettings
 from limner.privacy.config import PrivacySettings
 from limner.provenance.config import ProvenanceSettings
 from limner.review.config import ReviewSettings
+from limner.tracing import TracingSettings
 from limner.usage.alerts.config import AlertSettings
 from limner.vault.config import VaultSettings
 
@@ -71,6 +72,7 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
 
     @model_validator(mode="after")
     def _enforce_real_secret(self) -> Settings:

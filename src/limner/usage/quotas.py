@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from limner import observe
 from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.components import Components
@@ -36,6 +37,7 @@ class Reservation:
     items: tuple[CounterItem, ...] = ()
 
 
+@observe.stage("quota")
 async def reserve(c: Components, principal: Principal, spec: ModelSpec, request: ImageRequest) -> Reservation:
     """Count `request.n` images against every quota and budget that applies; raise
     QuotaExceededError (429, with retry-after and the reset time) when one would be exceeded."""

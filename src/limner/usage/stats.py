@@ -121,13 +121,19 @@ async def _generations(session: AsyncSession, since: datetime, until: datetime) 
     )
     query = (
         select(
-            Generation.owner_id, Generation.api_key_id, Generation.model, Generation.params,
-            Generation.decision, Generation.created_at, images.c.n, ReviewItem.status,
+            Generation.owner_id,
+            Generation.api_key_id,
+            Generation.model,
+            Generation.params,
+            Generation.decision,
+            Generation.created_at,
+            images.c.n,
+            ReviewItem.status,
         )
         .outerjoin(images, images.c.generation_id == Generation.id)
         .outerjoin(ReviewItem, ReviewItem.generation_id == Generation.id)
         .where(Generation.created_at >= since, Generation.created_at < until)
-    )  # fmt: skip
+    )
     return [
         _Gen(owner, key, model, params or {}, decision, at, int(n or 0), review)
         for owner, key, model, params, decision, at, n, review in await session.execute(query)

@@ -50,8 +50,10 @@ def test_scan_list_ack_resolve(data_dir: Path) -> None:
     code, out = invoke("alerts", "list", "--status", "open", *d, "--json")
     [alert] = json.loads(out)
     assert (alert["rule"], alert["principal"], alert["status"]) == (
-        "probing", {"type": "user", "id": "u-probe"}, "open",
-    )  # fmt: skip
+        "probing",
+        {"type": "user", "id": "u-probe"},
+        "open",
+    )
     code, out = invoke("alerts", "list", *d)
     assert code == 0
     assert alert["id"] in out

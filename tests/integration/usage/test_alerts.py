@@ -56,8 +56,11 @@ async def test_blocked_burst_raises_probing_once_and_is_an_audit_event(
     await blocked_burst(client, components, creator)
     [alert] = await evaluate(components)
     assert (alert.rule, alert.severity, alert.principal_type, alert.principal_id) == (
-        "probing", "high", "user", creator.user_id,
-    )  # fmt: skip
+        "probing",
+        "high",
+        "user",
+        creator.user_id,
+    )
     assert len(alert.evidence) == 5
     assert await evaluate(components) == []  # the same burst never raises twice
     events = await client.get("/v1/limner/audit/events?action=alert.raised", headers=admin.headers)
@@ -142,9 +145,12 @@ async def test_email_reaches_an_smtp_server(
     await asyncio.to_thread(controller.start)
     try:
         config = EmailNotifierConfig(
-            host="127.0.0.1", port=controller.port, security="none",
-            sender="limner@example.com", recipients=["soc@example.com"],
-        )  # fmt: skip
+            host="127.0.0.1",
+            port=controller.port,
+            security="none",
+            sender="limner@example.com",
+            recipients=["soc@example.com"],
+        )
         await EmailNotifier(config).send(AlertRead.of(alert).model_dump(mode="json"))
     finally:
         await asyncio.to_thread(controller.stop)

@@ -55,29 +55,47 @@ async def test_usage_by_every_dimension(
         await groups.add_members(session, design, [bob.user_id])
     review_id = await traffic(client, components, alice, bob)
     decided = await client.post(
-        f"/v1/limner/reviews/{review_id}/decision", headers=reviewer.headers,
+        f"/v1/limner/reviews/{review_id}/decision",
+        headers=reviewer.headers,
         json={"verdict": "reject", "reason": "protected character"},
-    )  # fmt: skip
+    )
     assert decided.status_code == 200
 
     by_user = (await client.get("/v1/limner/usage?by=user", headers=admin.headers)).json()["data"]
     rows = {r["key"]: r for r in by_user}
     assert rows[alice.email] == {
-        "key": alice.email, "requests": 3, "images": 2, "cost_usd": 0.08,
-        "blocked": 0, "warned": 0, "redacted": 0, "held": 1, "approved": 0, "rejected": 1,
-    }  # fmt: skip
+        "key": alice.email,
+        "requests": 3,
+        "images": 2,
+        "cost_usd": 0.08,
+        "blocked": 0,
+        "warned": 0,
+        "redacted": 0,
+        "held": 1,
+        "approved": 0,
+        "rejected": 1,
+    }
     assert rows[bob.email] == {
-        "key": bob.email, "requests": 3, "images": 4, "cost_usd": 0.064,
-        "blocked": 1, "warned": 1, "redacted": 0, "held": 0, "approved": 0, "rejected": 0,
-    }  # fmt: skip
+        "key": bob.email,
+        "requests": 3,
+        "images": 4,
+        "cost_usd": 0.064,
+        "blocked": 1,
+        "warned": 1,
+        "redacted": 0,
+        "held": 0,
+        "approved": 0,
+        "rejected": 0,
+    }
     assert [r["key"] for r in by_user] == [alice.email, bob.email]  # most expensive first
 
     by_group = (await client.get("/v1/limner/usage?by=group", headers=admin.headers)).json()["data"]
     assert {r["key"]: r["images"] for r in by_group} == {"design": 4, "(no group)": 2}
     by_model = (await client.get("/v1/limner/usage?by=model", headers=admin.headers)).json()["data"]
     assert {r["key"]: (r["requests"], r["cost_usd"]) for r in by_model} == {
-        "dall-e-3": (3, 0.08), "dall-e-2": (3, 0.064),
-    }  # fmt: skip
+        "dall-e-3": (3, 0.08),
+        "dall-e-2": (3, 0.064),
+    }
     by_key = (await client.get("/v1/limner/usage?by=key", headers=admin.headers)).json()["data"]
     assert {r["key"] for r in by_key} == {alice.key_id, bob.key_id}
     today = f"{utcnow():%Y-%m-%d}"

@@ -17,8 +17,15 @@ NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # a Wednesday, 15:00 UTC
 NIGHT = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
 
-def ev(action: str, *, outcome: str = "ok", actor: str | None = "u1", at: datetime = NOW,
-       subject: tuple[str, str] | None = None, **data: Any) -> dict[str, Any]:  # fmt: skip
+def ev(
+    action: str,
+    *,
+    outcome: str = "ok",
+    actor: str | None = "u1",
+    at: datetime = NOW,
+    subject: tuple[str, str] | None = None,
+    **data: Any,
+) -> dict[str, Any]:
     return {
         "action": action,
         "outcome": outcome,
@@ -32,17 +39,27 @@ def ev(action: str, *, outcome: str = "ok", actor: str | None = "u1", at: dateti
 def events(specs: Sequence[dict[str, Any]]) -> list[EventView]:
     return [
         EventView(
-            seq=i + 1, id=f"ev{i + 1}", at=s["at"] - timedelta(seconds=len(specs) - i), action=s["action"],
-            outcome=s["outcome"], actor_id=s["actor_id"],
+            seq=i + 1,
+            id=f"ev{i + 1}",
+            at=s["at"] - timedelta(seconds=len(specs) - i),
+            action=s["action"],
+            outcome=s["outcome"],
+            actor_id=s["actor_id"],
             subject_type=s["subject"][0] if s["subject"] else None,
-            subject_id=s["subject"][1] if s["subject"] else None, data=s["data"],
+            subject_id=s["subject"][1] if s["subject"] else None,
+            data=s["data"],
         )
         for i, s in enumerate(specs)
-    ]  # fmt: skip
+    ]
 
 
-def request(outcome: str = "allow", actor: str = "u1", key: str | None = None, ip: str = "198.51.100.7",
-            agent: str = "a1") -> dict[str, Any]:  # fmt: skip
+def request(
+    outcome: str = "allow",
+    actor: str = "u1",
+    key: str | None = None,
+    ip: str = "198.51.100.7",
+    agent: str = "a1",
+) -> dict[str, Any]:
     client = {"ip": ip, "agent": agent}
     return ev("image.generate.requested", outcome=outcome, actor=actor, api_key_id=key, client=client)
 

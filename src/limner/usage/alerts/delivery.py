@@ -24,8 +24,10 @@ async def deliver_once(
     """Try every pending alert once on each notifier that has not taken it; returns deliveries made."""
     async with sessions() as session:
         query = select(Alert).where(Alert.is_notify_done.is_(False)).order_by(Alert.created_at).limit(batch)
-        pending = [(row.id, AlertRead.of(row).model_dump(mode="json"), list(row.delivered)) for row in
-                   await session.scalars(query)]  # fmt: skip
+        pending = [
+            (row.id, AlertRead.of(row).model_dump(mode="json"), list(row.delivered))
+            for row in await session.scalars(query)
+        ]
     made = 0
     for alert_id, payload, delivered in pending:
         for name, notifier in notifiers.items():

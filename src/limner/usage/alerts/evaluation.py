@@ -55,11 +55,18 @@ async def load_events(session: AsyncSession, actions: Sequence[str], since: date
     )
     return [
         EventView(
-            seq=e.seq, id=e.id, at=e.at, action=e.action, outcome=e.outcome, actor_id=e.actor_id,
-            subject_type=e.subject_type, subject_id=e.subject_id, data=json.loads(e.data_json),
+            seq=e.seq,
+            id=e.id,
+            at=e.at,
+            action=e.action,
+            outcome=e.outcome,
+            actor_id=e.actor_id,
+            subject_type=e.subject_type,
+            subject_id=e.subject_id,
+            data=json.loads(e.data_json),
         )
         for e in await session.scalars(query)
-    ]  # fmt: skip
+    ]
 
 
 async def _baselines(

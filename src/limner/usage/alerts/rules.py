@@ -77,9 +77,13 @@ def _actor(event: EventView) -> Principal | None:
 
 
 def _counted(
-    rule: str, cfg: WindowRule, events: Iterable[EventView], key: Callable[[EventView], Principal | None],
-    ctx: Context, weight: Callable[[EventView], int] = lambda _e: 1,
-) -> list[Hit]:  # fmt: skip
+    rule: str,
+    cfg: WindowRule,
+    events: Iterable[EventView],
+    key: Callable[[EventView], Principal | None],
+    ctx: Context,
+    weight: Callable[[EventView], int] = lambda _e: 1,
+) -> list[Hit]:
     hits = []
     for principal, matched in _grouped(rule, events, key, ctx).items():
         count = sum(weight(e) for e in matched)
@@ -106,8 +110,15 @@ def volume_spike(cfg: SpikeRule, events: Sequence[EventView], ctx: Context) -> l
     for hit in _counted("volume_spike", cfg, generated, _actor, ctx, _images):
         mean = ctx.baselines.get(hit.principal[1], 0) / windows
         if hit.detail["count"] > cfg.factor * mean:
-            hits.append(Hit(hit.rule, hit.severity, hit.principal, hit.evidence,
-                            {**hit.detail, "baseline_per_window": round(mean, 2)}))  # fmt: skip
+            hits.append(
+                Hit(
+                    hit.rule,
+                    hit.severity,
+                    hit.principal,
+                    hit.evidence,
+                    {**hit.detail, "baseline_per_window": round(mean, 2)},
+                )
+            )
     return hits
 
 
@@ -148,8 +159,11 @@ def new_network(cfg: NewNetworkRule, events: Sequence[EventView], ctx: Context) 
             changed = [
                 name for name, i in (("network", 0), ("agent", 1)) if pair[i] not in {p[i] for p in seen}
             ]
-            hits.append(Hit("new_network", cfg.severity, principal, (event,),
-                            {"network": pair[0], "changed": changed}))  # fmt: skip
+            hits.append(
+                Hit(
+                    "new_network", cfg.severity, principal, (event,), {"network": pair[0], "changed": changed}
+                )
+            )
         seen.add(pair)
     return hits
 

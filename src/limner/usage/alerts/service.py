@@ -53,9 +53,14 @@ async def raise_alert(session: AsyncSession, hit: Hit, *, notify: bool) -> Alert
         action=AuditAction.ALERT_RAISED,
         subject_type=hit.principal[0],
         subject_id=hit.principal[1],
-        data={"alert_id": values["id"], "rule": hit.rule, "severity": hit.severity,
-              "evidence": values["evidence"], "detail": hit.detail},
-    )  # fmt: skip
+        data={
+            "alert_id": values["id"],
+            "rule": hit.rule,
+            "severity": hit.severity,
+            "evidence": values["evidence"],
+            "detail": hit.detail,
+        },
+    )
     return await get_alert(session, values["id"])
 
 
