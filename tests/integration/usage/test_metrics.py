@@ -4,7 +4,12 @@ Unit twin (upstream attempts and retries): tests/unit/test_observe.py."""
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import httpx
+import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from limner.components import Components
@@ -88,3 +93,24 @@ async def test_pipeline_series_after_real_traffic(
     assert value(found, "limner_review_oldest_pending_age_seconds") >= 0
     assert value(found, "limner_alerts", rule="probing", status="open") == 1
     assert value(found, "limner_alerts", rule="mfa_reset", status="open") == 0
+
+
+async def test_dashboard_and_alert_rules_use_only_exported_series(
+    client: httpx.AsyncClient, admin: Caller
+) -> None:
+    root = Path(__file__).resolve().parents[3] / "deploy"
+    exported = {
+        f.name
+        for f in text_string_to_metric_families((await client.get("/metrics", headers=admin.headers)).text)
+    }
+    dashboard = json.loads((root / "grafana-dashboard.json").read_text())
+    rules = yaml.safe_load((root / "prometheus-rules.yml").read_text())
+    expressions = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    expressions += [r["expr"] for g in rules["groups"] for r in g["rules"]]
+    used = {
+        re.sub(r"_(total|bucket|count|sum)$", "", n)
+        for e in expressions
+        for n in re.findall(r"limner_\w+", e)
+    }
+    assert used
+    assert used <= exported, used - exported
