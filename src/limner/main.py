@@ -29,6 +29,7 @@ from limner.tracing import build_tracer_provider, instrument
 from limner.usage.alerts.jobs import alert_jobs
 from limner.usage.alerts.routes import router as alerts_router
 from limner.usage.metrics import router as metrics_router
+from limner.usage.report_routes import router as report_router
 from limner.usage.routes import router as usage_router
 
 
@@ -85,6 +86,7 @@ def create_app(
     app.include_router(privacy_router)
     app.include_router(alerts_router)
     app.include_router(usage_router)
+    app.include_router(report_router)
     from limner.identity.routers import identity_routers  # identity: auth, MFA, SSO, admin, SCIM
 
     for identity_router in identity_routers():

@@ -8,6 +8,7 @@ import typer
 
 from limner.cli import alerts, audit, db, groups, keys, policy, privacy, users, vault
 from limner.cli.init import init
+from limner.cli.report import report
 from limner.cli.scan import scan
 from limner.cli.serve import serve
 from limner.cli.usage import usage_command
@@ -23,6 +24,7 @@ app.command("serve")(serve)
 app.command("scan")(scan)
 app.command("verify")(verify)
 app.command("usage")(usage_command)
+app.command("report")(report)
 app.add_typer(users.app, name="users")
 app.add_typer(keys.app, name="keys")
 app.add_typer(groups.app, name="groups")
