@@ -78,7 +78,7 @@ def test_blocked_burst_raises_probing_and_the_webhook_arrives(tmp_path: Path, re
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            wait_ready(base, proc)
+            wait_ready(base, proc, timeout_s=180)  # a loaded machine starts slowly
             headers = {"authorization": f"Bearer {api_key}"}
             for _ in range(5):
                 response = httpx.post(
@@ -89,7 +89,7 @@ def test_blocked_burst_raises_probing_and_the_webhook_arrives(tmp_path: Path, re
                 )
                 assert response.status_code == 400
                 assert response.json()["error"]["code"] == "content_policy_violation"
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 180
             while not receiver.received and time.monotonic() < deadline:
                 time.sleep(0.2)
         finally:

@@ -4,6 +4,7 @@ alerts once, remember API key networks, and suspend people when configured."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -20,6 +21,8 @@ from limner.usage.alerts.config import AlertSettings, SpikeRule, at_least
 from limner.usage.alerts.models import Alert, KeyNetwork
 from limner.usage.alerts.rules import ACTIONS, REQUESTED, Context, EventView, Hit, evaluate, network_of
 from limner.usage.alerts.service import covered, raise_alert
+
+log = logging.getLogger("limner.alerts")
 
 
 async def evaluate_rules(
@@ -43,6 +46,15 @@ async def evaluate_rules(
             alert = await raise_alert(session, hit, notify=bool(settings.notifiers))
             if alert is not None:
                 raised.append(alert)
+                log.warning(
+                    "alert %s raised: %s (%s) for %s %s",
+                    alert.id,
+                    alert.rule,
+                    alert.severity,
+                    alert.principal_type,
+                    alert.principal_id,
+                    extra={"alert_id": alert.id, "rule": alert.rule, "severity": alert.severity},
+                )
                 await _maybe_suspend(session, settings, hit)
     return raised
 
