@@ -36,6 +36,7 @@ def serve(
     )
     log_config = logging_config(settings.logging, settings.env)
     logging.config.dictConfig(log_config)
+    logging.captureWarnings(True)  # library warnings in the same format, not as raw stderr text
     app = create_app(settings, tls=tls_cert is not None)
     typer.echo(f"Limner is listening on {public} (API base URL {public}/v1)", err=True)
     uvicorn.run(
