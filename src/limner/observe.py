@@ -33,6 +33,7 @@ class Instruments:
     def __init__(self, tracer: Tracer | None = None) -> None:
         self.registry = CollectorRegistry()
         self.tracer = tracer
+        self._stages: dict[tuple[str, str], Any] = {}
         r = self.registry
         self.requests = Counter(
             "limner_http_requests",
@@ -83,6 +84,13 @@ class Instruments:
             registry=r,
         )
 
+    def stage(self, name: str, outcome: str) -> Any:
+        """The stage histogram's child, cached: labels() validates and locks on every call."""
+        child = self._stages.get((name, outcome))
+        if child is None:
+            child = self._stages[(name, outcome)] = self.stage_seconds.labels(stage=name, outcome=outcome)
+        return child
+
 
 current: ContextVar[Instruments | None] = ContextVar("limner_instruments", default=None)
 
@@ -103,8 +111,7 @@ def stage(name: str) -> Callable[[Callable[P, Awaitable[T]]], Callable[P, Awaita
                     outcome = "ok"
                     return result
                 finally:
-                    elapsed = time.perf_counter() - started
-                    instruments.stage_seconds.labels(stage=name, outcome=outcome).observe(elapsed)
+                    instruments.stage(name, outcome).observe(time.perf_counter() - started)
 
         return timed
 

@@ -5,6 +5,7 @@ principal, the last event an earlier alert already covered, so one burst raises 
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -136,36 +137,45 @@ def off_hours_bulk(cfg: OffHoursRule, events: Sequence[EventView], ctx: Context)
 
 def network_of(address: str, cfg: NewNetworkRule) -> str:
     """The address range an address belongs to (a /24 or /48 by default); '' when unparsable."""
+    return _network(address, cfg.prefix_v4, cfg.prefix_v6)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _network(address: str, prefix_v4: int, prefix_v6: int) -> str:
+    # A busy window repeats the same few addresses thousands of times; parsing them is not free.
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return ""
-    prefix = cfg.prefix_v4 if ip.version == 4 else cfg.prefix_v6
+    prefix = prefix_v4 if ip.version == 4 else prefix_v6
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
 def new_network(cfg: NewNetworkRule, events: Sequence[EventView], ctx: Context) -> list[Hit]:
-    """An API key used from an address range or user agent it was not used from before."""
+    """An API key used from an address range or user agent it was not used from before: one hit per
+    key and run, with every first use of a new (range, agent) pair as evidence."""
     known = {key: set(pairs) for key, pairs in ctx.known_networks.items()}
-    hits = []
+    found: dict[str, list[tuple[EventView, tuple[str, str], set[tuple[str, str]]]]] = defaultdict(list)
     for event in sorted(events, key=lambda e: e.seq):
         key_id, client = event.data.get("api_key_id"), event.data.get("client") or {}
         if event.action not in REQUESTED or not key_id or not client.get("ip"):
             continue
         pair = (network_of(str(client["ip"]), cfg), str(client.get("agent", "")))
         seen = known.setdefault(str(key_id), set())
-        principal: Principal = ("api_key", str(key_id))
-        if seen and pair not in seen and event.seq > ctx.after.get(("new_network", principal), 0):
-            changed = [
-                name for name, i in (("network", 0), ("agent", 1)) if pair[i] not in {p[i] for p in seen}
-            ]
-            hits.append(
-                Hit(
-                    "new_network", cfg.severity, principal, (event,), {"network": pair[0], "changed": changed}
-                )
-            )
+        after = ctx.after.get(("new_network", ("api_key", str(key_id))), 0)
+        if seen and pair not in seen and event.seq > after:
+            found[str(key_id)].append((event, pair, set(seen)))
         seen.add(pair)
-    return hits
+    return [_network_hit(cfg, key_id, firsts) for key_id, firsts in found.items()]
+
+
+def _network_hit(
+    cfg: NewNetworkRule, key_id: str, firsts: list[tuple[EventView, tuple[str, str], set[tuple[str, str]]]]
+) -> Hit:
+    _, pair, before = firsts[0]
+    changed = [name for name, i in (("network", 0), ("agent", 1)) if pair[i] not in {p[i] for p in before}]
+    detail = {"network": pair[0], "changed": changed, "new_pairs": len(firsts)}
+    return Hit("new_network", cfg.severity, ("api_key", key_id), tuple(e for e, _, _ in firsts), detail)
 
 
 def mass_reveal(cfg: WindowRule, events: Sequence[EventView], ctx: Context) -> list[Hit]:
