@@ -98,7 +98,8 @@ async def main(n: int) -> str:
     traced = await stage_cost(observe.Instruments(tracer=provider.get_tracer("bench")), calls)
     return f"""## Monitoring
 
-Machine: {machine()}. `bench/monitoring.py`.
+Machine: {machine()}, shared with other jobs while measured (read the times as upper bounds).
+`bench/monitoring.py`.
 
 **Suspicious-activity rules** over one hour of audit events in SQLite: {n} image requests and {n} generations
 by {USERS} people and keys (five people probing the filter, three keys moving to a new network; volume and
