@@ -20,6 +20,7 @@ from limner.identity import service as identity
 from limner.identity.models import User
 from limner.main import create_app
 from limner.policy.decision import Action
+from limner.privacy.erase import erase_user
 from limner.usage.alerts.config import AlertSettings
 from limner.usage.alerts.delivery import deliver_once
 from limner.usage.alerts.evaluation import evaluate_rules
@@ -267,3 +268,16 @@ async def test_replicas_on_one_postgres_raise_each_alert_once(pg_database: str, 
     finally:
         for c in replicas:
             await c.aclose()
+
+
+async def test_erasure_keeps_the_alert_but_not_the_person(
+    client: httpx.AsyncClient, components: Components, creator: Caller
+) -> None:
+
+    await blocked_burst(client, components, creator)
+    [alert] = await evaluate(components)
+    await erase_user(components, email=creator.email, actor_id=None)
+    async with components.sessions() as session:
+        row = await session.get(Alert, alert.id)
+        assert row is not None
+        assert (row.rule, row.principal_id, len(row.evidence)) == ("probing", "erased", 5)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -114,6 +114,16 @@ async def update_alert(
         data={"rule": row.rule, "assignee_id": row.assignee_id},
     )
     return row
+
+
+async def forget_alert_principal(session: AsyncSession, *, user_id: str) -> int:
+    """Erasure: alerts about the person keep their rule, counts and evidence ids, not the person."""
+    result = await session.execute(
+        update(Alert)
+        .where(Alert.principal_type == "user", Alert.principal_id == user_id)
+        .values(principal_id="erased")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def counts_by_rule(session: AsyncSession) -> dict[tuple[str, str], int]:
