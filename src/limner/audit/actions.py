@@ -39,6 +39,8 @@ class AuditAction(StrEnum):
     KEY_CREATE = "key.create"
     KEY_REVOKE = "key.revoke"
     KEY_ROTATE = "key.rotate"
+    KEY_SUSPEND = "key.suspend"
+    KEY_RESUME = "key.resume"
     AUDIT_EXPORTED = "audit.exported"
     AUDIT_PURGED = "audit.purged"
     PRIVACY_EXPORTED = "privacy.exported"

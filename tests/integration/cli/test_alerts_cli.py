@@ -76,3 +76,16 @@ def test_unknown_alert_and_bad_status_are_clear_errors(data_dir: Path) -> None:
     code, out = invoke("alerts", "list", "--status", "closed", *d)
     assert code == 2
     assert "--status must be one of" in out
+
+
+def test_keys_suspend_and_resume(data_dir: Path) -> None:
+    d = ["--data-dir", str(data_dir)]
+    code, out = invoke("keys", "list", *d, "--json")
+    key_id = json.loads(out)[0]["id"]
+    code, out = invoke("keys", "suspend", key_id, *d, "--json")
+    assert code == 0, out
+    assert json.loads(out)["suspended_at"] is not None
+    code, out = invoke("keys", "resume", key_id, *d)
+    assert (code, out.strip()) == (0, f"key {key_id} is active again")
+    code, out = invoke("keys", "suspend", "nope", *d)
+    assert code == 2

@@ -281,3 +281,25 @@ async def test_erasure_keeps_the_alert_but_not_the_person(
         row = await session.get(Alert, alert.id)
         assert row is not None
         assert (row.rule, row.principal_id, len(row.evidence)) == ("probing", "erased", 5)
+
+
+async def test_key_alert_suspends_the_key_until_an_admin_resumes_it(
+    client: httpx.AsyncClient, components: Components, creator: Caller
+) -> None:
+    body = {**BODY, "prompt": "a boat"}
+    for agent in ("sdk/1", "curl/8"):
+        headers = {**creator.headers, "user-agent": agent}
+        assert (await client.post("/v1/images/generations", json=body, headers=headers)).status_code == 200
+    settings = AlertSettings(suspend_at="medium")
+    [alert] = await evaluate(components, settings)
+    assert alert.rule == "new_network"
+    refused = await client.post("/v1/images/generations", json=body, headers=creator.headers)
+    assert refused.status_code == 401
+    async with components.sessions.begin() as session:
+        user = await session.get(User, creator.user_id)
+        assert user is not None
+        assert user.status == "active"  # the person keeps their other keys and sessions
+        await identity.set_key_suspended(session, key_id=creator.key_id, suspended=False)
+    assert (
+        await client.post("/v1/images/generations", json=body, headers=creator.headers)
+    ).status_code == 200

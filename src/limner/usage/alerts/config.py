@@ -70,7 +70,7 @@ class AlertSettings(BaseModel):
     notifiers: dict[str, NotifierConfig] = Field(default_factory=dict, description="Where alerts go, by name")
     max_attempts: int = Field(default=10, ge=1, description="Deliveries tried per alert and notifier")
     suspend_at: Severity | None = Field(
-        default=None, description="Suspend the person (or the key's owner) on alerts this severe or worse"
+        default=None, description="Suspend the person (or the key) on alerts this severe or worse"
     )
 
 

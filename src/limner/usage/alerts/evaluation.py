@@ -163,9 +163,10 @@ async def _maybe_suspend(session: AsyncSession, settings: AlertSettings, hit: Hi
         return
     kind, principal_id = hit.principal
     if kind == "api_key":
-        key = await session.get(ApiKey, principal_id)
-        principal_id = key.owner_id if key else ""
-    elif kind != "user":
+        if await session.get(ApiKey, principal_id) is not None:
+            await identity.set_key_suspended(session, key_id=principal_id, suspended=True)
+        return
+    if kind != "user":
         return
     user = await session.get(User, principal_id)
     if user is not None and user.status == "active":
