@@ -21,8 +21,8 @@ request_id_var: ContextVar[str | None] = ContextVar("limner_request_id", default
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # Keys and tokens never belong in a log; these patterns catch one that slipped into a message.
 _SECRETS = re.compile(
-    r"(?i)\b(lmn_[A-Za-z0-9_\-]{8,}|sk-[A-Za-z0-9_\-]{16,}|bearer\s+[A-Za-z0-9._~+/=\-]{8,}|"
-    r"basic\s+[A-Za-z0-9+/=]{8,})"
+    r"\b(lmn_[A-Za-z0-9_\-]{8,}|sk-[A-Za-z0-9_\-]{16,}|(?i:bearer)\s+[A-Za-z0-9._~+/=\-]{8,}|"
+    r"Basic\s+[A-Za-z0-9+/]{8,}={0,2})"
 )
 # Attributes every LogRecord has; anything else on a record came from `extra=` and is logged as a field.
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id", "color_message"}

@@ -34,6 +34,8 @@ from limner.logs import (
         ("key lmn_abcdefgh12345678", "key lmn_…[redacted]"),
         ("Authorization: Bearer abc.def.ghi123", "Authorization: Bear…[redacted]"),
         ("sk-proj-ABCDEFGHIJKLMNOPQRSTUV", "sk-p…[redacted]"),
+        ("Authorization: Basic dXNlcjpwYXNzd29yZA==", "Authorization: Basi…[redacted]"),
+        ("a basic information page", "a basic information page"),
     ],
 )
 def test_escape(raw: str, expected: str) -> None:
