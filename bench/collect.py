@@ -16,6 +16,7 @@ ORDER = [
     "provenance",
     "moderation",
     "audit",
+    "monitoring",
 ]
 HEADER = """# Benchmarks
 

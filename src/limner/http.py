@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 import uuid
+from contextvars import ContextVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,9 +14,19 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from limner import observe
 from limner.errors import InvalidRequestError, LimnerError, PayloadTooLargeError
+from limner.logs import request_id_var
+from limner.observe import Instruments
 
 log = logging.getLogger("limner.http")
+# Who is calling, for the audit trail (the new_network rule): the address and a hash of the user agent.
+client_var: ContextVar[dict[str, str] | None] = ContextVar("limner_client", default=None)
+
+
+def request_client() -> dict[str, str] | None:
+    """The current request's client address and user-agent hash (None outside a request)."""
+    return client_var.get()
 
 
 def error_response(exc: LimnerError, request_id: str | None = None) -> JSONResponse:
@@ -96,8 +108,10 @@ class RequestContextMiddleware:
         max_upload_bytes: int,
         hsts: bool,
         hsts_max_age_s: int,
+        instruments: Instruments | None = None,
     ) -> None:
         self.app = app
+        self.instruments = instruments
         self.max_json_bytes = max_json_bytes
         self.max_upload_bytes = max_upload_bytes
         self.hsts = hsts
@@ -108,6 +122,17 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = "req_" + uuid.uuid4().hex
+        token = request_id_var.set(request_id)  # every log line of this request carries it
+        client_token = client_var.set(_client(scope))
+        instruments_token = observe.current.set(self.instruments)
+        try:
+            await self._handle(scope, receive, send, request_id)
+        finally:
+            observe.current.reset(instruments_token)
+            client_var.reset(client_token)
+            request_id_var.reset(token)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
         state = scope.setdefault("state", {})
         state["request_id"], state["started"] = request_id, time.perf_counter()
         limit = self._limit(scope)
@@ -115,21 +140,16 @@ class RequestContextMiddleware:
         if declared.isdigit() and int(declared) > limit:
             await error_response(_too_large(limit), request_id)(scope, receive, send)
             return
-        scope_info = (scope["method"], scope["path"])
-        await self.app(
-            scope, _limited(receive, limit), self._with_headers(send, request_id, state, scope_info)
-        )
+        await self.app(scope, _limited(receive, limit), self._with_headers(send, request_id, state, scope))
 
     def _limit(self, scope: Scope) -> int:
         is_upload = _header(scope, b"content-type", "").startswith("multipart/")
         return self.max_upload_bytes if is_upload else self.max_json_bytes
 
-    def _with_headers(
-        self, send: Send, request_id: str, state: dict[str, object], scope_info: tuple[str, str]
-    ) -> Send:
+    def _with_headers(self, send: Send, request_id: str, state: dict[str, object], scope: Scope) -> Send:
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
-                _log_request(scope_info, message["status"], state, request_id)
+                _log_request(scope, message["status"], state)
                 headers = list(message.get("headers", []))
                 headers += [(b"x-request-id", request_id.encode()), *self._security_headers()]
                 if "upstream_ms" in state:
@@ -153,12 +173,22 @@ class RequestContextMiddleware:
         return headers
 
 
-def _log_request(scope_info: tuple[str, str], status: int, state: dict[str, object], request_id: str) -> None:
+def _log_request(scope: Scope, status: int, state: dict[str, object]) -> None:
     # Method, path and status only: query strings carry signatures and bodies carry prompts.
     started = state["started"]
     assert isinstance(started, float)
     elapsed = (time.perf_counter() - started) * 1000
-    log.info("%s %s %s %.1fms %s", scope_info[0], scope_info[1], status, elapsed, request_id)
+    method, path = scope["method"], scope["path"]
+    # Metrics use the route template: raw paths would make one time series per id (or per probe).
+    observe.request_done(method, getattr(scope.get("route"), "path", "unmatched"), status, elapsed / 1000)
+    log.info(
+        "%s %s %s %.1fms",
+        method,
+        path,
+        status,
+        elapsed,
+        extra={"method": method, "path": path, "status": status, "duration_ms": round(elapsed, 1)},
+    )
 
 
 def _overhead(state: dict[str, object]) -> str:
@@ -181,6 +211,14 @@ def _limited(receive: Receive, limit: int) -> Receive:
         return message
 
     return limited
+
+
+def _client(scope: Scope) -> dict[str, str] | None:
+    client = scope.get("client")
+    if not client:
+        return None
+    agent = _header(scope, b"user-agent", "")
+    return {"ip": str(client[0]), "agent": hashlib.sha256(agent.encode()).hexdigest()[:16]}
 
 
 def _header(scope: Scope, name: bytes, default: str) -> str:

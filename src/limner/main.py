@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import text
@@ -17,13 +18,19 @@ from limner.errors import UnavailableError
 from limner.generation.routes import router as generation_router
 from limner.http import RequestContextMiddleware, install_error_handlers
 from limner.jobs import default_jobs, start_jobs, stop_jobs
+from limner.observe import Instruments
 from limner.privacy.jobs import privacy_jobs
 from limner.privacy.routes import router as privacy_router
 from limner.provenance.routes import router as provenance_router
 from limner.review.routes import notifications_router
 from limner.review.routes import router as review_router
 from limner.settings import Settings
+from limner.tracing import build_tracer_provider, instrument
+from limner.usage.alerts.jobs import alert_jobs
+from limner.usage.alerts.routes import router as alerts_router
 from limner.usage.metrics import router as metrics_router
+from limner.usage.report_routes import router as report_router
+from limner.usage.routes import router as usage_router
 
 
 def create_app(
@@ -32,9 +39,12 @@ def create_app(
     components: Components | None = None,
     tls: bool = False,
     run_jobs: bool = True,
+    tracer_provider: Any = None,
 ) -> FastAPI:
-    """The ASGI app. Pass `components` to share them (tests); otherwise the lifespan builds them."""
+    """The ASGI app. Pass `components` to share them (tests); otherwise the lifespan builds them.
+    `tracer_provider` (an OpenTelemetry TracerProvider) overrides settings.tracing."""
     settings = settings or (components.settings if components else Settings())
+    provider = tracer_provider or build_tracer_provider(settings.tracing)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -42,23 +52,29 @@ def create_app(
         app.state.components = components or build_components(settings)
         await app.state.components.policy.prepare()
         c = app.state.components
-        tasks = start_jobs(c, default_jobs() + audit_jobs(c) + privacy_jobs(c)) if owned and run_jobs else []
+        jobs = default_jobs() + audit_jobs(c) + privacy_jobs(c) + alert_jobs(c)
+        tasks = start_jobs(c, jobs) if owned and run_jobs else []
         try:
             yield
         finally:
             await stop_jobs(tasks)
             if owned:
                 await app.state.components.aclose()
+            if provider is not None and tracer_provider is None:
+                provider.shutdown()  # flush the spans still batched
 
     app = FastAPI(title="Limner", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     if components is not None:  # usable without running the lifespan (in-process test clients)
         app.state.components = components
+    tracer = instrument(app, provider) if provider is not None else None
+    app.state.instruments = Instruments(tracer=tracer)
     app.add_middleware(
         RequestContextMiddleware,
         max_json_bytes=settings.server.max_json_bytes,
         max_upload_bytes=settings.server.max_upload_bytes,
         hsts=tls,
         hsts_max_age_s=settings.server.hsts_max_age_s,
+        instruments=app.state.instruments,
     )
     install_error_handlers(app)
     app.include_router(generation_router)
@@ -68,6 +84,9 @@ def create_app(
     app.include_router(metrics_router)
     app.include_router(audit_router)
     app.include_router(privacy_router)
+    app.include_router(alerts_router)
+    app.include_router(usage_router)
+    app.include_router(report_router)
     from limner.identity.routers import identity_routers  # identity: auth, MFA, SSO, admin, SCIM
 
     for identity_router in identity_routers():

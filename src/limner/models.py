@@ -9,12 +9,14 @@ from limner.identity.models import ApiKey, User
 from limner.policy.models import PolicyVersion
 from limner.privacy.models import Erasure, LegalHold
 from limner.review.models import Notification, ReviewDecision, ReviewItem
+from limner.usage.alerts.models import Alert, KeyNetwork
 from limner.usage.models import UsageCounter
 from limner.vault.models import DataKey
 
 metadata = Base.metadata
 
 __all__ = [
+    "Alert",
     "ApiKey",
     "AuditActor",
     "AuditCheckpoint",
@@ -25,6 +27,7 @@ __all__ = [
     "Erasure",
     "Generation",
     "ImageRecord",
+    "KeyNetwork",
     "LegalHold",
     "Notification",
     "PolicyVersion",

@@ -17,11 +17,14 @@ from pydantic_settings import (
 from limner.audit.config import AuditSettings
 from limner.generation.config import GenerationSettings
 from limner.identity.config import IdentitySettings
+from limner.logs import LoggingSettings
 from limner.moderation.config import ModerationSettings
 from limner.policy.config import PolicySettings
 from limner.privacy.config import PrivacySettings
 from limner.provenance.config import ProvenanceSettings
 from limner.review.config import ReviewSettings
+from limner.tracing import TracingSettings
+from limner.usage.alerts.config import AlertSettings
 from limner.vault.config import VaultSettings
 
 CONFIG_FILE = "config.toml"
@@ -67,6 +70,9 @@ class Settings(BaseSettings):
     vault: VaultSettings = Field(default_factory=VaultSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
 
     @model_validator(mode="after")
     def _enforce_real_secret(self) -> Settings:

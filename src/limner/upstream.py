@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from limner import observe
 from limner.errors import UpstreamError, UpstreamTimeoutError
 
 RequestFactory = Callable[[], Awaitable[httpx.Request]]
@@ -102,13 +103,16 @@ async def send_with_retries(
     Returns the last response, whatever its status; transport failures become UpstreamError, whose
     message starts with `label` (e.g. "The image provider")."""
     for attempt in range(policy.max_retries + 1):
+        request, started = await make_request(), time.perf_counter()
         try:
-            response = await client.send(await make_request())
+            response = await client.send(request)
         except httpx.TransportError as exc:
+            _observe(request, None, started, attempt)
             if attempt >= policy.max_retries or not isinstance(exc, policy.retry_exceptions):
                 raise transport_error(exc, label) from exc
             await sleep(backoff_delay(policy, attempt))
             continue
+        _observe(request, response, started, attempt)
         delay = retry_delay(policy, response, attempt)
         if delay is None:
             return response
@@ -120,10 +124,24 @@ async def send_once(
     client: httpx.AsyncClient, request: httpx.Request, *, label: str, stream: bool = False
 ) -> httpx.Response:
     """Send one request; map httpx's transport errors onto the Limner error tree."""
+    started = time.perf_counter()
     try:
-        return await client.send(request, stream=stream)
+        response = await client.send(request, stream=stream)
     except httpx.TransportError as exc:
+        _observe(request, None, started, 0)
         raise transport_error(exc, label) from exc
+    _observe(request, response, started, 0)
+    return response
+
+
+def _observe(request: httpx.Request, response: httpx.Response | None, started: float, attempt: int) -> None:
+    """Count one attempt per vendor host (a bounded set: the configured backends)."""
+    if response is None:
+        outcome = "transport_error"
+    else:
+        outcome = "ok" if response.is_success else f"http_{response.status_code // 100}xx"
+    seconds = time.perf_counter() - started
+    observe.upstream_attempt(request.url.host, outcome, seconds, retried=attempt > 0)
 
 
 def transport_error(exc: httpx.TransportError, label: str) -> UpstreamError:

@@ -82,7 +82,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         )
         try:
             base_url = f"http://127.0.0.1:{port}"
-            wait_ready(base_url, proc)
+            wait_ready(base_url, proc, timeout_s=180)  # a loaded machine starts slowly
             yield LiveServer(
                 base_url, data_dir, log_path, creds["admin_email"], creds["admin_password"], creds["api_key"]
             )

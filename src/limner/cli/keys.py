@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from limner.cli.common import (
@@ -67,6 +69,27 @@ def revoke(key_id: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: Jso
     emit(_row(row), as_json=as_json, human=f"revoked key {row.id}")
 
 
+@app.command("suspend")
+def suspend(key_id: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
+    """Stop a key until `limner keys resume` (suspicious activity; revoke for good instead)."""
+    _suspend(key_id, True, data_dir, as_json)
+
+
+@app.command("resume")
+def resume(key_id: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
+    """Let a suspended key work again."""
+    _suspend(key_id, False, data_dir, as_json)
+
+
+def _suspend(key_id: str, suspended: bool, data_dir: Path, as_json: bool) -> None:
+    async def go() -> ApiKey:
+        async with components_for(data_dir) as c, c.sessions.begin() as session:
+            return await identity.set_key_suspended(session, key_id=key_id, suspended=suspended)
+
+    row = run(go)
+    emit(_row(row), as_json=as_json, human=f"key {row.id} is {'suspended' if suspended else 'active again'}")
+
+
 @app.command("rotate")
 def rotate(key_id: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
     """Replace a key's secret: a new key with the same scope is shown once; the old one is revoked."""
@@ -112,5 +135,6 @@ def _row(key: ApiKey) -> dict[str, object]:
         "created_at": key.created_at,
         "expires_at": key.expires_at,
         "revoked_at": key.revoked_at,
+        "suspended_at": key.suspended_at,
         "last_used_at": key.last_used_at,
     }

@@ -6,10 +6,12 @@ import os
 
 import typer
 
-from limner.cli import audit, db, groups, keys, policy, privacy, users, vault
+from limner.cli import alerts, audit, db, groups, keys, policy, privacy, users, vault
 from limner.cli.init import init
+from limner.cli.report import report
 from limner.cli.scan import scan
 from limner.cli.serve import serve
+from limner.cli.usage import usage_command
 from limner.cli.verify import verify
 
 app = typer.Typer(
@@ -21,6 +23,8 @@ app.command("init")(init)
 app.command("serve")(serve)
 app.command("scan")(scan)
 app.command("verify")(verify)
+app.command("usage")(usage_command)
+app.command("report")(report)
 app.add_typer(users.app, name="users")
 app.add_typer(keys.app, name="keys")
 app.add_typer(groups.app, name="groups")
@@ -29,6 +33,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(privacy.app, name="privacy")
 app.add_typer(vault.app, name="vault")
 app.add_typer(db.app, name="db")
+app.add_typer(alerts.app, name="alerts")
 
 
 @app.callback()

@@ -9,8 +9,10 @@ import typer
 
 from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, emit, fail, run
 from limner.db import utcnow
+from limner.errors import InvalidRequestError
 from limner.policy import service
 from limner.policy.document import parse_policy
+from limner.usage.stats import parse_period
 
 app = typer.Typer(help="Manage the prompt policy.", no_args_is_help=True)
 
@@ -104,7 +106,7 @@ def _read(file: Path) -> str:
 
 
 def _duration(text: str) -> timedelta:
-    units = {"d": "days", "h": "hours", "m": "minutes"}
-    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit():
+    try:
+        return parse_period(text)
+    except InvalidRequestError:
         fail(f"--since takes a number and a unit (d, h, m), e.g. 30d; got {text!r}")
-    return timedelta(**{units[text[-1]]: int(text[:-1])})

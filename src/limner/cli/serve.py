@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import logging
+import logging.config
 from pathlib import Path
 
 import typer
 import uvicorn
 
 from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, fail, settings_for
+from limner.logs import logging_config
 from limner.main import create_app
 
 
@@ -33,9 +34,9 @@ def serve(
             )
         }
     )
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # httpx logs every upstream URL; provider image URLs carry signed query strings.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    log_config = logging_config(settings.logging, settings.env)
+    logging.config.dictConfig(log_config)
+    logging.captureWarnings(True)  # library warnings in the same format, not as raw stderr text
     app = create_app(settings, tls=tls_cert is not None)
     typer.echo(f"Limner is listening on {public} (API base URL {public}/v1)", err=True)
     uvicorn.run(
@@ -44,7 +45,7 @@ def serve(
         port=bind_port,
         ssl_certfile=tls_cert,
         ssl_keyfile=tls_key,
-        log_level="info",
+        log_config=log_config,
         access_log=False,
         server_header=False,
     )

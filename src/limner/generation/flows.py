@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from limner import observe
 from limner.audit.service import record
 from limner.components import Components
 from limner.errors import ContentPolicyViolation, HeldForReview, LimnerError, PermissionDeniedError
@@ -17,6 +18,7 @@ from limner.generation.catalog import ModelSpec, find_model
 from limner.generation.images_out import ImageChecks, StoredImage, check_images, store_images
 from limner.generation.schemas import DeliveredImage, GenerationInput, GenerationOutcome
 from limner.generation.validation import resolve
+from limner.http import request_client
 from limner.identity.permissions import Permission, Principal
 from limner.policy.decision import Action, Decision, PolicyContext
 from limner.review import service as review
@@ -115,11 +117,16 @@ def authorize(principal: Principal, spec: ModelSpec, inp: GenerationInput) -> No
     check_limits(principal, spec, inp)
 
 
+@observe.stage("policy")
 async def check_text(c: Components, principal: Principal, text: str | None, *, stage: str) -> Decision:
     if text is None:
         return Decision.allow(c.policy.version)
     context = PolicyContext(roles=principal.roles, groups=principal.groups, stage=stage)
-    return await c.policy.evaluate(text, context=context)
+    decision = await c.policy.evaluate(text, context=context)
+    observe.count_findings(
+        [(f.finding.category, f.action.value) for f in decision.findings], decision.action.value
+    )
+    return decision
 
 
 def request_params(request: ImageRequest, response_format: str) -> dict[str, object]:
@@ -156,6 +163,7 @@ def _status_for(decision: Decision) -> str:
     return {Action.BLOCK: "blocked", Action.REVIEW: "held"}.get(decision.action, "pending")
 
 
+@observe.stage("open")
 async def _open(
     c: Components,
     principal: Principal,
@@ -199,6 +207,7 @@ async def _open(
                 "categories": categories,
                 "policy_version": decision.policy_version,
                 "api_key_id": principal.api_key_id,
+                "client": request_client(),
             },
         )
         review_id = await _hold_if_needed(c, session, row.id, principal, request, key, decision, request_id)
@@ -248,6 +257,7 @@ def blocked_message(explanation: str, categories: list[str]) -> str:
     return f"{reason} Categories: {', '.join(categories)}."
 
 
+@observe.stage("backend")
 async def _call_backend(
     c: Components,
     spec: ModelSpec,
@@ -258,7 +268,10 @@ async def _call_backend(
 ) -> tuple[BackendResult, float]:
     started = time.perf_counter()
     try:
-        result = await c.backends[spec.backend].generate(request)
+        with observe.genai_span(
+            c.settings.generation.backends[spec.backend].kind, spec.upstream_id, request.n
+        ):
+            result = await c.backends[spec.backend].generate(request)
     except LimnerError as exc:
         await _fail(c, opened, principal, request_id, exc, (time.perf_counter() - started) * 1000)
         raise
@@ -321,6 +334,7 @@ async def _check_revised(
             raise exc
 
 
+@observe.stage("close")
 async def _close(
     c: Components,
     principal: Principal,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from limner import observe
 from limner.components import Components
 from limner.db import new_id, utcnow
 from limner.errors import ContentPolicyViolation, UpstreamError
@@ -41,6 +42,7 @@ class StoredImage:
     record: ImageRecord
 
 
+@observe.stage("image_checks")
 async def check_images(
     c: Components, images: list[bytes], *, what: str = "generated image", raise_on_block: bool = True
 ) -> ImageChecks:
@@ -52,6 +54,7 @@ async def check_images(
     categories = tuple(
         sorted({cat for v in verdicts if v.action is not Action.ALLOW for cat in v.categories})
     )
+    observe.count_image_checks(action.value, list(categories))
     if action is Action.BLOCK and raise_on_block:
         raise ContentPolicyViolation(
             f"The {what} was blocked by this organisation's image checks. "
@@ -62,6 +65,7 @@ async def check_images(
     return ImageChecks(action=action, categories=categories)
 
 
+@observe.stage("store")
 async def store_images(
     c: Components,
     principal: Principal,

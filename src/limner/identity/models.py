@@ -63,6 +63,9 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    suspended_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, default=None
+    )  # reversible, unlike revoked
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     last_used_ip: Mapped[str | None] = mapped_column(String(64), default=None)
 

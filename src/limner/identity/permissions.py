@@ -29,6 +29,9 @@ class Permission(StrEnum):
     PRIVACY_MANAGE = "privacy.manage"
     SCIM = "scim"
     VERIFY = "images.verify"
+    ALERTS_MANAGE = "alerts.manage"
+    USAGE_READ = "usage.read"
+    METRICS = "metrics"
 
 
 _CREATE = {
@@ -48,12 +51,15 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[str]] = {
             Permission.VERIFY,
             Permission.PROMPTS_REVEAL,
             Permission.PRIVACY_MANAGE,
+            Permission.ALERTS_MANAGE,
+            Permission.USAGE_READ,
         }
     ),
     "reviewer": frozenset({Permission.REVIEW_DECIDE, Permission.VERIFY, Permission.IMAGES_READ}),
     "creator": frozenset(_CREATE),
     "viewer": frozenset({Permission.VERIFY, Permission.IMAGES_READ}),
     "scim": frozenset({Permission.SCIM}),
+    "monitor": frozenset({Permission.METRICS}),  # a Prometheus scraper's service key
 }
 
 

@@ -63,7 +63,8 @@ async def load_principal(
 
 def _key_usable(row: ApiKey, now: datetime | None = None) -> bool:
     now = now or utcnow()
-    return row.revoked_at is None and (row.expires_at is None or row.expires_at > now)
+    is_live = row.revoked_at is None and row.suspended_at is None
+    return is_live and (row.expires_at is None or row.expires_at > now)
 
 
 def _touch(row: ApiKey, client_ip: str | None) -> None:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.db import utcnow
 from limner.errors import ConflictError, InvalidRequestError, NotFoundError
@@ -192,6 +193,18 @@ async def revoke_api_key(session: AsyncSession, *, key_id: str, actor_id: str | 
         await record(
             session, action="key.revoke", actor_id=actor_id, subject_type="api_key", subject_id=row.id
         )
+    return row
+
+
+async def set_key_suspended(
+    session: AsyncSession, *, key_id: str, suspended: bool, actor_id: str | None = None
+) -> ApiKey:
+    """Stop a key (suspicious activity) or let it work again; unlike revocation this is reversible."""
+    row = await get_api_key(session, key_id)
+    if (row.suspended_at is not None) != suspended:
+        row.suspended_at = utcnow() if suspended else None
+        action = AuditAction.KEY_SUSPEND if suspended else AuditAction.KEY_RESUME
+        await record(session, action=action, actor_id=actor_id, subject_type="api_key", subject_id=row.id)
     return row
 
 

@@ -23,6 +23,7 @@ from limner.privacy.holds import holds_on_user
 from limner.privacy.models import Erasure
 from limner.privacy.subjects import email_hmac, find_subject
 from limner.review.models import Notification
+from limner.usage.alerts.service import forget_alert_principal
 from limner.vault.service import shred_data_key
 
 # Identity rows that only describe the person (factors, links, resets, memberships).
@@ -70,6 +71,7 @@ async def erase_user(c: Components, *, email: str, actor_id: str | None) -> Eras
         await _delete_content(session, user.id)
         await _scrub_identity(session, user)
         pseudonymised = await forget_actor(session, user_id=user.id)
+        await forget_alert_principal(session, user_id=user.id)
         session.add(Erasure(email_hmac=email_hmac(c.secret_key, email)))
     for key in blobs:
         await c.blob_store.delete(key)

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from limner import observe
+from limner.audit.actions import AuditAction
+from limner.audit.service import record
 from limner.components import Components
 from limner.db import utcnow
 from limner.errors import QuotaExceededError
@@ -34,6 +37,7 @@ class Reservation:
     items: tuple[CounterItem, ...] = ()
 
 
+@observe.stage("quota")
 async def reserve(c: Components, principal: Principal, spec: ModelSpec, request: ImageRequest) -> Reservation:
     """Count `request.n` images against every quota and budget that applies; raise
     QuotaExceededError (429, with retry-after and the reset time) when one would be exceeded."""
@@ -42,8 +46,26 @@ async def reserve(c: Components, principal: Principal, spec: ModelSpec, request:
         async with counter_store(c) as store:
             failed = await store.try_add(items)
         if failed is not None:
+            await _record_exceeded(c, principal, failed)
             raise exceeded(failed)
     return Reservation(principal_id=principal.user_id, images=request.n, items=tuple(items))
+
+
+async def _record_exceeded(c: Components, principal: Principal, item: CounterItem) -> None:
+    # The quota_exhaustion alert rule reads these; the counter key names no person, only its kind.
+    kind, subject, _, period = item.key.split(":")[:4]
+    async with c.sessions.begin() as session:
+        await record(
+            session,
+            action=AuditAction.QUOTA_EXCEEDED,
+            actor_id=principal.user_id,
+            outcome="denied",
+            data={
+                "quota": f"{kind}:{subject}:{period}",
+                "limit": item.limit,
+                "api_key_id": principal.api_key_id,
+            },
+        )
 
 
 async def release(c: Components, reservation: Reservation) -> None:

@@ -1,0 +1,36 @@
+"""`limner report`: the compliance report for a period, as one self-contained HTML file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, components_for, fail, run
+from limner.errors import InvalidRequestError
+from limner.usage.report import gather
+from limner.usage.report_html import render
+from limner.usage.stats import parse_period
+
+
+def report(
+    out: Path = typer.Option(..., "--out", help="HTML file to write"),
+    period: str = typer.Option("7d", "--period", help="How far back, e.g. 7d, 30d, 24h"),
+    data_dir: DataDirOption = DEFAULT_DATA_DIR,
+) -> None:
+    """Usage and cost, policy outcomes by category, alerts, review SLA, training completion; with charts."""
+    try:
+        span = parse_period(period)
+    except InvalidRequestError:
+        fail(f"--period takes a number and a unit (d, h, m), e.g. 7d; got {period!r}")
+
+    async def go() -> str:
+        async with components_for(data_dir) as c, c.sessions() as session:
+            return render(await gather(session, c.settings, span))
+
+    page = run(go)
+    try:
+        out.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror}")
+    typer.echo(f"wrote {out}")

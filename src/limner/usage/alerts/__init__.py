@@ -1,0 +1,1 @@
+"""Suspicious-activity alerts: rules over the audit log, the alerts table, notifiers."""

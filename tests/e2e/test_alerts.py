@@ -1,0 +1,112 @@
+"""End-to-end: a live `limner serve` with the shipped policy; a burst of blocked prompts through the
+API raises a `probing` alert, and its Standard Webhooks-signed webhook reaches a loopback receiver.
+Integration twin: tests/integration/usage/test_alerts.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+from standardwebhooks.webhooks import Webhook
+
+from tests.e2e.conftest import LIMNER, free_port, wait_ready
+
+SECRET = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
+BLOCKED = "draw a poster with AKIAZ7XH3QWERTYUIOP1 written on it"
+
+
+class Hooks(ThreadingHTTPServer):
+    received: list[tuple[dict[str, str], bytes]]
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: Hooks
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("content-length", "0")))
+        self.server.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+
+@pytest.fixture
+def receiver() -> Iterator[Hooks]:
+    server = Hooks(("127.0.0.1", 0), Handler)
+    server.received = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_blocked_burst_raises_probing_and_the_webhook_arrives(tmp_path: Path, receiver: Hooks) -> None:
+    data_dir, port = tmp_path / "data", free_port()
+    env = {**os.environ, "LIMNER_SERVER__PORT": str(port)}
+    init = subprocess.run(
+        [*LIMNER, "init", "--data-dir", str(data_dir), "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    api_key = json.loads(init.stdout)["api_key"]
+    hook_url = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
+    with (data_dir / "config.toml").open("a") as config:
+        config.write(
+            f'\n[alerts]\ninterval_s = 0.5\n\n[alerts.notifiers.soc]\nkind = "webhook"\n'
+            f'url = "{hook_url}"\nsecret = "{SECRET}"\n'
+        )
+    with (tmp_path / "server.log").open("wb") as log:
+        proc = subprocess.Popen(
+            [*LIMNER, "serve", "--data-dir", str(data_dir), "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_ready(base, proc, timeout_s=180)  # a loaded machine starts slowly
+            headers = {"authorization": f"Bearer {api_key}"}
+            for _ in range(5):
+                response = httpx.post(
+                    f"{base}/v1/images/generations",
+                    headers=headers,
+                    json={"model": "limner-local", "prompt": BLOCKED},
+                    timeout=30,
+                )
+                assert response.status_code == 400
+                assert response.json()["error"]["code"] == "content_policy_violation"
+            deadline = time.monotonic() + 180
+            while not receiver.received and time.monotonic() < deadline:
+                time.sleep(0.2)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+    [(hook_headers, body)] = receiver.received
+    payload = Webhook(SECRET).verify(body, hook_headers)
+    alert = payload["data"]
+    assert (payload["type"], alert["rule"], alert["severity"]) == ("alert.raised", "probing", "high")
+    assert len(alert["evidence"]) == 5
+    assert "AKIA" not in body.decode()
+    listed = subprocess.run(
+        [*LIMNER, "alerts", "list", "--status", "open", "--json", "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert [a["id"] for a in json.loads(listed.stdout)] == [alert["id"]]
+    assert "AKIA" not in (tmp_path / "server.log").read_text()
