@@ -125,9 +125,9 @@ def test_phone_leniency_is_configurable(leniency: str, expected: bool) -> None:
     assert bool(detector.detect("ring 415 55 52 671 now")) is expected
 
 
-ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
-DEVANAGARI = str.maketrans("0123456789", "०१२३४५६७८९")
-FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+ARABIC_INDIC = str.maketrans("0123456789", "".join(chr(0x0660 + d) for d in range(10)))
+DEVANAGARI = str.maketrans("0123456789", "".join(chr(0x0966 + d) for d in range(10)))
+FULL_WIDTH = str.maketrans("0123456789", "".join(chr(0xFF10 + d) for d in range(10)))
 
 
 @pytest.mark.parametrize(

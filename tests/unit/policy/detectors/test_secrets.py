@@ -125,7 +125,9 @@ def test_evasion_pass_finds_split_key() -> None:
     assert {f.category for f in detector.detect(text)} == {"secret.github"}
 
 
-@pytest.mark.parametrize("template", ["{key}", "my key is {key} thanks", "export LIMNER_KEY={key}", "'{key}'"])
+@pytest.mark.parametrize(
+    "template", ["{key}", "my key is {key} thanks", "export LIMNER_KEY={key}", "'{key}'"]
+)
 def test_finds_real_limner_keys(detector: SecretsDetector, template: str) -> None:
     _, key = mint_key()  # the real format: lmn_<id>_<secret>
     text = template.format(key=key)
