@@ -88,3 +88,7 @@ class IdentitySettings(BaseModel):
     )
     quotas: QuotaSettings = Field(default_factory=QuotaSettings)
     scim_default_roles: list[str] = Field(default_factory=lambda: ["viewer"])
+    scim_manages_only_provisioned: bool = Field(
+        default=True,
+        description="SCIM sees and changes only the users and groups it created, never local accounts",
+    )

@@ -12,7 +12,7 @@ from limner.deps import ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, r
 from limner.identity.guards import STEP_UP
 from limner.identity.permissions import Permission
 from limner.identity.service import require_user
-from limner.privacy import holds
+from limner.privacy import approvals, holds
 from limner.privacy.erase import erase_user
 from limner.privacy.export import export_user
 from limner.privacy.holds import hold_json
@@ -33,8 +33,26 @@ async def create_export(
 
 
 @router.post("/erasures", dependencies=[STEP_UP])
-async def create_erasure(body: SubjectBody, c: ComponentsDep, principal: PrincipalDep) -> dict[str, object]:
-    return (await erase_user(c, email=body.email, actor_id=principal.user_id)).as_json()
+async def create_erasure(
+    body: SubjectBody, c: ComponentsDep, principal: PrincipalDep, response: Response
+) -> dict[str, object]:
+    """Erase now, or (privacy.erasure_requires_approval) file a request a second person approves."""
+    if not c.settings.privacy.erasure_requires_approval:
+        return (await erase_user(c, email=body.email, actor_id=principal.user_id)).as_json()
+    async with c.sessions.begin() as session:
+        row = await approvals.request_erasure(c, session, email=body.email, actor_id=principal.user_id)
+    response.status_code = 202
+    return approvals.request_json(row)
+
+
+@router.get("/erasures")
+async def list_erasure_requests(session: SessionDep) -> dict[str, Any]:
+    return {"data": [approvals.request_json(r) for r in await approvals.pending_requests(session)]}
+
+
+@router.post("/erasures/{request_id}/approve", dependencies=[STEP_UP])
+async def approve_erasure(request_id: str, c: ComponentsDep, principal: PrincipalDep) -> dict[str, object]:
+    return await approvals.approve_erasure(c, request_id=request_id, actor_id=principal.user_id)
 
 
 @router.get("/holds")

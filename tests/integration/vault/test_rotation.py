@@ -6,17 +6,26 @@ import json
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from limner.audit.models import AuditEvent
 from limner.cli.main import app
 from limner.components import Components
+from limner.settings import Settings
 from limner.vault.models import DataKey
 from limner.vault.rotation import retire_unused, rotate_keys
+from tests.conftest import make_settings
 from tests.factories import Caller
 
 GEN = "/v1/images/generations"
+
+
+@pytest.fixture
+def settings(data_dir: Path) -> Settings:
+    """The export below uses an admin API key: let keys pass the step-up (tested in the authz matrix)."""
+    return make_settings(data_dir, identity={"mfa": {"step_up_allows_api_keys": True}})
 
 
 async def _generate(client: httpx.AsyncClient, caller: Caller) -> str:
@@ -57,5 +66,5 @@ def test_cli_rotate_json(tmp_path: Path) -> None:
     result = runner.invoke(app, ["vault", "rotate", "--json", "--data-dir", str(data_dir)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {"new_version": "2", "rewrapped": 0, "retired": ["1"]}
-    keyfile = json.loads((data_dir / "keys" / "kek.json").read_text())
+    keyfile = json.loads((tmp_path / "data-keys" / "kek.json").read_text())
     assert (keyfile["current"], list(keyfile["versions"])) == ("2", ["2"])

@@ -82,7 +82,8 @@ async def test_generation_and_rotation_end_to_end(vault: FakeVaultServer, tmp_pa
 
     settings = make_settings(
         tmp_path / "data", vault={"key_provider": {"kind": "vault_transit", "url": vault.url,
-                                                   "token": "root-token", "key_name": "limner-test"}}
+                                                   "token": "root-token", "key_name": "limner-test"}},
+        identity={"mfa": {"step_up_allows_api_keys": True}},
     )  # fmt: skip
     c = build_components(settings)
     try:
