@@ -9,6 +9,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from limner.errors import ConflictError
 from limner.vault.blob_stores.base import BlobStore
 from limner.vault.crypto import KeyDestroyedError, new_key, open_sealed, seal
 from limner.vault.key_providers.base import KeyProvider, WrappedKey
@@ -35,7 +36,7 @@ async def _unwrap(provider: KeyProvider, row: DataKey) -> bytes:
 
 async def data_key_for(session: AsyncSession, provider: KeyProvider, *, owner_id: str) -> bytes:
     """The owner's data key, created (and wrapped) on first use. A row whose owner key was destroyed
-    (a database restored from before an erasure) raises KeyDestroyedError: nothing is written under it."""
+    (a database restored from before an erasure) is a 409: nothing is written under it."""
     row = await session.get(DataKey, owner_id)
     if row is None:
         wrapped = await _wrap(provider, owner_id, new_key())
@@ -50,7 +51,13 @@ async def data_key_for(session: AsyncSession, provider: KeyProvider, *, owner_id
                 session.add(row)
         except IntegrityError:  # a concurrent request created it first: use theirs
             row = (await session.execute(select(DataKey).where(DataKey.owner_id == owner_id))).scalar_one()
-    return await _unwrap(provider, row)
+    try:
+        return await _unwrap(provider, row)
+    except KeyDestroyedError as exc:
+        raise ConflictError(
+            "This account's data key was destroyed (the person was erased); nothing can be stored for it.",
+            code="data_key_destroyed",
+        ) from exc
 
 
 async def existing_data_key(session: AsyncSession, provider: KeyProvider, *, owner_id: str) -> bytes | None:
