@@ -208,3 +208,26 @@ async def test_erasure_needs_a_second_person_when_configured(data_dir: Path) -> 
         assert "privacy.erasure.approved" in actions
     finally:
         await c.aclose()
+
+
+async def test_scim_root_search_finds_users_and_groups(
+    client: httpx.AsyncClient, components: Components
+) -> None:
+    async with components.sessions.begin() as session:
+        owner = await service.get_or_create_service(session, name="entra", roles=["scim"])
+        _, key = await service.create_api_key(session, owner=owner, secret_key=components.secret_key)
+    h = {"Authorization": f"Bearer {key}"}
+    doc = {"schemas": [SCIM_USER], "userName": "grace@example.com", "active": True}
+    assert (await client.post(SCIM_USERS, headers=h, json=doc)).status_code == 201
+    group = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "designers"}
+    assert (await client.post("/scim/v2/Groups", headers=h, json=group)).status_code == 201
+    search = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]}
+    found = await client.post("/scim/v2/.search", headers=h, json=search)
+    assert found.status_code == 200
+    assert found.json()["totalResults"] == 2
+    by_name = await client.post(
+        "/scim/v2/.search", headers=h, json={**search, "filter": 'displayName eq "designers"'}
+    )
+    assert [r["displayName"] for r in by_name.json()["Resources"]] == ["designers"]
+    bad = await client.post("/scim/v2/.search", headers=h, json={**search, "filter": 'nickName eq "x"'})
+    assert bad.status_code == 400

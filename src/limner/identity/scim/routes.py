@@ -15,6 +15,7 @@ from limner.identity.scim import groups, users
 from limner.identity.scim.errors import MEDIA_TYPE, ScimError, ScimRoute, invalid
 from limner.identity.scim.patch import apply_patch
 from limner.identity.scim.query import paging, parse_filter, project
+from limner.identity.scim.root_search import search_all
 from limner.identity.scim.schema import (
     LIST_SCHEMA,
     PATCH_SCHEMA,
@@ -84,9 +85,13 @@ async def get_resource_type(type_id: str, request: Request) -> JSONResponse:
     return scim(_one(resource_types(base_url(request)), type_id, "ResourceType"))
 
 
-@discovery.post("/.search")
-async def search_everything() -> JSONResponse:
-    raise ScimError(501, "Searching several resource types at once is not supported; use /Users/.search.")
+@router.post("/.search")
+async def search_everything(request: Request, session: SessionDep, scoped: ScopedDep) -> JSONResponse:
+    params = _search_params(await read_json(request))
+    offset, limit = _paging(params)
+    total, docs = await search_all(session, params.get("filter"), offset + limit, base_url(request), scoped)
+    page = docs[offset : offset + limit]
+    return scim(_list([_project(d, params) for d in page], offset, total))
 
 
 def _one(items: list[dict[str, Any]], item_id: str, what: str) -> dict[str, Any]:
