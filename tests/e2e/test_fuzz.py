@@ -7,6 +7,7 @@ Bounded: --max-examples 20 per operation, a fixed seed. Command and result: docs
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import pytest
 from tests.e2e.conftest import LIMNER, LiveServer, free_port, wait_ready
 
 pytestmark = pytest.mark.e2e
+log = logging.getLogger(__name__)
 
 SEED = "20261206"
 # Revoking or rotating the key the fuzzer itself uses would end the run early: those two operations
@@ -115,7 +117,7 @@ def test_fuzzing_finds_no_server_error_and_nobody_is_locked_out(
         assert "Server error" not in run.stdout, f"{name}:\n{run.stdout[-6000:]}"
         cases = [line.strip() for line in run.stdout.splitlines() if "generated" in line]
         assert cases, run.stdout[-3000:]  # schemathesis reported how many cases it ran
-        print(f"fuzz {name}: {cases[-1]}")  # shown with -s; docs/THREATS.md quotes it
+        log.info("fuzz %s: %s", name, cases[-1])  # shown with -o log_cli=true; docs/THREATS.md quotes it
 
     login = httpx.post(
         f"{server.base_url}/v1/limner/auth/login",
