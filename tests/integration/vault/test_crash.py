@@ -53,7 +53,7 @@ def _free_port() -> int:
 
 async def _wait_ready(base: str) -> None:
     async with httpx.AsyncClient() as client:
-        for _ in range(200):
+        for _ in range(900):  # up to ~90 s: a loaded CI machine starts the server slowly
             try:
                 if (await client.get(f"{base}/healthz")).status_code == 200:
                     return
