@@ -47,12 +47,20 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        too_large = getattr(request.state, "body_too_large", None)
+        if isinstance(too_large, int):  # FastAPI turned the limit on a streamed body into a 400
+            return error_response(_too_large(too_large), getattr(request.state, "request_id", None))
         error = LimnerError(str(exc.detail), code=_HTTP_CODES.get(exc.status_code, "http_error"))
         error.status = exc.status_code  # type: ignore[misc]
         error.type = "invalid_request_error"  # type: ignore[misc]
         return error_response(error, getattr(request.state, "request_id", None))
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, UnicodeEncodeError):  # request text with a lone surrogate, found late
+            return error_response(
+                InvalidRequestError("The request holds text that is not valid Unicode.", code="invalid_text"),
+                getattr(request.state, "request_id", None),
+            )
         # Log the type only: exception messages may quote request data.
         log.error("unhandled %s on %s", type(exc).__name__, request.url.path)
         return error_response(
@@ -140,7 +148,9 @@ class RequestContextMiddleware:
         if declared.isdigit() and int(declared) > limit:
             await error_response(_too_large(limit), request_id)(scope, receive, send)
             return
-        await self.app(scope, _limited(receive, limit), self._with_headers(send, request_id, state, scope))
+        await self.app(
+            scope, _limited(receive, limit, state), self._with_headers(send, request_id, state, scope)
+        )
 
     def _limit(self, scope: Scope) -> int:
         is_upload = _header(scope, b"content-type", "").startswith("multipart/")
@@ -199,7 +209,8 @@ def _overhead(state: dict[str, object]) -> str:
     return f"{(time.perf_counter() - started) * 1000 - upstream - model:.2f}"
 
 
-def _limited(receive: Receive, limit: int) -> Receive:
+def _limited(receive: Receive, limit: int, state: dict[str, object]) -> Receive:
+    """Count the body as it streams in (chunked bodies declare no length) and stop past `limit`."""
     seen = 0
 
     async def limited() -> Message:
@@ -207,6 +218,7 @@ def _limited(receive: Receive, limit: int) -> Receive:
         message = await receive()
         seen += len(message.get("body", b""))
         if seen > limit:
+            state["body_too_large"] = limit
             raise _too_large(limit)
         return message
 

@@ -1,4 +1,5 @@
-"""A loopback fake of HashiCorp Vault's transit HTTP API (keys, encrypt, decrypt, rotate, config, trim).
+"""A loopback fake of HashiCorp Vault's transit HTTP API (keys, encrypt, decrypt, rotate, config, trim,
+delete: refused unless the key's config set deletion_allowed, as Vault does).
 
 Shapes follow Vault's API docs: POST /v1/<mount>/encrypt/<name> {"plaintext": b64, "context": b64}
 → {"data": {"ciphertext": "vault:v<N>:<b64>", "key_version": N}}; errors are {"errors": [...]} with
@@ -24,6 +25,7 @@ class TransitKey:
     derived: bool
     versions: dict[int, bytes] = field(default_factory=dict)
     min_decryption_version: int = 1
+    deletion_allowed: bool = False
 
     @property
     def latest(self) -> int:
@@ -61,6 +63,8 @@ class FakeVault:
                 return 204, None
             case ("GET", ["keys", name]):
                 return self._read(name)
+            case ("DELETE", ["keys", name]):
+                return self._delete(name)
             case ("POST", ["keys", name, "rotate"]):
                 return self._rotate(name)
             case ("POST", ["keys", name, "config"]):
@@ -93,6 +97,15 @@ class FakeVault:
             }
         }
 
+    def _delete(self, name: str) -> tuple[int, dict[str, Any] | None]:
+        key = self._key(name)
+        if key is None:
+            return 400, {"errors": ["could not delete key; not found"]}
+        if not key.deletion_allowed:
+            return 400, {"errors": ["deletion is not allowed for this key"]}
+        del self.keys[name]
+        return 204, None
+
     def _rotate(self, name: str) -> tuple[int, dict[str, Any] | None]:
         key = self._key(name)
         if key is None:
@@ -104,6 +117,7 @@ class FakeVault:
         key = self._key(name)
         if key is None:
             return 400, {"errors": ["encryption key not found"]}
+        key.deletion_allowed = bool(body.get("deletion_allowed", key.deletion_allowed))
         floor = int(body.get("min_decryption_version", key.min_decryption_version))
         if floor > key.latest:
             return 400, {"errors": ["cannot set min decryption version higher than the latest version"]}
@@ -179,6 +193,9 @@ def _handler(vault: FakeVault) -> type[BaseHTTPRequestHandler]:
 
         def do_PUT(self) -> None:
             self._serve("POST")
+
+        def do_DELETE(self) -> None:
+            self._serve("DELETE")
 
         def log_message(self, format: str, *args: Any) -> None:
             return None

@@ -45,6 +45,8 @@ class AuditAction(StrEnum):
     AUDIT_PURGED = "audit.purged"
     PRIVACY_EXPORTED = "privacy.exported"
     PRIVACY_ERASED = "privacy.erased"
+    ERASURE_REQUESTED = "privacy.erasure.requested"
+    ERASURE_APPROVED = "privacy.erasure.approved"
     PRIVACY_PURGED = "privacy.purged"
     HOLD_ADDED = "privacy.hold.added"
     HOLD_RELEASED = "privacy.hold.released"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from limner.audit.actions import AuditAction
@@ -19,11 +19,13 @@ from limner.audit.signing import build_checkpoint_signer, key_id
 from limner.audit.verify import verify_log
 from limner.components import Components
 from limner.deps import ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, require
+from limner.identity.guards import STEP_UP
 from limner.identity.permissions import Permission
 
 router = APIRouter(prefix="/v1/limner/audit")
+MAX_SEQ = 2**63 - 1  # the largest value a BIGINT column (and SQLite's INTEGER) holds
 READ = [Depends(require(Permission.AUDIT_READ))]
-EXPORT = [Depends(require(Permission.AUDIT_EXPORT))]
+EXPORT = [Depends(require(Permission.AUDIT_EXPORT)), STEP_UP]
 
 
 @router.get("/events", dependencies=READ)
@@ -34,7 +36,7 @@ async def list_events(
     decision: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    cursor: int | None = None,
+    cursor: Annotated[int | None, Query(ge=0, le=MAX_SEQ)] = None,
     limit: int = 100,
 ) -> AuditEventPage:
     f = EventFilter(await resolve_user(session, user), action, decision, since, until)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -26,7 +27,7 @@ from limner.migrate import upgrade_async
 from limner.provenance.devca import create_dev_ca
 from limner.provenance.watermarks import create_watermark_key
 from limner.settings import CONFIG_FILE, load_settings
-from limner.vault.key_providers import default_key_path
+from limner.vault.key_providers import keys_dir_for
 from limner.vault.key_providers.local import LocalKeyProvider
 
 
@@ -36,41 +37,71 @@ def init(
     as_json: JsonOption = False,
 ) -> None:
     """Create a new data dir. Refuses to touch an existing one."""
-    if data_dir.exists() and any(data_dir.iterdir()):
-        fail(f"{data_dir} already exists and is not empty; refusing to overwrite it")
-    # Build in a sibling directory and rename at the end: a failed init leaves nothing half-made.
+    keys_dir = keys_dir_for(data_dir)
+    for path in (data_dir, keys_dir):
+        if path.exists() and any(path.iterdir()):
+            fail(f"{path} already exists and is not empty; refusing to overwrite it")
+    # Build in sibling directories and rename at the end: a failed init leaves nothing half-made.
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}.init-", dir=data_dir.parent))
+    keys_staging = Path(tempfile.mkdtemp(prefix=f".{keys_dir.name}.init-", dir=keys_dir.parent))
     try:
-        password, api_key = _create(staging, admin_email)
-        if data_dir.exists():
-            data_dir.rmdir()
-        staging.rename(data_dir)
+        LocalKeyProvider.create(keys_staging / "kek.json")
+        os.chmod(keys_staging, 0o700)
+        keys_staging.rename(_empty(keys_dir))
+        password, api_key = _create(staging, admin_email, keys_dir)
+        staging.rename(_empty(data_dir))
+    except BaseException:
+        shutil.rmtree(keys_dir, ignore_errors=True)
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(keys_staging, ignore_errors=True)
     url = load_settings(data_dir).public_url
     emit(
-        {"url": url, "admin_email": admin_email, "admin_password": password, "api_key": api_key},
+        {
+            "url": url,
+            "admin_email": admin_email,
+            "admin_password": password,
+            "api_key": api_key,
+            "data_dir": str(data_dir.resolve()),
+            "keys_dir": str(keys_dir),
+        },
         as_json=as_json,
-        human=_banner(url, admin_email, password, api_key),
+        human=_banner(url, admin_email, password, api_key) + _backup_note(data_dir, keys_dir),
     )
 
 
-def _create(staging: Path, admin_email: str) -> tuple[str, str]:
+def _empty(path: Path) -> Path:
+    if path.exists():
+        path.rmdir()
+    return path
+
+
+def _backup_note(data_dir: Path, keys_dir: Path) -> str:
+    return (
+        f"\n\nData:  {data_dir.resolve()}\n  back it up with your usual backups."
+        f"\nKeys:  {keys_dir}\n  back it up SEPARATELY (another place, retention shorter than your erasure"
+        "\n  deadline). Erasing a person destroys their key here, so old data backups stay unreadable."
+    )
+
+
+def _create(staging: Path, admin_email: str, keys_dir: Path) -> tuple[str, str]:
     os.chmod(staging, 0o700)
-    _write_config(staging)
-    LocalKeyProvider.create(default_key_path(staging))
+    _write_config(staging, keys_dir)
     create_audit_signing_key(staging)
     create_dev_ca(staging / "provenance", org="Limner development CA")
     create_watermark_key(staging / "provenance")
     return run(lambda: _bootstrap(staging, admin_email))
 
 
-def _write_config(data_dir: Path) -> None:
+def _write_config(data_dir: Path, keys_dir: Path) -> None:
     secret = secrets.token_urlsafe(48)
     text = (
         "# Limner configuration. Keep it private: it holds the HMAC secret.\n"
         f'secret_key = "{secret}"\n\n'
+        "# The key store lives OUTSIDE the data dir: back it up apart from the data.\n"
+        f'[vault.key_provider]\nkind = "local"\npath = {json.dumps(str(keys_dir / "kek.json"))}\n\n'
         "[moderation]\nenabled = true\n\n"
         "# Signed with the development CA `limner init` created; put your company's chain and key here.\n"
         '[provenance]\nenabled = true\n\n[provenance.signer]\ntrust_anchor_path = "provenance/ca-cert.pem"\n'

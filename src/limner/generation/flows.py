@@ -23,7 +23,7 @@ from limner.identity.permissions import Permission, Principal
 from limner.policy.decision import Action, Decision, PolicyContext
 from limner.review import service as review
 from limner.usage import quotas
-from limner.vault.service import data_key_for
+from limner.vault.service import data_key_for, prompt_hmac
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +203,7 @@ async def _open(
             data={
                 "model": spec.id,
                 "params": row.params,
-                "prompt_sha256": row.prompt_sha256,
+                "prompt_hmac": row.prompt_hmac,
                 "categories": categories,
                 "policy_version": decision.policy_version,
                 "api_key_id": principal.api_key_id,
@@ -365,7 +365,7 @@ async def _close(
                 "images": [{"id": s.image_id, "sha256": s.record.sha256} for s in stored],
                 "upstream_ms": round(upstream_ms, 1),
                 "categories": list(checks.categories),
-                "revised_prompt_sha256": service.sha256_text(revised) if revised else None,
+                "revised_prompt_hmac": prompt_hmac(opened.data_key, revised) if revised else None,
             },
         )
         item = (

@@ -21,7 +21,8 @@ class Generation(Base):
     operation: Mapped[str] = mapped_column(String(16))
     model: Mapped[str] = mapped_column(String(128))
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    prompt_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    # HMAC of the prompt under the owner's data key: unlinkable once the person is erased.
+    prompt_hmac: Mapped[str | None] = mapped_column(String(64), default=None)
     prompt_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     revised_prompt_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     status: Mapped[str] = mapped_column(String(16), index=True)  # pending|blocked|held|completed|failed

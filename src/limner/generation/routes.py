@@ -25,6 +25,7 @@ from limner.generation.schemas import (
     ModelCard,
     ModelList,
 )
+from limner.identity.models import User
 from limner.identity.permissions import AUTHENTICATED, Permission
 from limner.vault.service import existing_data_key, get_sealed
 
@@ -100,6 +101,9 @@ async def get_image_file(
     """Public, signed and expiring: the signature is the credential, so no API key is needed."""
     urls.check_signature(c.secret_key, image_id, expires, signature)
     record = await service.get_image(session, image_id)
+    owner = await session.get(User, record.owner_id)
+    if owner is None or owner.status != "active":  # suspended or erased: the link dies at once
+        raise NotFoundError("No such image.")
     key = await existing_data_key(session, c.key_provider, owner_id=record.owner_id)
     if key is None:
         raise NotFoundError("No such image.")

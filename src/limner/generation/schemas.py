@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from limner.generation.backends.base import InputImage, Operation, Usage
 
@@ -17,19 +17,30 @@ class GenerationBody(BaseModel):
 
     prompt: str
     model: str | None = None
-    n: int | None = None
+    n: StrictInt | None = None  # "2" or true is refused, as OpenAI does
     size: str | None = None
     quality: str | None = None
     style: str | None = None
     response_format: str | None = None
     background: str | None = None
     output_format: str | None = None
-    output_compression: int | None = None
+    output_compression: StrictInt | None = None
     moderation: str | None = None
     user: str | None = Field(default=None, max_length=256)
     safety_identifier: str | None = Field(default=None, max_length=256)
     stream: bool | None = None
-    partial_images: int | None = None
+    partial_images: StrictInt | None = None
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _valid_unicode(cls, value: object) -> object:
+        """JSON allows a lone surrogate ("\\ud800"); no text we store or forward may hold one."""
+        if isinstance(value, str):
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                raise ValueError("the text holds an unpaired surrogate (not valid Unicode)") from None
+        return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,11 +15,7 @@ from limner.errors import NotFoundError
 from limner.generation.backends.base import ImageRequest, InputImage
 from limner.generation.models import Generation, ImageRecord
 from limner.vault.blob_stores.base import BlobStore
-from limner.vault.service import get_sealed, open_value, put_sealed, seal_value
-
-
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+from limner.vault.service import get_sealed, open_value, prompt_hmac, put_sealed, seal_value
 
 
 async def create_generation(
@@ -42,7 +38,7 @@ async def create_generation(
         owner_id=owner_id,
         status=status,
         prompt_sealed=sealed,
-        prompt_sha256=sha256_text(prompt) if prompt is not None else None,
+        prompt_hmac=prompt_hmac(data_key, prompt) if prompt is not None else None,
         **fields,
     )
     session.add(row)

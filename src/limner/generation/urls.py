@@ -25,6 +25,8 @@ def check_signature(
     secret_key: bytes, image_id: str, expires: int, signature: str, *, now: float | None = None
 ) -> None:
     """Raise NotFoundError for a bad or expired signature: no hint which, nothing to probe."""
-    valid = hmac.compare_digest(sign(secret_key, image_id, expires), signature)
+    # compare_digest refuses non-ASCII str: compare bytes, so any signature is just "wrong".
+    expected = sign(secret_key, image_id, expires).encode()
+    valid = hmac.compare_digest(expected, signature.encode("utf-8", "surrogatepass"))
     if not valid or expires < (now or time.time()):
         raise NotFoundError("This image link is invalid or has expired.")

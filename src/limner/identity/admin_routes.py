@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from limner.audit.service import record
 from limner.deps import ComponentsDep, PrincipalDep, SessionDep, require
 from limner.identity import groups, service
+from limner.identity.guards import STEP_UP
 from limner.identity.permissions import Permission
 from limner.identity.resets import RESET_PATH, issue_reset
 from limner.identity.schemas import (
@@ -33,7 +34,7 @@ async def list_users(session: SessionDep) -> UserPage:
     return UserPage(data=[UserRead.model_validate(u) for u in await service.list_users(session)])
 
 
-@router.post("/users", status_code=201)
+@router.post("/users", status_code=201, dependencies=[STEP_UP])
 async def create_user(
     body: UserCreate, c: ComponentsDep, principal: PrincipalDep, session: SessionDep
 ) -> UserRead:
@@ -57,7 +58,7 @@ async def get_user(user_id: str, session: SessionDep) -> UserRead:
     return UserRead.model_validate(await service.get_user(session, user_id))
 
 
-@router.patch("/users/{user_id}")
+@router.patch("/users/{user_id}", dependencies=[STEP_UP])
 async def update_user(
     user_id: str, body: UserUpdate, c: ComponentsDep, principal: PrincipalDep, session: SessionDep
 ) -> UserRead:
@@ -88,7 +89,7 @@ async def revoke_sessions(user_id: str, principal: PrincipalDep, session: Sessio
     return {"sessions_ended": ended}
 
 
-@router.post("/users/{user_id}/password-reset")
+@router.post("/users/{user_id}/password-reset", dependencies=[STEP_UP])
 async def password_reset_link(
     user_id: str, c: ComponentsDep, principal: PrincipalDep, session: SessionDep
 ) -> ResetLink:
@@ -106,7 +107,7 @@ async def list_groups(session: SessionDep) -> GroupPage:
     return GroupPage(data=[GroupRead.model_validate(g) for g in await groups.list_groups(session)])
 
 
-@router.post("/groups", status_code=201)
+@router.post("/groups", status_code=201, dependencies=[STEP_UP])
 async def create_group(
     body: GroupCreate, c: ComponentsDep, principal: PrincipalDep, session: SessionDep
 ) -> GroupRead:
@@ -120,7 +121,7 @@ async def create_group(
     return GroupRead.model_validate(group)
 
 
-@router.patch("/groups/{group_id}")
+@router.patch("/groups/{group_id}", dependencies=[STEP_UP])
 async def update_group(
     group_id: str, body: GroupUpdate, c: ComponentsDep, principal: PrincipalDep, session: SessionDep
 ) -> GroupRead:
@@ -136,7 +137,7 @@ async def update_group(
     return GroupRead.model_validate(group)
 
 
-@router.delete("/groups/{group_id}", status_code=204)
+@router.delete("/groups/{group_id}", status_code=204, dependencies=[STEP_UP])
 async def delete_group(group_id: str, principal: PrincipalDep, session: SessionDep) -> None:
     await groups.delete_group(session, await groups.get_group(session, group_id), actor_id=principal.user_id)
 
@@ -147,7 +148,7 @@ async def list_members(group_id: str, session: SessionDep) -> UserPage:
     return UserPage(data=[UserRead.model_validate(u) for u in await groups.members(session, group)])
 
 
-@router.put("/groups/{group_id}/members")
+@router.put("/groups/{group_id}/members", dependencies=[STEP_UP])
 async def set_members(
     group_id: str, body: GroupMembers, principal: PrincipalDep, session: SessionDep
 ) -> UserPage:

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field, SecretStr
 
 from limner.usage.config import QuotaSettings
 
-DEFAULT_MFA_ROLES = ["admin", "auditor", "reviewer"]
+DEFAULT_MFA_ROLES = ["admin", "auditor", "privacy", "reviewer"]
 
 
 class SessionSettings(BaseModel):
@@ -39,6 +39,9 @@ class MfaSettings(BaseModel):
     origin: str | None = Field(default=None, description="WebAuthn origin; default: public URL")
     step_up_allows_api_keys: bool = Field(
         default=False, description="Let API keys pass require_recent_mfa (they cannot do MFA)"
+    )
+    step_up_max_age_s: int = Field(
+        default=300, ge=30, le=86_400, description="How recent MFA must be for sensitive actions (step-up)"
     )
 
 
@@ -85,3 +88,7 @@ class IdentitySettings(BaseModel):
     )
     quotas: QuotaSettings = Field(default_factory=QuotaSettings)
     scim_default_roles: list[str] = Field(default_factory=lambda: ["viewer"])
+    scim_manages_only_provisioned: bool = Field(
+        default=True,
+        description="SCIM sees and changes only the users and groups it created, never local accounts",
+    )

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.audit.service import record
 from limner.errors import ConflictError, InvalidRequestError, NotFoundError
+from limner.identity.lockout import keeping_an_admin
 from limner.identity.models import Group, GroupMember, User
 from limner.identity.permissions import known_roles
 
@@ -71,7 +72,8 @@ async def update_group(
         group.name = changes["name"] = _clean_name(name)
     if roles is not None and list(roles) != group.roles:
         check_group_roles(roles, custom_roles)
-        group.roles = list(roles)
+        async with keeping_an_admin(session):
+            group.roles = list(roles)
         changes["roles"] = list(roles)
     if changes:
         await record(
@@ -86,8 +88,9 @@ async def update_group(
 
 
 async def delete_group(session: AsyncSession, group: Group, *, actor_id: str | None = None) -> None:
-    await session.execute(delete(GroupMember).where(GroupMember.group_id == group.id))
-    await session.delete(group)
+    async with keeping_an_admin(session):
+        await session.execute(delete(GroupMember).where(GroupMember.group_id == group.id))
+        await session.delete(group)
     await record(session, action="group.delete", actor_id=actor_id, subject_type="group", subject_id=group.id)
 
 
@@ -125,12 +128,13 @@ async def remove_members(
 async def _change_members(
     session: AsyncSession, group: Group, *, add: set[str], remove: set[str], actor_id: str | None
 ) -> None:
-    if remove:
-        await session.execute(
-            delete(GroupMember).where(GroupMember.group_id == group.id, GroupMember.user_id.in_(remove))
-        )
-    session.add_all(GroupMember(group_id=group.id, user_id=uid) for uid in sorted(add))
-    await session.flush()
+    async with keeping_an_admin(session):
+        if remove:
+            await session.execute(
+                delete(GroupMember).where(GroupMember.group_id == group.id, GroupMember.user_id.in_(remove))
+            )
+        session.add_all(GroupMember(group_id=group.id, user_id=uid) for uid in sorted(add))
+        await session.flush()
     if add or remove:
         await record(
             session,

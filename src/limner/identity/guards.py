@@ -63,13 +63,16 @@ async def session_ref(request: Request, c: Components) -> SessionRef:
     return SessionRef(token=token, user_id=row.user_id, mfa_pending=row.mfa_pending)
 
 
-def require_recent_mfa(max_age_s: int) -> Callable[[Principal, Components], Principal]:
-    """A route dependency: the caller completed MFA within `max_age_s` seconds (step-up)."""
+def require_recent_mfa(max_age_s: int | None = None) -> Callable[[Principal, Components], Principal]:
+    """A route dependency: the caller completed MFA within `max_age_s` seconds (step-up); None
+    reads identity.mfa.step_up_max_age_s."""
 
     def check(principal: PrincipalDep, c: ComponentsDep) -> Principal:
-        if principal.via == "api_key" and c.settings.identity.mfa.step_up_allows_api_keys:
+        cfg = c.settings.identity.mfa
+        if principal.via == "api_key" and cfg.step_up_allows_api_keys:
             return principal
-        fresh = principal.mfa_at is not None and utcnow() - principal.mfa_at <= timedelta(seconds=max_age_s)
+        max_age = timedelta(seconds=max_age_s if max_age_s is not None else cfg.step_up_max_age_s)
+        fresh = principal.mfa_at is not None and utcnow() - principal.mfa_at <= max_age
         if principal.via != "session" or not fresh:
             raise PermissionDeniedError(
                 "This action needs a recent multi-factor verification. Verify again and retry.",
@@ -78,4 +81,9 @@ def require_recent_mfa(max_age_s: int) -> Callable[[Principal, Components], Prin
         return principal
 
     check.max_mfa_age_s = max_age_s  # type: ignore[attr-defined]
+    check.step_up = True  # type: ignore[attr-defined]  # read by the authorization-matrix test
     return check
+
+
+# Sensitive actions: prompt reveal, audit export, data exports, erasure, legal holds, account changes.
+STEP_UP = Depends(require_recent_mfa())

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends
 
 from limner.deps import ComponentsDep, PrincipalDep, SessionDep, require
 from limner.identity import service
+from limner.identity.guards import STEP_UP
 from limner.identity.models import ApiKey
 from limner.identity.permissions import Permission
 from limner.identity.schemas import KeyCreate, KeyCreated, KeyPage, KeyRead
@@ -22,7 +23,7 @@ async def list_keys(session: SessionDep, owner_id: str | None = None) -> KeyPage
     )
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, dependencies=[STEP_UP])
 async def create_key(
     body: KeyCreate, c: ComponentsDep, principal: PrincipalDep, session: SessionDep
 ) -> KeyCreated:
@@ -47,7 +48,7 @@ async def revoke_key(key_id: str, principal: PrincipalDep, session: SessionDep) 
     )
 
 
-@router.post("/{key_id}/rotate", status_code=201)
+@router.post("/{key_id}/rotate", status_code=201, dependencies=[STEP_UP])
 async def rotate_key(
     key_id: str, c: ComponentsDep, principal: PrincipalDep, session: SessionDep
 ) -> KeyCreated:

@@ -23,6 +23,10 @@ FACTOR_CHANGE_MAX_AGE = timedelta(minutes=10)
 router = APIRouter(prefix="/v1/limner/auth/mfa", tags=["mfa"], dependencies=[Depends(any_session)])
 
 
+# Routes that check a recent MFA themselves (_complete); the authorization-matrix test reads this.
+STEP_UP_ROUTE = {"x-limner-step-up": True}
+
+
 @router.post("/verify")
 async def verify(body: MfaVerifyBody, ref: SessionRefDep, response: Response, c: ComponentsDep) -> MfaResult:
     """Complete sign-in (half-authenticated session) or step up (complete one); failures name no factor."""
@@ -111,7 +115,7 @@ async def passkey_register(
     return MfaResult(csrf_token=issued.csrf_token, recovery_codes=codes)
 
 
-@router.post("/recovery-codes")
+@router.post("/recovery-codes", openapi_extra=STEP_UP_ROUTE)
 async def regenerate_recovery_codes(ref: SessionRefDep, c: ComponentsDep) -> dict[str, list[str]]:
     async with c.sessions.begin() as session:
         row = await _row(c, session, ref)
@@ -123,7 +127,7 @@ async def regenerate_recovery_codes(ref: SessionRefDep, c: ComponentsDep) -> dic
     return {"recovery_codes": codes}
 
 
-@router.delete("/totp")
+@router.delete("/totp", openapi_extra=STEP_UP_ROUTE)
 async def remove_totp(ref: SessionRefDep, c: ComponentsDep) -> dict[str, str]:
     async with c.sessions.begin() as session:
         row = await _row(c, session, ref)

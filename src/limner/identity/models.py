@@ -25,6 +25,7 @@ class User(Base):
     user_name: Mapped[str | None] = mapped_column(String(320), default=None)  # SCIM userName, if not email
     profile: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # SCIM name and emails, as sent
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)  # SCIM DELETE
+    provisioned_by: Mapped[str | None] = mapped_column(String(16), default=None)  # "scim" or None (local)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -38,6 +39,7 @@ class Group(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     external_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    provisioned_by: Mapped[str | None] = mapped_column(String(16), default=None)  # "scim" or None (local)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -44,17 +44,18 @@ _CREATE = {
 }
 ROLE_PERMISSIONS: Mapping[str, frozenset[str]] = {
     "admin": frozenset(Permission) - {Permission.SCIM},
+    # Duties are split: the auditor reads; the privacy officer erases, exports and sets legal holds.
     "auditor": frozenset(
         {
             Permission.AUDIT_READ,
             Permission.AUDIT_EXPORT,
             Permission.VERIFY,
             Permission.PROMPTS_REVEAL,
-            Permission.PRIVACY_MANAGE,
             Permission.ALERTS_MANAGE,
             Permission.USAGE_READ,
         }
     ),
+    "privacy": frozenset({Permission.PRIVACY_MANAGE, Permission.AUDIT_READ, Permission.VERIFY}),
     "reviewer": frozenset({Permission.REVIEW_DECIDE, Permission.VERIFY, Permission.IMAGES_READ}),
     "creator": frozenset(_CREATE),
     "viewer": frozenset({Permission.VERIFY, Permission.IMAGES_READ}),

@@ -20,7 +20,6 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/scim/v2/Schemas/{schema_id}"),
         ("GET", "/scim/v2/ResourceTypes"),
         ("GET", "/scim/v2/ResourceTypes/{type_id}"),
-        ("POST", "/scim/v2/.search"),  # always 501
         *((m, "/scim/v2/{path:path}") for m in ("GET", "POST", "PUT", "PATCH", "DELETE")),  # SCIM 404/405
     }
 )

@@ -14,6 +14,7 @@ from limner.db import utcnow
 from limner.errors import ConflictError, InvalidRequestError, NotFoundError
 from limner.identity import keys
 from limner.identity.groups import effective_roles
+from limner.identity.lockout import keeping_an_admin, refuse_self
 from limner.identity.models import ApiKey, User
 from limner.identity.passwords import hash_password
 from limner.identity.permissions import known_roles
@@ -97,7 +98,10 @@ async def set_status(session: AsyncSession, user: User, status: str, *, actor_id
         raise InvalidRequestError(f"status must be one of {', '.join(STATUSES)}", param="status")
     if status == user.status:
         return user
-    previous, user.status = user.status, status
+    if status != "active":
+        refuse_self(actor_id, user.id, "suspend or deprovision")
+    async with keeping_an_admin(session):
+        previous, user.status = user.status, status
     if status != "active":
         await end_user_sessions(session, user.id)
     if status == "deprovisioned":
@@ -126,7 +130,8 @@ async def set_roles(
     custom_roles: dict[str, list[str]] | None = None,
 ) -> User:
     _check_roles(roles, custom_roles)
-    previous, user.roles = list(user.roles), sorted(set(roles))
+    async with keeping_an_admin(session):
+        previous, user.roles = list(user.roles), sorted(set(roles))
     await record(
         session,
         action="user.roles",

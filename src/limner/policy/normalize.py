@@ -106,8 +106,21 @@ _WHITESPACE_TO_CHANGE = re.compile(r"\s\s|[^\S ]")
 _SPACED_CANDIDATE = re.compile(r"(?<![^\W_])[^\W\d_][ ._-][^\W\d_][ ._-][^\W\d_](?![^\W_])")
 
 
+# Control characters (NUL, ESC, C1 controls...) are dropped; tab, newline and carriage return stay
+# as whitespace. An attacker puts them between digit groups to split a card number.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _is_invisible(char: str) -> bool:
-    return _INVISIBLE.match(char) is not None
+    return _INVISIBLE.match(char) is not None or _CONTROL.match(char) is not None
+
+
+def _ascii_digit(char: str) -> str:
+    """Any Unicode decimal digit (Arabic-Indic, Devanagari, full-width...) as its ASCII digit."""
+    if char.isascii():
+        return char
+    value = unicodedata.decimal(char, None)
+    return char if value is None else str(value)
 
 
 def _nfkc(text: str) -> _Chars:
@@ -127,14 +140,15 @@ def _nfkc(text: str) -> _Chars:
         while cluster_end < len(visible) and unicodedata.combining(visible[cluster_end]):
             cluster_end += 1
         origin = origins[pos]
-        out.extend((c, origin) for c in unicodedata.normalize("NFKC", visible[pos:cluster_end]))
+        folded = unicodedata.normalize("NFKC", visible[pos:cluster_end])
+        out.extend((_ascii_digit(c), origin) for c in folded)
         pos = cluster_end
     return out
 
 
 def _visible(text: str) -> tuple[str, Index]:
-    """`text` without invisible characters, and the offset each kept character came from."""
-    if not _INVISIBLE.search(text):
+    """`text` without invisible or control characters, and the offset each kept character came from."""
+    if not _INVISIBLE.search(text) and not _CONTROL.search(text):
         return text, range(len(text))
     origins = [i for i, c in enumerate(text) if not _is_invisible(c)]
     return "".join(text[i] for i in origins), origins
@@ -273,7 +287,7 @@ def _collapse_spaced(text: str, index: Index) -> tuple[str, Index]:
 @lru_cache(maxsize=512)
 def _canonical(text: str) -> tuple[str, Index]:
     """Invisibles dropped, NFKC, look-alikes folded, casefolded: shared by normalize()'s two forms."""
-    if text.isascii():  # no invisibles, look-alikes or combining marks, and NFKC leaves it as is
+    if text.isascii() and not _CONTROL.search(text):  # NFKC, folding and dropping change nothing
         return text.lower(), range(len(text))
     chars = _casefold(_fold_homoglyphs(_nfkc(text)))
     return "".join(c for c, _ in chars), tuple(i for _, i in chars)
@@ -283,7 +297,8 @@ def _canonical(text: str) -> tuple[str, Index]:
 def normalize(text: str, *, leet: bool = False) -> Normalized:
     """Return the canonical form of `text` that detectors match against, with an offset map back.
 
-    Steps: drop zero-width/bidi/tag characters, NFKC, fold look-alike letters to Latin, casefold,
+    Steps: drop zero-width/bidi/tag and control characters, NFKC, Unicode decimal digits to ASCII,
+    fold look-alike letters to Latin, casefold,
     optionally map leetspeak inside words, collapse whitespace, join spaced-out letters ("k i l l").
     """
     canonical, index = _canonical(text)

@@ -24,6 +24,9 @@ class RetentionSettings(BaseModel):
 
 class PrivacySettings(BaseModel):
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    erasure_requires_approval: bool = Field(
+        default=False, description="An erasure asked for through the API waits for a second person's approval"
+    )
     purge_interval_s: float = Field(default=3600.0, gt=0, description="How often the server purges")
     purge_batch: int = Field(
         default=1000, ge=1, le=100_000, description="Rows handled per data class per run"

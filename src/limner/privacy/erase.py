@@ -17,6 +17,7 @@ from limner.components import Components
 from limner.errors import ConflictError
 from limner.generation.models import Generation, ImageRecord
 from limner.identity import models as identity_models
+from limner.identity.lockout import refuse_self
 from limner.identity.models import User
 from limner.identity.service import set_status
 from limner.privacy.holds import holds_on_user
@@ -53,7 +54,8 @@ async def erase_user(c: Components, *, email: str, actor_id: str | None) -> Eras
     crash in between leaves orphans for the janitor, and they are unreadable without the key."""
     async with c.sessions.begin() as session:
         user = await find_subject(session, secret_key=c.secret_key, email=email)
-        await _refuse_if_held(session, user.id)
+        refuse_self(actor_id, user.id, "erase")
+        await refuse_if_held(session, user.id)
         blobs = list(
             (await session.execute(select(ImageRecord.id).where(ImageRecord.owner_id == user.id))).scalars()
         )
@@ -67,7 +69,7 @@ async def erase_user(c: Components, *, email: str, actor_id: str | None) -> Eras
             subject_id=user.id,
             data={"generations": generations, "images": len(blobs)},
         )
-        shredded = await shred_data_key(session, owner_id=user.id)
+        shredded = await shred_data_key(session, c.key_provider, owner_id=user.id)
         await _delete_content(session, user.id)
         await _scrub_identity(session, user)
         pseudonymised = await forget_actor(session, user_id=user.id)
@@ -78,7 +80,7 @@ async def erase_user(c: Components, *, email: str, actor_id: str | None) -> Eras
     return ErasureReport(generations, len(blobs), shredded, pseudonymised)
 
 
-async def _refuse_if_held(session: AsyncSession, user_id: str) -> None:
+async def refuse_if_held(session: AsyncSession, user_id: str) -> None:
     holds = await holds_on_user(session, user_id)
     if holds:
         names = ", ".join(f"{h.id} ({h.scope})" for h in holds)

@@ -32,6 +32,20 @@ class LegalHold(Base):
     released_by: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
+class ErasureRequest(Base):
+    """An erasure waiting for a second person (privacy.erasure_requires_approval)."""
+
+    __tablename__ = "privacy_erasure_requests"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | approved
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
 class Erasure(Base):
     """Proof that a data subject was erased; the email survives only as a keyed hash."""
 

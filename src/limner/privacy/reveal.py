@@ -44,7 +44,7 @@ async def reveal_prompt(
         subject_type="generation",
         subject_id=row.id,
         request_id=request_id,
-        data={"reason": reason, "field": field, "prompt_sha256": row.prompt_sha256},
+        data={"reason": reason, "field": field, "prompt_hmac": row.prompt_hmac},
     )
     value_id = f"{row.id}:{field}"
     return open_value(key, owner_id=row.owner_id, value_id=value_id, sealed=sealed).decode()

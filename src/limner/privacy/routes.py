@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends, Response
 
 from limner.db import utcnow
 from limner.deps import ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, require
+from limner.identity.guards import STEP_UP
 from limner.identity.permissions import Permission
 from limner.identity.service import require_user
-from limner.privacy import holds
+from limner.privacy import approvals, holds
 from limner.privacy.erase import erase_user
 from limner.privacy.export import export_user
 from limner.privacy.holds import hold_json
@@ -21,7 +22,7 @@ from limner.privacy.schemas import HoldCreate, PurgeBody, SubjectBody
 router = APIRouter(prefix="/v1/limner/privacy", dependencies=[Depends(require(Permission.PRIVACY_MANAGE))])
 
 
-@router.post("/exports")
+@router.post("/exports", dependencies=[STEP_UP])
 async def create_export(
     body: SubjectBody, c: ComponentsDep, principal: PrincipalDep, request_id: RequestIdDep
 ) -> Response:
@@ -31,9 +32,27 @@ async def create_export(
     return Response(buffer.getvalue(), media_type="application/zip", headers=headers)
 
 
-@router.post("/erasures")
-async def create_erasure(body: SubjectBody, c: ComponentsDep, principal: PrincipalDep) -> dict[str, object]:
-    return (await erase_user(c, email=body.email, actor_id=principal.user_id)).as_json()
+@router.post("/erasures", dependencies=[STEP_UP])
+async def create_erasure(
+    body: SubjectBody, c: ComponentsDep, principal: PrincipalDep, response: Response
+) -> dict[str, object]:
+    """Erase now, or (privacy.erasure_requires_approval) file a request a second person approves."""
+    if not c.settings.privacy.erasure_requires_approval:
+        return (await erase_user(c, email=body.email, actor_id=principal.user_id)).as_json()
+    async with c.sessions.begin() as session:
+        row = await approvals.request_erasure(c, session, email=body.email, actor_id=principal.user_id)
+    response.status_code = 202
+    return approvals.request_json(row)
+
+
+@router.get("/erasures")
+async def list_erasure_requests(session: SessionDep) -> dict[str, Any]:
+    return {"data": [approvals.request_json(r) for r in await approvals.pending_requests(session)]}
+
+
+@router.post("/erasures/{request_id}/approve", dependencies=[STEP_UP])
+async def approve_erasure(request_id: str, c: ComponentsDep, principal: PrincipalDep) -> dict[str, object]:
+    return await approvals.approve_erasure(c, request_id=request_id, actor_id=principal.user_id)
 
 
 @router.get("/holds")
@@ -43,7 +62,7 @@ async def list_holds(session: SessionDep, include_released: bool = False) -> dic
     }
 
 
-@router.post("/holds", status_code=201)
+@router.post("/holds", status_code=201, dependencies=[STEP_UP])
 async def add_hold(body: HoldCreate, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
     user_id = (await require_user(session, email=body.user_email)).id if body.user_email else None
     hold = await holds.add_hold(
@@ -59,11 +78,11 @@ async def add_hold(body: HoldCreate, session: SessionDep, principal: PrincipalDe
     return hold_json(hold)
 
 
-@router.post("/holds/{hold_id}/release")
+@router.post("/holds/{hold_id}/release", dependencies=[STEP_UP])
 async def release_hold(hold_id: str, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
     return hold_json(await holds.release_hold(session, hold_id=hold_id, actor_id=principal.user_id))
 
 
-@router.post("/purge")
+@router.post("/purge", dependencies=[STEP_UP])
 async def purge(body: PurgeBody, c: ComponentsDep) -> dict[str, Any]:
     return (await purge_expired(c, utcnow(), body.dry_run)).as_json()

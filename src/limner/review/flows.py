@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 from typing import cast
@@ -23,6 +21,7 @@ from limner.policy.decision import Action, Decision
 from limner.review import service as review
 from limner.review.models import ReviewItem
 from limner.vault.service import existing_data_key
+from limner.webhooks import signed_headers
 
 log = logging.getLogger("limner.review")
 
@@ -96,14 +95,12 @@ async def send_webhook(c: Components, item: ReviewItem) -> None:
     body = json.dumps(
         {"type": f"review.{item.status}", "review_id": item.id, "generation_id": item.generation_id}
     ).encode()
-    secret = settings.webhook_secret.get_secret_value().encode() if settings.webhook_secret else b""
-    signature = hmac.new(secret, body, hashlib.sha256).hexdigest()
+    if settings.webhook_secret is None:  # the settings refuse a URL without a secret
+        return
     try:
         async with httpx.AsyncClient(timeout=5) as http:
             await http.post(
-                settings.webhook_url,
-                content=body,
-                headers={"content-type": "application/json", "x-limner-signature": f"sha256={signature}"},
+                settings.webhook_url, content=body, headers=signed_headers(settings.webhook_secret, body)
             )
     except httpx.HTTPError as exc:
         log.warning("review webhook failed: %s", type(exc).__name__)

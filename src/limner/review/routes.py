@@ -12,6 +12,7 @@ from limner.errors import NotFoundError
 from limner.generation import service as generation
 from limner.generation.routes import MEDIA_TYPES, image_data
 from limner.generation.schemas import ImageData
+from limner.identity.guards import STEP_UP
 from limner.identity.keys import pseudonym
 from limner.identity.models import User
 from limner.identity.permissions import Permission, Principal
@@ -70,7 +71,7 @@ async def decide_review(
         )
 
 
-@router.post("/{review_id}/prompt", dependencies=DECIDE)
+@router.post("/{review_id}/prompt", dependencies=[*DECIDE, STEP_UP])
 async def reveal_prompt(
     review_id: str, c: ComponentsDep, session: SessionDep, principal: PrincipalDep, request_id: RequestIdDep
 ) -> RevealedPrompt:

@@ -18,6 +18,14 @@ class DecryptionError(LimnerError):
     """Ciphertext was altered, or the wrong key was used."""
 
 
+class KeyDestroyedError(DecryptionError):
+    """The owner's key was destroyed in the key store (the person was erased)."""
+
+
+def owner_context(owner_id: str) -> bytes:
+    return f"limner-owner-key:{owner_id}".encode()
+
+
 def new_key() -> bytes:
     return AESGCM.generate_key(bit_length=KEY_BYTES * 8)
 

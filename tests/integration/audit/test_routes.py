@@ -5,12 +5,24 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import httpx
+import pytest
 
 from limner.audit.service import record
 from limner.components import Components
+from limner.settings import Settings
+from tests.conftest import make_settings
 from tests.factories import Caller, make_caller
+
+
+@pytest.fixture
+def settings(data_dir: Path) -> Settings:
+    """These tests drive sensitive routes with API keys: allowed by identity.mfa.step_up_allows_api_keys
+    (the step-up itself is tested in tests/integration/identity/test_authz_matrix.py)."""
+    return make_settings(data_dir, identity={"mfa": {"step_up_allows_api_keys": True}})
+
 
 EVENTS = "/v1/limner/audit/events"
 EXPORT = "/v1/limner/audit/export"

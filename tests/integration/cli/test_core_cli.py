@@ -35,11 +35,16 @@ def test_init_creates_private_data_dir_and_prints_credentials_once(
     initialised: tuple[Path, dict[str, str]],
 ) -> None:
     data_dir, creds = initialised
-    assert set(creds) == {"url", "admin_email", "admin_password", "api_key"}
+    assert set(creds) == {"url", "admin_email", "admin_password", "api_key", "data_dir", "keys_dir"}
     assert creds["api_key"].startswith("lmn_")
     assert mode(data_dir) == 0o700
     assert mode(data_dir / "config.toml") == 0o600
-    assert mode(data_dir / "keys" / "kek.json") == 0o600
+    # The key store sits beside the data dir, never in it: a backup of the data holds no key.
+    keys_dir = Path(creds["keys_dir"])
+    assert keys_dir == data_dir.resolve().parent / "data-keys"
+    assert mode(keys_dir) == 0o700
+    assert mode(keys_dir / "kek.json") == 0o600
+    assert not (data_dir / "keys" / "kek.json").exists()
     assert (data_dir / "limner.db").exists()
     assert not [p for p in data_dir.parent.iterdir() if p.name.startswith(".data.init-")]
 

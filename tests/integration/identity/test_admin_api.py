@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
+import pytest
 from sqlalchemy import select
 
 from limner.audit.models import AuditEvent
 from limner.components import Components
+from limner.settings import Settings
+from tests.conftest import make_settings
 from tests.factories import Caller, make_caller
-from tests.integration.identity.conftest import person, sign_in
+from tests.integration.identity.conftest import ORIGIN, identity_overrides, person, sign_in
+
+
+@pytest.fixture
+def settings(data_dir: Path) -> Settings:
+    """These tests drive sensitive routes with API keys: allowed by identity.mfa.step_up_allows_api_keys
+    (the step-up itself is tested in test_authz_matrix.py)."""
+    mfa = {"rp_id": "testserver", "origin": ORIGIN, "step_up_allows_api_keys": True}
+    return make_settings(data_dir, **identity_overrides(mfa=mfa))
+
 
 ADMIN = "/v1/limner/admin"
 

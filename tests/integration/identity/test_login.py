@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,7 +14,18 @@ from limner.components import Components
 from limner.db import utcnow
 from limner.identity.models import AuthSession, LoginThrottle
 from limner.identity.service import find_user
-from tests.integration.identity.conftest import PASSWORD, person, sign_in
+from limner.settings import Settings
+from tests.conftest import make_settings
+from tests.integration.identity.conftest import ORIGIN, PASSWORD, identity_overrides, person, sign_in
+
+
+@pytest.fixture
+def settings(data_dir: Path) -> Settings:
+    """These tests drive sensitive routes with API keys: allowed by identity.mfa.step_up_allows_api_keys
+    (the step-up itself is tested in test_authz_matrix.py)."""
+    mfa = {"rp_id": "testserver", "origin": ORIGIN, "step_up_allows_api_keys": True}
+    return make_settings(data_dir, **identity_overrides(mfa=mfa))
+
 
 LOGIN = "/v1/limner/auth/login"
 

@@ -115,9 +115,10 @@ async def test_deprovisioning_by_scim_ends_sessions_at_once(
     from tests.integration.identity.conftest import person, sign_in
 
     email = await person(components, ["creator"])
-    async with components.sessions() as session:
+    async with components.sessions.begin() as session:
         target = await service.find_user(session, email=email)
         assert target is not None
+        target.provisioned_by = "scim"  # SCIM manages only the users it provisioned
     browser = httpx.AsyncClient(transport=client._transport, base_url="http://testserver")
     async with browser:
         await sign_in(browser, email)

@@ -27,6 +27,13 @@ def initialised(tmp_path: Path) -> tuple[Path, str]:
     return data_dir, json.loads(out)["admin_email"]
 
 
+def test_erasing_the_last_admin_is_refused(initialised: tuple[Path, str]) -> None:
+    data_dir, admin = initialised
+    code, out = invoke("privacy", "erase", "--user", admin, "--yes", "--data-dir", str(data_dir))
+    assert code == 2
+    assert "no active admin" in out
+
+
 def test_purge_dry_run_json(initialised: tuple[Path, str]) -> None:
     data_dir, _ = initialised
     code, out = invoke("privacy", "purge", "--dry-run", "--json", "--data-dir", str(data_dir))
@@ -64,8 +71,11 @@ def test_range_hold_needs_a_bound(initialised: tuple[Path, str]) -> None:
 
 
 def test_export_then_erase_then_export_again(initialised: tuple[Path, str], tmp_path: Path) -> None:
-    data_dir, admin = initialised
+    data_dir, _ = initialised
     dd = ("--data-dir", str(data_dir))
+    admin = "second@example.com"  # the first admin is the only one: erasing them would lock everyone out
+    code, out = invoke("users", "create", "--email", admin, "--role", "admin", *dd)
+    assert code == 0, out
     target = tmp_path / "export.zip"
     code, out = invoke("privacy", "export", "--user", admin, "--out", str(target), "--json", *dd)
     assert code == 0, out

@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import zipfile
+from pathlib import Path
 
 import httpx
 import pytest
@@ -21,9 +22,19 @@ from limner.identity.models import ApiKey, User
 from limner.privacy import holds
 from limner.privacy.erase import erase_user
 from limner.privacy.export import export_user
+from limner.settings import Settings
 from limner.vault.models import DataKey
+from tests.conftest import make_settings
 from tests.factories import Caller
 from tests.integration.privacy.helpers import files_containing, forms, generate
+
+
+@pytest.fixture
+def settings(data_dir: Path) -> Settings:
+    """These tests drive sensitive routes with API keys: allowed by identity.mfa.step_up_allows_api_keys
+    (the step-up itself is tested in tests/integration/identity/test_authz_matrix.py)."""
+    return make_settings(data_dir, identity={"mfa": {"step_up_allows_api_keys": True}})
+
 
 ERASE = "/v1/limner/privacy/erasures"
 EXPORT = "/v1/limner/privacy/exports"

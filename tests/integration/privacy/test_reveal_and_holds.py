@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 from sqlalchemy import select
@@ -17,8 +19,18 @@ from limner.identity.service import principal_for
 from limner.privacy import holds
 from limner.privacy.erase import erase_user
 from limner.privacy.reveal import reveal_for, reveal_prompt
+from limner.settings import Settings
+from tests.conftest import make_settings
 from tests.factories import Caller, make_caller
 from tests.integration.privacy.helpers import generate
+
+
+@pytest.fixture
+def settings(data_dir: Path) -> Settings:
+    """These tests drive sensitive routes with API keys: allowed by identity.mfa.step_up_allows_api_keys
+    (the step-up itself is tested in tests/integration/identity/test_authz_matrix.py)."""
+    return make_settings(data_dir, identity={"mfa": {"step_up_allows_api_keys": True}})
+
 
 HOLDS = "/v1/limner/privacy/holds"
 

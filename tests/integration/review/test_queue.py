@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import io
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
+import pytest
 from PIL import Image
 from sqlalchemy import select
 
@@ -17,7 +19,17 @@ from limner.policy.decision import Action
 from limner.policy.engine import AllowAllPolicy
 from limner.review import service as review
 from limner.review.models import Notification
+from limner.settings import Settings
+from tests.conftest import make_settings
 from tests.factories import Caller, FixedPolicy, make_caller
+
+
+@pytest.fixture
+def settings(data_dir: Path) -> Settings:
+    """These tests drive sensitive routes with API keys: allowed by identity.mfa.step_up_allows_api_keys
+    (the step-up itself is tested in tests/integration/identity/test_authz_matrix.py)."""
+    return make_settings(data_dir, identity={"mfa": {"step_up_allows_api_keys": True}})
+
 
 GEN = "/v1/images/generations"
 

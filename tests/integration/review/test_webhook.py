@@ -1,9 +1,8 @@
-"""Integration tests: a decided review is announced to a webhook with an HMAC signature (loopback HTTP)."""
+"""Integration tests: a decided review is announced to a webhook signed the Standard Webhooks way."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import base64
 import json
 import threading
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from standardwebhooks.webhooks import Webhook
 
 from limner.components import build_components
 from limner.main import create_app
@@ -19,7 +19,7 @@ from limner.policy.decision import Action
 from tests.conftest import create_schema, make_settings
 from tests.factories import FixedPolicy, make_caller
 
-SECRET = "webhook-secret-for-tests"
+SECRET = "whsec_" + base64.b64encode(b"webhook-secret-for-tests").decode()
 
 
 @pytest.fixture
@@ -64,11 +64,30 @@ async def test_decision_is_posted_with_a_valid_signature(
         )
     await c.aclose()
     [(headers, body)] = received
-    expected = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-    assert headers["x-limner-signature"] == f"sha256={expected}"
+    Webhook(SECRET).verify(body, headers)  # the reference library: id, timestamp and body signed
+    assert "x-limner-signature" not in headers
     assert json.loads(body) == {
         "type": "review.rejected",
         "review_id": review_id,
         "generation_id": json.loads(body)["generation_id"],
     }
     assert b"mascot" not in body
+
+
+def test_a_webhook_url_without_a_secret_refuses_to_start(tmp_path: Path) -> None:
+    """`limner serve` stops before listening: a review webhook would otherwise go out unsigned."""
+    from typer.testing import CliRunner
+
+    from limner.cli.main import app
+
+    runner = CliRunner()
+    data_dir = tmp_path / "data"
+    assert runner.invoke(app, ["init", "--data-dir", str(data_dir), "--json"]).exit_code == 0
+    env = {"LIMNER_REVIEW__WEBHOOK_URL": "https://hooks.example.com/x"}
+    result = runner.invoke(app, ["serve", "--data-dir", str(data_dir), "--port", "1"], env=env)
+    assert result.exit_code != 0
+    assert "webhook_secret" in result.output
+    env["LIMNER_REVIEW__WEBHOOK_SECRET"] = ""
+    result = runner.invoke(app, ["serve", "--data-dir", str(data_dir), "--port", "1"], env=env)
+    assert result.exit_code != 0
+    assert "secret" in result.output

@@ -6,17 +6,28 @@ import json
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from limner.audit.models import AuditEvent
 from limner.cli.main import app
 from limner.components import Components
+from limner.settings import Settings
+from limner.vault.crypto import new_key
 from limner.vault.models import DataKey
 from limner.vault.rotation import retire_unused, rotate_keys
+from limner.vault.service import existing_data_key
+from tests.conftest import make_settings
 from tests.factories import Caller
 
 GEN = "/v1/images/generations"
+
+
+@pytest.fixture
+def settings(data_dir: Path) -> Settings:
+    """The export below uses an admin API key: let keys pass the step-up (tested in the authz matrix)."""
+    return make_settings(data_dir, identity={"mfa": {"step_up_allows_api_keys": True}})
 
 
 async def _generate(client: httpx.AsyncClient, caller: Caller) -> str:
@@ -57,5 +68,29 @@ def test_cli_rotate_json(tmp_path: Path) -> None:
     result = runner.invoke(app, ["vault", "rotate", "--json", "--data-dir", str(data_dir)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {"new_version": "2", "rewrapped": 0, "retired": ["1"]}
-    keyfile = json.loads((data_dir / "keys" / "kek.json").read_text())
+    keyfile = json.loads((tmp_path / "data-keys" / "kek.json").read_text())
     assert (keyfile["current"], list(keyfile["versions"])) == ("2", ["2"])
+
+
+async def test_rotation_seals_data_keys_from_before_owner_keys(components: Components) -> None:
+    """The upgrade path: rows written before per-owner keys get the owner layer at `vault rotate`,
+    without re-encrypting any blob; erasing the owner then makes their old wrapped key useless."""
+    provider = components.key_provider
+    key = new_key()
+    wrapped = await provider.wrap(key, context="limner-data-key:legacy-owner")
+    async with components.sessions.begin() as session:
+        session.add(
+            DataKey(owner_id="legacy-owner", kek_version=wrapped.kek_version, wrapped=wrapped.ciphertext)
+        )
+    async with components.sessions() as session:
+        assert await existing_data_key(session, provider, owner_id="legacy-owner") == key
+    report = await rotate_keys(components, actor_id=None)
+    assert report.rewrapped == 1
+    async with components.sessions() as session:
+        row = await session.get(DataKey, "legacy-owner")
+        assert row is not None
+        assert row.owner_sealed
+        assert await existing_data_key(session, provider, owner_id="legacy-owner") == key
+    assert await provider.destroy_owner("legacy-owner")
+    async with components.sessions() as session:
+        assert await existing_data_key(session, provider, owner_id="legacy-owner") is None

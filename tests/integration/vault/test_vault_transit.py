@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from limner.components import build_components
 from limner.errors import ConfigError, UnavailableError
-from limner.vault.crypto import DecryptionError, new_key
+from limner.vault.crypto import DecryptionError, KeyDestroyedError, new_key
 from limner.vault.key_providers.base import WrappedKey
 from limner.vault.key_providers.vault_transit import VaultTransitConfig, VaultTransitKeyProvider
 from limner.vault.rotation import rotate_keys
@@ -82,7 +82,8 @@ async def test_generation_and_rotation_end_to_end(vault: FakeVaultServer, tmp_pa
 
     settings = make_settings(
         tmp_path / "data", vault={"key_provider": {"kind": "vault_transit", "url": vault.url,
-                                                   "token": "root-token", "key_name": "limner-test"}}
+                                                   "token": "root-token", "key_name": "limner-test"}},
+        identity={"mfa": {"step_up_allows_api_keys": True}},
     )  # fmt: skip
     c = build_components(settings)
     try:
@@ -105,3 +106,19 @@ async def test_generation_and_rotation_end_to_end(vault: FakeVaultServer, tmp_pa
         assert ("POST", "/v1/transit/decrypt/limner-test") in vault.vault.requests
     finally:
         await c.aclose()
+
+
+async def test_owner_keys_are_separate_transit_keys_destroyed_on_erasure(vault: FakeVaultServer) -> None:
+    provider = VaultTransitKeyProvider(_config(vault))
+    sealed = await provider.owner_seal("u1", b"data key")
+    other = await provider.owner_seal("u2", b"other key")
+    assert sealed.startswith(b"vault:v1:")
+    assert await provider.owner_open("u1", sealed) == b"data key"
+    owner_keys = [name for name in vault.vault.keys if name.startswith("limner-test-owner-")]
+    assert len(owner_keys) == 2
+    assert not any(vault.vault.keys[name].derived for name in owner_keys)
+    assert await provider.destroy_owner("u1") is True
+    with pytest.raises(KeyDestroyedError):
+        await provider.owner_open("u1", sealed)
+    assert await provider.owner_open("u2", other) == b"other key"  # nobody else is touched
+    assert await provider.destroy_owner("u1") is False

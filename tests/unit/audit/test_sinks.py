@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import TypeAdapter, ValidationError
+from pydantic import SecretStr, TypeAdapter, ValidationError
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from limner.audit.sinks import SinkConfig, build_sink
 from limner.audit.sinks.syslog import format_message, frame
-from limner.audit.sinks.webhook import WebhookConfig, signature
+from limner.audit.sinks.webhook import WebhookConfig
+from limner.webhooks import signed_headers
 
 EVENT: dict[str, Any] = {
     "seq": 3,
@@ -44,21 +48,33 @@ def test_octet_counting_frame() -> None:
     assert frame(b"hello") == b"5 hello"
 
 
-def test_webhook_signature_covers_timestamp_and_body() -> None:
-    sig = signature(b"k", "100", b"{}")
-    expected = hmac.new(b"k", b"100.{}", hashlib.sha256).hexdigest()
-    assert sig == f"t=100,v1={expected}"
-    assert signature(b"k", "101", b"{}") != sig
+def test_webhook_headers_follow_standard_webhooks() -> None:
+    """Checked with the Standard Webhooks reference library: id, timestamp and body are all signed."""
+    secret = "whsec_" + base64.b64encode(b"k" * 32).decode()
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    headers = signed_headers(SecretStr(secret), b"{}", now=at)
+    assert headers["webhook-timestamp"] == str(int(at.timestamp()))
+    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.{{}}".encode()
+    expected = base64.b64encode(hmac.new(b"k" * 32, signed, hashlib.sha256).digest()).decode()
+    assert headers["webhook-signature"] == f"v1,{expected}"
+    with pytest.raises(WebhookVerificationError):  # a replay an hour later is refused by receivers
+        Webhook(secret).verify(b"{}", headers)
+
+
+@pytest.mark.parametrize("secret", ["", "   ", "short", "whsec_!!!notbase64", "whsec_" + "QQ=="])
+def test_webhook_refuses_an_empty_or_weak_secret(secret: str) -> None:
+    with pytest.raises(ValidationError, match="secret"):
+        WebhookConfig(url="https://siem.example.com/in", secret=secret)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("url", ["http://example.com/hook", "ftp://127.0.0.1/x"])
 def test_webhook_refuses_plain_http_except_loopback(url: str) -> None:
     with pytest.raises(ValidationError, match="https"):
-        WebhookConfig(url=url, secret="s")  # type: ignore[arg-type]
+        WebhookConfig(url=url, secret="sxxxxxxxxxxxxxxxxxxxx")  # type: ignore[arg-type]
 
 
 def test_webhook_secret_is_not_printed() -> None:
-    config = WebhookConfig(url="http://127.0.0.1:1/x", secret="topsecret")  # type: ignore[arg-type]
+    config = WebhookConfig(url="http://127.0.0.1:1/x", secret="topsecret-topsecret")  # type: ignore[arg-type]
     assert "topsecret" not in repr(config)
 
 
@@ -66,7 +82,7 @@ def test_webhook_secret_is_not_printed() -> None:
     "raw",
     [
         {"kind": "syslog", "host": "127.0.0.1", "port": 514, "tls": False},
-        {"kind": "webhook", "url": "https://siem.example.com/in", "secret": "s"},
+        {"kind": "webhook", "url": "https://siem.example.com/in", "secret": "sxxxxxxxxxxxxxxxxxxxx"},
         {"kind": "file", "path": "/tmp/x.jsonl"},
         {"kind": "fake"},
     ],

@@ -16,6 +16,12 @@ ZWSP = "\u200b"
     ("original", "expected"),
     [
         ("Hello World", "hello world"),
+        ("41\x0011\x1b22", "411122"),  # control characters dropped
+        ("ab\tcd\nef", "ab cd ef"),  # tab and newline stay whitespace
+        ("\u0664\u0661\u0661\u0661", "4111"),  # Arabic-Indic digits
+        ("\u096a\u0967", "41"),  # Devanagari digits
+        ("\uff14\uff11", "41"),  # full-width digits
+        ("\u09ea\u0e51\U0001d7d2", "414"),  # Bengali, Thai, mathematical bold digits
         (f"k{ZWSP}i{ZWJ}l\u00adl", "kill"),
         ("\u202ekill\u202c", "kill"),
         ("\ufeffbom", "bom"),
@@ -83,6 +89,8 @@ def test_leet_is_off_by_default() -> None:
         ("a \u041d\u0435ll\u043e there", "hello", "\u041d\u0435ll\u043e"),
         ("Cafe\u0301 noir", "café", "Cafe\u0301"),
         ("x  y", "y", "y"),
+        ("card 4111\x001111 ok", "41111111", "4111\x001111"),
+        ("card \u0664\u0661\u0661\u0661 ok", "4111", "\u0664\u0661\u0661\u0661"),
     ],
 )
 def test_span_maps_back_to_original(original: str, needle: str, expected_original: str) -> None:

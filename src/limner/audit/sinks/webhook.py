@@ -1,30 +1,27 @@
-"""HTTPS webhook sink: POSTs a JSON batch signed with HMAC-SHA256 over the timestamp and body."""
+"""HTTPS webhook sink: POSTs a JSON batch signed the Standard Webhooks way (limner/webhooks.py)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import ssl
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from limner.errors import UnavailableError
+from limner.webhooks import WebhookSecret, signed_headers
 
-SIGNATURE_HEADER = "x-limner-signature"
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 class WebhookConfig(BaseModel):
     kind: Literal["webhook"] = "webhook"
     url: str = Field(description="https:// endpoint (plain http is accepted for loopback only)")
-    secret: SecretStr = Field(description="HMAC key the receiver uses to check x-limner-signature")
+    secret: WebhookSecret = Field(description="Standard Webhooks signing secret (whsec_...)")
     ca_file: Path | None = None
     timeout_s: float = Field(default=10.0, gt=0)
 
@@ -37,12 +34,6 @@ class WebhookConfig(BaseModel):
         return url
 
 
-def signature(secret: bytes, timestamp: str, body: bytes) -> str:
-    """`t=<unix>,v1=<hex>`: the timestamp is signed too, so a captured batch cannot be replayed later."""
-    digest = hmac.new(secret, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
-
-
 class WebhookSink:
     def __init__(self, config: WebhookConfig) -> None:
         self.config = config
@@ -51,11 +42,7 @@ class WebhookSink:
 
     async def send(self, events: Sequence[dict[str, Any]]) -> None:
         body = json.dumps({"events": list(events)}, separators=(",", ":")).encode()
-        secret = self.config.secret.get_secret_value().encode()
-        headers = {
-            "content-type": "application/json",
-            SIGNATURE_HEADER: signature(secret, str(int(time.time())), body),
-        }
+        headers = signed_headers(self.config.secret, body)
         try:
             response = await self._client.post(self.config.url, content=body, headers=headers)
         except httpx.HTTPError as exc:

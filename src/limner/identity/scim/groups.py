@@ -14,6 +14,7 @@ from limner.identity.models import Group, User
 from limner.identity.scim.errors import ScimError, invalid
 from limner.identity.scim.query import EqFilter
 from limner.identity.scim.schema import GROUP_SCHEMA
+from limner.identity.scim.users import SCIM, visible
 
 MULTI = {"members"}
 
@@ -51,17 +52,17 @@ def to_doc(group: Group, members: list[User], base: str) -> dict[str, Any]:
     return doc
 
 
-async def get(session: AsyncSession, group_id: str) -> Group:
+async def get(session: AsyncSession, group_id: str, *, scoped: bool) -> Group:
     group = await session.get(Group, group_id)
-    if group is None:
+    if group is None or (scoped and group.provisioned_by != SCIM):
         raise ScimError(404, f"Group {group_id} not found.")
     return group
 
 
 async def search(
-    session: AsyncSession, flt: EqFilter | None, offset: int, limit: int
+    session: AsyncSession, flt: EqFilter | None, offset: int, limit: int, *, scoped: bool
 ) -> tuple[int, list[Group]]:
-    query = select(Group)
+    query = select(Group).where(Group.provisioned_by == SCIM) if scoped else select(Group)
     if flt is not None:
         columns = {"displayname": Group.name, "externalid": Group.external_id, "id": Group.id}
         if flt.attribute not in columns:
@@ -72,28 +73,34 @@ async def search(
     return total, list((await session.execute(page)).scalars()) if limit else []
 
 
-async def create(session: AsyncSession, data: ScimGroup, *, actor_id: str) -> Group:
+async def create(session: AsyncSession, data: ScimGroup, *, actor_id: str, scoped: bool) -> Group:
     if await groups.find_group(session, name=data.display_name) is not None:
         raise ScimError(409, "A group with this displayName already exists.", "uniqueness")
     group = await groups.create_group(
         session, name=data.display_name, external_id=data.external_id, actor_id=actor_id
     )
-    await _set_members(session, group, data.member_ids, actor_id)
+    group.provisioned_by = SCIM
+    await _set_members(session, group, data.member_ids, actor_id, scoped)
     return group
 
 
-async def replace(session: AsyncSession, group: Group, data: ScimGroup, *, actor_id: str) -> Group:
+async def replace(
+    session: AsyncSession, group: Group, data: ScimGroup, *, actor_id: str, scoped: bool
+) -> Group:
     other = await groups.find_group(session, name=data.display_name)
     if other is not None and other.id != group.id:
         raise ScimError(409, "A group with this displayName already exists.", "uniqueness")
     await groups.update_group(session, group, name=data.display_name, actor_id=actor_id)
     group.external_id, group.updated_at = data.external_id, utcnow()
-    await _set_members(session, group, data.member_ids, actor_id)
+    await _set_members(session, group, data.member_ids, actor_id, scoped)
     return group
 
 
-async def _set_members(session: AsyncSession, group: Group, member_ids: list[str], actor_id: str) -> None:
-    found = set((await session.execute(select(User.id).where(User.id.in_(member_ids)))).scalars())
+async def _set_members(
+    session: AsyncSession, group: Group, member_ids: list[str], actor_id: str, scoped: bool
+) -> None:
+    query = select(User.id).where(User.id.in_(member_ids), visible(scoped))
+    found = set((await session.execute(query)).scalars())
     if missing := set(member_ids) - found:
         raise invalid(f"No user with id {sorted(missing)[0]}.")
     await groups.set_members(session, group, member_ids, actor_id=actor_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
@@ -15,6 +15,7 @@ from limner.identity.scim import groups, users
 from limner.identity.scim.errors import MEDIA_TYPE, ScimError, ScimRoute, invalid
 from limner.identity.scim.patch import apply_patch
 from limner.identity.scim.query import paging, parse_filter, project
+from limner.identity.scim.root_search import search_all
 from limner.identity.scim.schema import (
     LIST_SCHEMA,
     PATCH_SCHEMA,
@@ -30,6 +31,14 @@ discovery = APIRouter(prefix=PREFIX, route_class=ScimRoute, tags=["scim"])
 router = APIRouter(
     prefix=PREFIX, route_class=ScimRoute, tags=["scim"], dependencies=[Depends(require(Permission.SCIM))]
 )
+
+
+def scim_scope(c: ComponentsDep) -> bool:
+    """identity.scim_manages_only_provisioned: SCIM sees only the users and groups it created."""
+    return c.settings.identity.scim_manages_only_provisioned
+
+
+ScopedDep = Annotated[bool, Depends(scim_scope)]
 
 
 def base_url(request: Request) -> str:
@@ -76,9 +85,13 @@ async def get_resource_type(type_id: str, request: Request) -> JSONResponse:
     return scim(_one(resource_types(base_url(request)), type_id, "ResourceType"))
 
 
-@discovery.post("/.search")
-async def search_everything() -> JSONResponse:
-    raise ScimError(501, "Searching several resource types at once is not supported; use /Users/.search.")
+@router.post("/.search")
+async def search_everything(request: Request, session: SessionDep, scoped: ScopedDep) -> JSONResponse:
+    params = _search_params(await read_json(request))
+    offset, limit = _paging(params)
+    total, docs = await search_all(session, params.get("filter"), offset + limit, base_url(request), scoped)
+    page = docs[offset : offset + limit]
+    return scim(_list([_project(d, params) for d in page], offset, total))
 
 
 def _one(items: list[dict[str, Any]], item_id: str, what: str) -> dict[str, Any]:
@@ -99,18 +112,22 @@ def _list(resources: list[dict[str, Any]], offset: int, total: int | None = None
 
 
 @router.get("/Users")
-async def list_users(request: Request, session: SessionDep) -> JSONResponse:
-    return scim(await _user_page(request, session, dict(request.query_params)))
+async def list_users(request: Request, session: SessionDep, scoped: ScopedDep) -> JSONResponse:
+    return scim(await _user_page(request, session, dict(request.query_params), scoped))
 
 
 @router.post("/Users/.search")
-async def search_users(request: Request, session: SessionDep) -> JSONResponse:
-    return scim(await _user_page(request, session, _search_params(await read_json(request))))
+async def search_users(request: Request, session: SessionDep, scoped: ScopedDep) -> JSONResponse:
+    return scim(await _user_page(request, session, _search_params(await read_json(request)), scoped))
 
 
-async def _user_page(request: Request, session: SessionDep, params: dict[str, Any]) -> dict[str, Any]:
+async def _user_page(
+    request: Request, session: SessionDep, params: dict[str, Any], scoped: bool
+) -> dict[str, Any]:
     offset, limit = _paging(params)
-    total, rows = await users.search(session, parse_filter(params.get("filter")), offset, limit)
+    total, rows = await users.search(
+        session, parse_filter(params.get("filter")), offset, limit, scoped=scoped
+    )
     base = base_url(request)
     docs = [users.to_doc(u, await users.memberships(session, u), base) for u in rows]
     return _list([_project(d, params) for d in docs], offset, total)
@@ -128,27 +145,27 @@ async def create_user(
 
 
 @router.get("/Users/{user_id}")
-async def get_user(user_id: str, request: Request, session: SessionDep) -> JSONResponse:
-    user = await users.get(session, user_id)
+async def get_user(user_id: str, request: Request, session: SessionDep, scoped: ScopedDep) -> JSONResponse:
+    user = await users.get(session, user_id, scoped=scoped)
     doc = users.to_doc(user, await users.memberships(session, user), base_url(request))
     return scim(_project(doc, dict(request.query_params)))
 
 
 @router.put("/Users/{user_id}")
 async def replace_user(
-    user_id: str, request: Request, principal: PrincipalDep, session: SessionDep
+    user_id: str, request: Request, principal: PrincipalDep, session: SessionDep, scoped: ScopedDep
 ) -> JSONResponse:
-    user = await users.get(session, user_id)
+    user = await users.get(session, user_id, scoped=scoped)
     await users.replace(session, user, users.parse_user(await read_json(request)), actor_id=principal.user_id)
     return scim(users.to_doc(user, await users.memberships(session, user), base_url(request)))
 
 
 @router.patch("/Users/{user_id}")
 async def patch_user(
-    user_id: str, request: Request, principal: PrincipalDep, session: SessionDep
+    user_id: str, request: Request, principal: PrincipalDep, session: SessionDep, scoped: ScopedDep
 ) -> JSONResponse:
     body = _patch_body(await read_json(request))
-    user = await users.get(session, user_id)
+    user = await users.get(session, user_id, scoped=scoped)
     base = base_url(request)
     patched = apply_patch(users.to_doc(user, [], base), body, users.MULTI)
     await users.replace(session, user, users.parse_user(patched), actor_id=principal.user_id)
@@ -156,71 +173,85 @@ async def patch_user(
 
 
 @router.delete("/Users/{user_id}", status_code=204)
-async def delete_user(user_id: str, principal: PrincipalDep, session: SessionDep) -> Response:
-    await users.delete(session, await users.get(session, user_id), actor_id=principal.user_id)
+async def delete_user(
+    user_id: str, principal: PrincipalDep, session: SessionDep, scoped: ScopedDep
+) -> Response:
+    await users.delete(session, await users.get(session, user_id, scoped=scoped), actor_id=principal.user_id)
     return Response(status_code=204)
 
 
 @router.get("/Groups")
-async def list_groups(request: Request, session: SessionDep) -> JSONResponse:
-    return scim(await _group_page(request, session, dict(request.query_params)))
+async def list_groups(request: Request, session: SessionDep, scoped: ScopedDep) -> JSONResponse:
+    return scim(await _group_page(request, session, dict(request.query_params), scoped))
 
 
 @router.post("/Groups/.search")
-async def search_groups(request: Request, session: SessionDep) -> JSONResponse:
-    return scim(await _group_page(request, session, _search_params(await read_json(request))))
+async def search_groups(request: Request, session: SessionDep, scoped: ScopedDep) -> JSONResponse:
+    return scim(await _group_page(request, session, _search_params(await read_json(request)), scoped))
 
 
-async def _group_page(request: Request, session: SessionDep, params: dict[str, Any]) -> dict[str, Any]:
+async def _group_page(
+    request: Request, session: SessionDep, params: dict[str, Any], scoped: bool
+) -> dict[str, Any]:
     offset, limit = _paging(params)
-    total, rows = await groups.search(session, parse_filter(params.get("filter")), offset, limit)
+    total, rows = await groups.search(
+        session, parse_filter(params.get("filter")), offset, limit, scoped=scoped
+    )
     base = base_url(request)
     docs = [groups.to_doc(g, list(await group_service.members(session, g)), base) for g in rows]
     return _list([_project(d, params) for d in docs], offset, total)
 
 
 @router.post("/Groups")
-async def create_group(request: Request, principal: PrincipalDep, session: SessionDep) -> JSONResponse:
+async def create_group(
+    request: Request, principal: PrincipalDep, session: SessionDep, scoped: ScopedDep
+) -> JSONResponse:
     group = await groups.create(
-        session, groups.parse_group(await read_json(request)), actor_id=principal.user_id
+        session, groups.parse_group(await read_json(request)), actor_id=principal.user_id, scoped=scoped
     )
     doc = groups.to_doc(group, list(await group_service.members(session, group)), base_url(request))
     return scim(doc, 201, doc["meta"]["location"])
 
 
 @router.get("/Groups/{group_id}")
-async def get_group(group_id: str, request: Request, session: SessionDep) -> JSONResponse:
-    group = await groups.get(session, group_id)
+async def get_group(group_id: str, request: Request, session: SessionDep, scoped: ScopedDep) -> JSONResponse:
+    group = await groups.get(session, group_id, scoped=scoped)
     doc = groups.to_doc(group, list(await group_service.members(session, group)), base_url(request))
     return scim(_project(doc, dict(request.query_params)))
 
 
 @router.put("/Groups/{group_id}")
 async def replace_group(
-    group_id: str, request: Request, principal: PrincipalDep, session: SessionDep
+    group_id: str, request: Request, principal: PrincipalDep, session: SessionDep, scoped: ScopedDep
 ) -> JSONResponse:
-    group = await groups.get(session, group_id)
+    group = await groups.get(session, group_id, scoped=scoped)
     data = groups.parse_group(await read_json(request))
-    await groups.replace(session, group, data, actor_id=principal.user_id)
+    await groups.replace(session, group, data, actor_id=principal.user_id, scoped=scoped)
     return scim(groups.to_doc(group, list(await group_service.members(session, group)), base_url(request)))
 
 
 @router.patch("/Groups/{group_id}")
 async def patch_group(
-    group_id: str, request: Request, principal: PrincipalDep, session: SessionDep
+    group_id: str, request: Request, principal: PrincipalDep, session: SessionDep, scoped: ScopedDep
 ) -> JSONResponse:
     body = _patch_body(await read_json(request))
-    group = await groups.get(session, group_id)
+    group = await groups.get(session, group_id, scoped=scoped)
     base = base_url(request)
     current = groups.to_doc(group, list(await group_service.members(session, group)), base)
     patched = apply_patch(current, body, groups.MULTI)
-    await groups.replace(session, group, groups.parse_group(patched), actor_id=principal.user_id)
+    await groups.replace(
+        session, group, groups.parse_group(patched), actor_id=principal.user_id, scoped=scoped
+    )
     return scim(groups.to_doc(group, list(await group_service.members(session, group)), base))
 
 
 @router.delete("/Groups/{group_id}", status_code=204)
-async def delete_group(group_id: str, principal: PrincipalDep, session: SessionDep) -> Response:
-    await groups.delete(session, await groups.get(session, group_id), actor_id=principal.user_id)
+async def delete_group(
+    group_id: str, principal: PrincipalDep, session: SessionDep, scoped: ScopedDep
+) -> Response:
+    await groups.delete(
+        session, await groups.get(session, group_id, scoped=scoped), actor_id=principal.user_id
+    )
     return Response(status_code=204)
 
 

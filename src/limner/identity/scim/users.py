@@ -93,21 +93,27 @@ def to_doc(user: User, member_of: list[tuple[str, str]], base: str) -> dict[str,
     return doc
 
 
-def _visible() -> Any:
-    return and_(User.deleted_at.is_(None), User.kind == "person")
+SCIM = "scim"  # users.provisioned_by / groups.provisioned_by of what SCIM created
 
 
-async def get(session: AsyncSession, user_id: str) -> User:
+def visible(scoped: bool) -> Any:
+    """People SCIM may see; `scoped` (identity.scim_manages_only_provisioned): only those it created."""
+    condition = and_(User.deleted_at.is_(None), User.kind == "person")
+    return and_(condition, User.provisioned_by == SCIM) if scoped else condition
+
+
+async def get(session: AsyncSession, user_id: str, *, scoped: bool) -> User:
     user = await session.get(User, user_id)
-    if user is None or user.deleted_at is not None or user.kind != "person":
+    hidden = scoped and (user is None or user.provisioned_by != SCIM)
+    if user is None or user.deleted_at is not None or user.kind != "person" or hidden:
         raise ScimError(404, f"User {user_id} not found.")
     return user
 
 
 async def search(
-    session: AsyncSession, flt: EqFilter | None, offset: int, limit: int
+    session: AsyncSession, flt: EqFilter | None, offset: int, limit: int, *, scoped: bool
 ) -> tuple[int, list[User]]:
-    query = select(User).where(_visible())
+    query = select(User).where(visible(scoped))
     if flt is not None:
         query = query.where(_condition(flt))
     total = int((await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one())
@@ -138,7 +144,7 @@ async def create(session: AsyncSession, data: ScimUser, *, roles: list[str], act
         external_id=data.external_id,
         actor_id=actor_id,
     )
-    user.user_name, user.profile = data.user_name, data.profile
+    user.user_name, user.profile, user.provisioned_by = data.user_name, data.profile, SCIM
     if not data.active:
         await service.set_status(session, user, "deprovisioned", actor_id=actor_id)
     await session.flush()

@@ -30,7 +30,15 @@ def build_key_provider(config: KeyProviderConfig, *, data_dir: Path) -> KeyProvi
 
 
 def default_key_path(data_dir: Path) -> Path:
-    return data_dir / "keys" / "kek.json"
+    """<data_dir>-keys/kek.json: beside the data dir, never inside it, so a backup of the data holds
+    no key. Data dirs made before the keys moved out keep <data_dir>/keys/kek.json."""
+    legacy = data_dir / "keys" / "kek.json"
+    return legacy if legacy.exists() else keys_dir_for(data_dir) / "kek.json"
+
+
+def keys_dir_for(data_dir: Path) -> Path:
+    resolved = data_dir.resolve()
+    return resolved.parent / f"{resolved.name}-keys"
 
 
 __all__ = ["KeyProvider", "KeyProviderConfig", "WrappedKey", "build_key_provider"]

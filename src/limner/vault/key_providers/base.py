@@ -37,3 +37,18 @@ class KeyProvider(Protocol):
     async def versions(self) -> list[str]:
         """Every KEK version that can still unwrap (current included)."""
         ...
+
+    # Per-person keys, kept in the key store and never in the database or blob store. Each data key is
+    # sealed under its owner's key before the KEK wraps it, so destroying the owner's key (erasure)
+    # makes every copy of the wrapped data key, in any database backup, useless.
+    async def owner_seal(self, owner_id: str, data: bytes) -> bytes:
+        """Encrypt under the owner's key in the key store, creating that key on first use."""
+        ...
+
+    async def owner_open(self, owner_id: str, sealed: bytes) -> bytes:
+        """Decrypt under the owner's key; raise KeyDestroyedError once it was destroyed."""
+        ...
+
+    async def destroy_owner(self, owner_id: str) -> bool:
+        """Destroy the owner's key in the key store (crypto-shredding); True if there was one."""
+        ...

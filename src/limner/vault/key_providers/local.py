@@ -1,8 +1,10 @@
-"""Local key file provider: KEK versions in a 0600 JSON file in the data dir (the embedded default)."""
+"""Local key store (the embedded default): KEK versions in a 0600 JSON file, and one 0600 file per
+person under owners/ beside it. It lives in a keys dir OUTSIDE the data dir, backed up apart from it."""
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -11,7 +13,7 @@ from typing import Literal, TypedDict
 from pydantic import BaseModel, Field
 
 from limner.errors import ConfigError
-from limner.vault.crypto import new_key, open_sealed, seal
+from limner.vault.crypto import KeyDestroyedError, new_key, open_sealed, owner_context, seal
 from limner.vault.key_providers.base import WrappedKey
 
 
@@ -22,7 +24,9 @@ class KeyFile(TypedDict):
 
 class LocalKeyConfig(BaseModel):
     kind: Literal["local"] = "local"
-    path: Path | None = Field(default=None, description="Key file; default <data_dir>/keys/kek.json")
+    path: Path | None = Field(
+        default=None, description="KEK file; default <data_dir>-keys/kek.json, beside (not in) the data dir"
+    )
 
 
 class LocalKeyProvider:
@@ -67,6 +71,43 @@ class LocalKeyProvider:
 
     async def versions(self) -> list[str]:
         return sorted(_read(self.path)["versions"], key=int)
+
+    def _owner_path(self, owner_id: str) -> Path:
+        digest = hashlib.sha256(owner_id.encode()).hexdigest()[:40]  # ids are not trusted as file names
+        return self.path.parent / "owners" / f"{digest}.key"
+
+    async def owner_seal(self, owner_id: str, data: bytes) -> bytes:
+        path = self._owner_path(owner_id)
+        if not path.exists():
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # a concurrent request created it first: use theirs
+                pass
+            else:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(new_key())
+                    handle.flush()
+                    os.fsync(handle.fileno())
+        return seal(path.read_bytes(), data, aad=owner_context(owner_id))
+
+    async def owner_open(self, owner_id: str, sealed: bytes) -> bytes:
+        try:
+            key = self._owner_path(owner_id).read_bytes()
+        except FileNotFoundError as exc:
+            raise KeyDestroyedError("the owner's key was destroyed") from exc
+        return open_sealed(key, sealed, aad=owner_context(owner_id))
+
+    async def destroy_owner(self, owner_id: str) -> bool:
+        path = self._owner_path(owner_id)
+        if not path.exists():
+            return False
+        with open(path, "r+b") as handle:  # overwrite before unlinking (best effort on the medium)
+            handle.write(os.urandom(len(handle.read())))
+            handle.flush()
+            os.fsync(handle.fileno())
+        path.unlink()
+        return True
 
 
 def _key(state: KeyFile, version: str) -> bytes:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, SecretStr
 
 from limner.errors import ConfigError, UnavailableError
-from limner.vault.crypto import DecryptionError
+from limner.vault.crypto import DecryptionError, KeyDestroyedError
 from limner.vault.key_providers.base import WrappedKey
 
 T = TypeVar("T")
@@ -42,6 +43,7 @@ class VaultTransitKeyProvider:
             timeout=config.timeout_s,
         )
         self._ready = False
+        self._owners: set[str] = set()
 
     @property
     def _transit(self) -> Any:
@@ -120,6 +122,47 @@ class VaultTransitKeyProvider:
             )
         )
         await self._call(lambda: self._transit.trim_key(c.key_name, min_version=floor, mount_point=c.mount))
+
+    def _owner_key(self, owner_id: str) -> str:
+        digest = hashlib.sha256(owner_id.encode()).hexdigest()[:40]
+        return f"{self.config.key_name}-owner-{digest}"
+
+    async def owner_seal(self, owner_id: str, data: bytes) -> bytes:
+        """One transit key per person (not derived: deleting it must destroy exactly that person)."""
+        c, name = self.config, self._owner_key(owner_id)
+        if name not in self._owners:
+            await self._call(lambda: self._transit.create_key(name, mount_point=c.mount))
+            self._owners.add(name)
+        response = await self._call(
+            lambda: self._transit.encrypt_data(name, plaintext=_b64(data), mount_point=c.mount)
+        )
+        return str(response["data"]["ciphertext"]).encode()
+
+    async def owner_open(self, owner_id: str, sealed: bytes) -> bytes:
+        c, name = self.config, self._owner_key(owner_id)
+        try:
+            response = await self._call(
+                lambda: self._transit.decrypt_data(name, ciphertext=sealed.decode(), mount_point=c.mount),
+                decrypting=True,
+            )
+        except DecryptionError as exc:
+            raise KeyDestroyedError("the owner's key is gone from Vault") from exc
+        return base64.b64decode(response["data"]["plaintext"])
+
+    async def destroy_owner(self, owner_id: str) -> bool:
+        """Allow deletion of the person's transit key, then delete it: Vault destroys the material."""
+        c, name = self.config, self._owner_key(owner_id)
+        try:
+            await self._call(
+                lambda: self._transit.update_key_configuration(
+                    name, deletion_allowed=True, mount_point=c.mount
+                )
+            )
+        except ConfigError:  # no such key: nothing was ever sealed for this person
+            return False
+        await self._call(lambda: self._transit.delete_key(name, mount_point=c.mount))
+        self._owners.discard(name)
+        return True
 
     async def current_version(self) -> str:
         return str((await self._key_info())["latest_version"])

@@ -123,3 +123,31 @@ def test_unknown_phone_region_is_refused() -> None:
 def test_phone_leniency_is_configurable(leniency: str, expected: bool) -> None:
     detector = PiiDetector(PiiConfig(phone_leniency=leniency, entities=["phone"]))  # type: ignore[arg-type]
     assert bool(detector.detect("ring 415 55 52 671 now")) is expected
+
+
+ARABIC_INDIC = str.maketrans("0123456789", "".join(chr(0x0660 + d) for d in range(10)))
+DEVANAGARI = str.maketrans("0123456789", "".join(chr(0x0966 + d) for d in range(10)))
+FULL_WIDTH = str.maketrans("0123456789", "".join(chr(0xFF10 + d) for d in range(10)))
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("my card is 4111\x001111\x001111\x001111", "pii.payment_card"),
+        ("my card is 4111\x1b1111\x071111\x7f1111", "pii.payment_card"),
+        ("my card is 4111\x85 1111 1111\x9f 1111", "pii.payment_card"),
+        ("my card is " + "4111 1111 1111 1111".translate(ARABIC_INDIC), "pii.payment_card"),
+        ("my card is " + "4111 1111 1111 1111".translate(DEVANAGARI), "pii.payment_card"),
+        ("my card is " + "4111111111111111".translate(FULL_WIDTH), "pii.payment_card"),
+        ("call " + "+1 415-555-2671".translate(ARABIC_INDIC) + " tonight", "pii.phone"),
+        ("call " + "+1 415-555-2671".translate(DEVANAGARI) + " tonight", "pii.phone"),
+    ],
+)
+def test_control_characters_and_unicode_digits_do_not_hide_numbers(
+    detector: PiiDetector, text: str, category: str
+) -> None:
+    found = detector.detect(text)
+    assert category in {f.category for f in found}
+    hit = next(f for f in found if f.category == category)
+    # The span points into the original text: it covers the digits as the user typed them.
+    assert text[hit.start].isdigit() or text[hit.start] == "+"

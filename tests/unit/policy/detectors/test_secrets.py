@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from limner.identity.keys import mint_key
 from limner.policy.detectors.secrets import SecretsConfig, SecretsDetector
 
 RANDOM36 = "q7Xr2LmP9wZk4Tn8Vb3Hs6Jd1Fg5Ya0Ce7Uo"
@@ -122,3 +123,14 @@ def test_evasion_pass_finds_split_key() -> None:
     detector = SecretsDetector(SecretsConfig(check_evasions=True))
     text = "ghp_\u200b" + RANDOM36
     assert {f.category for f in detector.detect(text)} == {"secret.github"}
+
+
+@pytest.mark.parametrize(
+    "template", ["{key}", "my key is {key} thanks", "export LIMNER_KEY={key}", "'{key}'"]
+)
+def test_finds_real_limner_keys(detector: SecretsDetector, template: str) -> None:
+    _, key = mint_key()  # the real format: lmn_<id>_<secret>
+    text = template.format(key=key)
+    found = [f for f in detector.detect(text) if f.category == "secret.limner"]
+    assert found, text
+    assert text[found[0].start : found[0].end] == key
