@@ -35,7 +35,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        error = LimnerError(str(exc.detail), code=_HTTP_CODES.get(exc.status_code, "http_error"))
+        error = LimnerError(
+            str(exc.detail), code=_HTTP_CODES.get(exc.status_code, "http_error"), headers=exc.headers
+        )
         error.status = exc.status_code  # type: ignore[misc]
         error.type = "invalid_request_error"  # type: ignore[misc]
         return error_response(error, getattr(request.state, "request_id", None))
@@ -131,7 +133,9 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 _log_request(scope_info, message["status"], state, request_id)
                 headers = list(message.get("headers", []))
-                headers += [(b"x-request-id", request_id.encode()), *self._security_headers()]
+                if not any(name.lower() == b"x-request-id" for name, _ in headers):
+                    headers.append((b"x-request-id", request_id.encode()))
+                headers += self._security_headers()
                 if "upstream_ms" in state:
                     headers.append((b"x-limner-overhead-ms", _overhead(state).encode()))
                     headers.append((b"x-limner-image-ms", f"{state.get('image_ms', 0.0):.2f}".encode()))

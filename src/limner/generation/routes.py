@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import time
-from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.datastructures import FormData
@@ -16,6 +15,7 @@ from limner.generation import service, urls
 from limner.generation.backends.base import Operation
 from limner.generation.flows import submit_generation
 from limner.generation.forms import parse_form
+from limner.generation.response_fields import response_fields, usage_body
 from limner.generation.schemas import (
     GenerationBody,
     GenerationInput,
@@ -45,9 +45,7 @@ async def create_generation(
     principal: PrincipalDep,
     request_id: RequestIdDep,
 ) -> ImagesResponse:
-    inp = GenerationInput(
-        operation="generate", **body.model_dump(exclude={"safety_identifier", "partial_images"})
-    )
+    inp = GenerationInput(operation="generate", **body.model_dump(exclude={"safety_identifier"}))
     outcome = await submit_generation(c, principal, inp, request_id=request_id)
     return _respond(c, outcome, request, response)
 
@@ -140,16 +138,27 @@ def _respond(
 ) -> ImagesResponse:
     request.state.upstream_ms = outcome.upstream_ms
     request.state.image_ms = outcome.image_ms
-    if outcome.warnings:
-        response.headers["x-limner-warnings"] = ",".join(outcome.warnings)
+    response.headers.update(outcome_headers(outcome))
     data = [
         image_data(c, image.image_id, image.data, image.revised_prompt, outcome.response_format)
         for image in outcome.images
     ]
-    extra: dict[str, Any] = {}
+    first = outcome.images[0] if outcome.images else None
+    fmt = first.format if first else str(outcome.params.get("output_format") or "png")
+    extra = response_fields(outcome.params, first.data if first else None, fmt)
     if outcome.usage is not None:
-        extra["usage"] = _usage(outcome)
+        extra["usage"] = usage_body(outcome.usage)
     return ImagesResponse(created=outcome.created or int(time.time()), data=data, **extra)
+
+
+def outcome_headers(outcome: GenerationOutcome) -> dict[str, str]:
+    """What the caller must know about the prompt: warned and redacted categories."""
+    headers = {}
+    if outcome.warnings:
+        headers["x-limner-warnings"] = ",".join(outcome.warnings)
+    if outcome.prompt_redacted:
+        headers["x-limner-prompt-redacted"] = "true"
+    return headers
 
 
 def image_data(
@@ -162,17 +171,3 @@ def image_data(
             revised_prompt=revised,
         )
     return ImageData(b64_json=base64.b64encode(data).decode(), revised_prompt=revised)
-
-
-def _usage(outcome: GenerationOutcome) -> dict[str, Any]:
-    usage = outcome.usage
-    assert usage is not None
-    return {
-        "input_tokens": usage.input_tokens,
-        "output_tokens": usage.output_tokens,
-        "total_tokens": usage.total_tokens,
-        "input_tokens_details": {
-            "text_tokens": usage.input_text_tokens,
-            "image_tokens": usage.input_image_tokens,
-        },
-    }

@@ -50,6 +50,8 @@ class GenerationInput:
     moderation: str | None = None
     user: str | None = None
     stream: bool | None = None
+    partial_images: int | None = None
+    input_fidelity: str | None = None
     images: tuple[InputImage, ...] = ()
     mask: InputImage | None = None
 
@@ -72,6 +74,7 @@ class GenerationOutcome:
     upstream_ms: float
     image_ms: float = 0.0  # time in the image stages (checks, provenance, encryption, storage)
     warnings: list[str] = field(default_factory=list)
+    prompt_redacted: bool = False
     params: dict[str, Any] = field(default_factory=dict)
 
 

@@ -127,3 +127,20 @@ async def test_azure_sdk_client_reaches_the_fake_deployment(upstream: tuple[str,
         response = await client.images.generate(model="gptimage", prompt="a harbour", size="1024x1024")
     assert response.data is not None
     assert state.requests[-1].path == "/openai/deployments/gptimage/images/generations"
+
+
+async def test_input_fidelity_is_forwarded_as_the_sdk_sends_it(
+    upstream: tuple[str, FakeUpstreamState],
+) -> None:
+    data = _png(32)
+    async with _sdk(upstream) as client:
+        await client.images.edit(
+            model="gpt-image-1.5", image=("image-0.png", data, "image/png"), prompt="add a hat",
+            input_fidelity="high",
+        )  # fmt: skip
+    sdk = upstream[1].requests[-1]
+    image = InputImage(data=data, width=32, height=32)
+    ours = await _limner(upstream, operation="edit", model="gpt-image-1.5", prompt="add a hat", n=1,
+                         size=None, images=(image,), input_fidelity="high")  # fmt: skip
+    assert sdk.form["input_fidelity"] == ["high"]
+    assert ours.form["input_fidelity"] == ["high"]
