@@ -102,7 +102,7 @@ async def run_generation(
         usage=result.usage or estimate_usage(request, [(s.record.width, s.record.height) for s in stored]),
         upstream_ms=upstream_ms,
         image_ms=image_ms,
-        warnings=_warnings(opened.decision),
+        warnings=caller_warnings(opened.decision),
         prompt_redacted=opened.decision.action is Action.REDACT,
         params={"size": request.size, "quality": request.quality, "output_format": request.output_format},
     )
@@ -171,7 +171,7 @@ def _upstream_prompt(decision: Decision, prompt: str | None) -> str | None:
     return prompt
 
 
-def _warnings(decision: Decision) -> list[str]:
+def caller_warnings(decision: Decision) -> list[str]:
     """Categories the caller is told about: warnings and what was redacted from the prompt."""
     told = (Action.WARN, Action.REDACT)
     return sorted({f.finding.category for f in decision.findings if f.action in told})

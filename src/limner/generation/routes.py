@@ -6,6 +6,7 @@ import base64
 import time
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import StreamingResponse
 from starlette.datastructures import FormData
 
 from limner.components import Components
@@ -13,7 +14,7 @@ from limner.deps import ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, r
 from limner.errors import InvalidRequestError, NotFoundError
 from limner.generation import service, urls
 from limner.generation.backends.base import Operation
-from limner.generation.flows import submit_generation
+from limner.generation.flows import caller_warnings, prepare_generation, run_generation
 from limner.generation.forms import parse_form
 from limner.generation.response_fields import response_fields, usage_body
 from limner.generation.schemas import (
@@ -25,7 +26,9 @@ from limner.generation.schemas import (
     ModelCard,
     ModelList,
 )
-from limner.identity.permissions import AUTHENTICATED, Permission
+from limner.generation.streaming import stream_response
+from limner.identity.permissions import AUTHENTICATED, Permission, Principal
+from limner.policy.decision import Action
 from limner.vault.service import existing_data_key, get_sealed
 
 router = APIRouter(prefix="/v1")
@@ -34,6 +37,7 @@ MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 
 @router.post(
     "/images/generations",
+    response_model=ImagesResponse,
     response_model_exclude_none=True,
     dependencies=[Depends(require(Permission.IMAGES_GENERATE))],
 )
@@ -44,14 +48,14 @@ async def create_generation(
     c: ComponentsDep,
     principal: PrincipalDep,
     request_id: RequestIdDep,
-) -> ImagesResponse:
+) -> ImagesResponse | StreamingResponse:
     inp = GenerationInput(operation="generate", **body.model_dump(exclude={"safety_identifier"}))
-    outcome = await submit_generation(c, principal, inp, request_id=request_id)
-    return _respond(c, outcome, request, response)
+    return await answer(c, principal, inp, request, response, request_id)
 
 
 @router.post(
     "/images/edits",
+    response_model=ImagesResponse,
     response_model_exclude_none=True,
     dependencies=[Depends(require(Permission.IMAGES_EDIT))],
 )
@@ -61,7 +65,7 @@ async def create_edit(
     c: ComponentsDep,
     principal: PrincipalDep,
     request_id: RequestIdDep,
-) -> ImagesResponse:
+) -> ImagesResponse | StreamingResponse:
     return await _multipart(request, response, c, principal, request_id, "edit")
 
 
@@ -77,7 +81,9 @@ async def create_variation(
     principal: PrincipalDep,
     request_id: RequestIdDep,
 ) -> ImagesResponse:
-    return await _multipart(request, response, c, principal, request_id, "variation")
+    outcome = await _multipart(request, response, c, principal, request_id, "variation")
+    assert isinstance(outcome, ImagesResponse)  # variations are never streamed
+    return outcome
 
 
 @router.get("/models", dependencies=[Depends(require(AUTHENTICATED))])
@@ -112,13 +118,38 @@ async def _multipart(
     principal: PrincipalDep,
     request_id: str,
     operation: Operation,
-) -> ImagesResponse:
+) -> ImagesResponse | StreamingResponse:
     form = await _read_form(request)
     try:
         inp = await parse_form(form, operation=operation, max_bytes=c.settings.server.max_upload_bytes)
     finally:
         await form.close()
-    outcome = await submit_generation(c, principal, inp, request_id=request_id)
+    return await answer(c, principal, inp, request, response, request_id)
+
+
+async def answer(
+    c: Components,
+    principal: Principal,
+    inp: GenerationInput,
+    request: Request,
+    response: Response,
+    request_id: str,
+) -> ImagesResponse | StreamingResponse:
+    """Run the flow; a streamed request gets its events once every refusal has had its chance."""
+    prepared = await prepare_generation(c, principal, inp, request_id=request_id)
+    if prepared.resolved.stream:
+        decision = prepared.opened.decision
+        headers = prompt_headers(caller_warnings(decision), redacted=decision.action is Action.REDACT)
+        return stream_response(c, principal, prepared, request_id, headers)
+    outcome = await run_generation(
+        c,
+        principal,
+        prepared.spec,
+        prepared.opened,
+        prepared.request,
+        prepared.resolved.response_format,
+        request_id,
+    )
     return _respond(c, outcome, request, response)
 
 
@@ -138,7 +169,7 @@ def _respond(
 ) -> ImagesResponse:
     request.state.upstream_ms = outcome.upstream_ms
     request.state.image_ms = outcome.image_ms
-    response.headers.update(outcome_headers(outcome))
+    response.headers.update(prompt_headers(outcome.warnings, redacted=outcome.prompt_redacted))
     data = [
         image_data(c, image.image_id, image.data, image.revised_prompt, outcome.response_format)
         for image in outcome.images
@@ -151,12 +182,12 @@ def _respond(
     return ImagesResponse(created=outcome.created or int(time.time()), data=data, **extra)
 
 
-def outcome_headers(outcome: GenerationOutcome) -> dict[str, str]:
+def prompt_headers(warnings: list[str], *, redacted: bool) -> dict[str, str]:
     """What the caller must know about the prompt: warned and redacted categories."""
     headers = {}
-    if outcome.warnings:
-        headers["x-limner-warnings"] = ",".join(outcome.warnings)
-    if outcome.prompt_redacted:
+    if warnings:
+        headers["x-limner-warnings"] = ",".join(warnings)
+    if redacted:
         headers["x-limner-prompt-redacted"] = "true"
     return headers
 

@@ -1,0 +1,60 @@
+"""End-to-end tests: the official SDK's streaming calls and the AzureOpenAI client against a live
+`limner serve`. Integration twins: tests/integration/generation/test_streaming.py, test_azure.py."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import openai
+import pytest
+from PIL import Image
+
+from tests.e2e.conftest import LiveServer
+
+
+def png_bytes(size: int = 64) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (size, size), (20, 90, 160)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def sdk(live_server: LiveServer) -> openai.OpenAI:
+    return openai.OpenAI(
+        base_url=f"{live_server.base_url}/v1",
+        api_key=live_server.api_key,
+        max_retries=0,
+        _strict_response_validation=True,
+    )
+
+
+def test_sdk_streams_partials_then_the_final_image(sdk: openai.OpenAI) -> None:
+    stream = sdk.images.generate(
+        model="limner-local", prompt="a harbour at dawn", size="256x256", stream=True, partial_images=2
+    )
+    events = list(stream)
+    assert [e.type for e in events] == [
+        "image_generation.partial_image",
+        "image_generation.partial_image",
+        "image_generation.completed",
+    ]
+    final = events[-1]
+    assert final.type == "image_generation.completed"
+    assert final.usage.total_tokens > 0
+    assert (final.size, final.output_format) == ("256x256", "png")
+    with Image.open(io.BytesIO(base64.b64decode(final.b64_json))) as img:
+        assert img.size == (256, 256)
+
+
+def test_sdk_streams_edits(sdk: openai.OpenAI) -> None:
+    stream = sdk.images.edit(
+        model="limner-local", image=png_bytes(), prompt="teal", size="256x256", stream=True, partial_images=1
+    )
+    assert [e.type for e in stream] == ["image_edit.partial_image", "image_edit.completed"]
+
+
+def test_a_refused_stream_raises_the_normal_error(sdk: openai.OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as bad:
+        sdk.images.generate(model="limner-local", prompt="x", size="999x999", stream=True)
+    assert bad.value.param == "size"
