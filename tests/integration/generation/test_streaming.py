@@ -50,7 +50,7 @@ async def test_partials_then_the_stored_image(client: httpx.AsyncClient, admin: 
     assert [e["partial_image_index"] for e in events[:2]] == [0, 1]
     final = events[-1]
     assert (final["size"], final["output_format"], final["background"]) == ("256x256", "png", "opaque")
-    assert final["usage"]["total_tokens"] > 0  # type: ignore[index]
+    assert final["usage"]["total_tokens"] > 0
     with Image.open(io.BytesIO(base64.b64decode(str(final["b64_json"])))) as img:
         assert img.size == (256, 256)
     partial = base64.b64decode(str(events[0]["b64_json"]))
@@ -71,7 +71,7 @@ async def test_checked_partials_and_a_blocked_image_end_in_an_error_event(tmp_pa
         _, events = await stream(client, await make_caller(c, roles=["admin"]), partial_images=3)
     await c.aclose()
     assert len(events) == 1  # no partial was sent
-    assert events[0]["error"]["code"] == "image_blocked"  # type: ignore[index]
+    assert events[0]["error"]["code"] == "image_blocked"
 
 
 async def test_the_completed_image_carries_provenance_and_partials_do_not(tmp_path: Path) -> None:
@@ -82,8 +82,8 @@ async def test_the_completed_image_carries_provenance_and_partials_do_not(tmp_pa
         final = await verify(client, caller, base64.b64decode(str(events[-1]["b64_json"])))
         partial = await verify(client, caller, base64.b64decode(str(events[0]["b64_json"])))
     await c.aclose()
-    assert final["c2pa"]["valid"] is True  # type: ignore[index]
-    assert partial["c2pa"]["present"] is False  # type: ignore[index]
+    assert final["c2pa"]["valid"] is True
+    assert partial["c2pa"]["present"] is False
 
 
 async def test_a_blocked_prompt_is_a_normal_error_before_the_stream(
