@@ -17,17 +17,18 @@ from limner.errors import InvalidRequestError, LimnerError, PayloadTooLargeError
 log = logging.getLogger("limner.http")
 
 
-def error_response(exc: LimnerError, request_id: str | None = None) -> JSONResponse:
+def error_response(exc: LimnerError, request_id: str | None = None, *, azure: bool = False) -> JSONResponse:
     headers = dict(exc.headers)
     if request_id:
         headers["x-request-id"] = request_id
-    return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
+    return JSONResponse(exc.azure_body() if azure else exc.body(), status_code=exc.status, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     async def on_limner(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, LimnerError)
-        return error_response(exc, getattr(request.state, "request_id", None))
+        azure = request.url.path.startswith("/openai/")
+        return error_response(exc, getattr(request.state, "request_id", None), azure=azure)
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

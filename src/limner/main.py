@@ -14,6 +14,7 @@ from limner.audit.routes import router as audit_router
 from limner.components import Components, build_components
 from limner.deps import ComponentsDep
 from limner.errors import UnavailableError
+from limner.generation.azure_routes import router as azure_router
 from limner.generation.routes import router as generation_router
 from limner.http import RequestContextMiddleware, install_error_handlers
 from limner.jobs import default_jobs, start_jobs, stop_jobs
@@ -62,6 +63,7 @@ def create_app(
     )
     install_error_handlers(app)
     app.include_router(generation_router)
+    app.include_router(azure_router)
     app.include_router(review_router)
     app.include_router(notifications_router)
     app.include_router(provenance_router)

@@ -58,3 +58,42 @@ def test_a_refused_stream_raises_the_normal_error(sdk: openai.OpenAI) -> None:
     with pytest.raises(openai.BadRequestError) as bad:
         sdk.images.generate(model="limner-local", prompt="x", size="999x999", stream=True)
     assert bad.value.param == "size"
+
+
+@pytest.fixture
+def azure(live_server: LiveServer) -> openai.AzureOpenAI:
+    return openai.AzureOpenAI(
+        azure_endpoint=live_server.base_url,
+        api_version="2025-04-01-preview",
+        api_key=live_server.api_key,
+        max_retries=0,
+        _strict_response_validation=True,
+    )
+
+
+def test_azure_client_generates_edits_and_streams(azure: openai.AzureOpenAI) -> None:
+    result = azure.images.generate(model="limner-local", prompt="a lantern", size="256x256")
+    assert (result.data or [])[0].b64_json
+    assert result.size == "256x256"
+    edit = azure.images.edit(model="limner-local", image=png_bytes(), prompt="teal", size="256x256")
+    assert (edit.data or [])[0].b64_json
+    events = list(
+        azure.images.generate(
+            model="limner-local", prompt="a kite", size="256x256", stream=True, partial_images=1
+        )
+    )
+    assert [e.type for e in events] == ["image_generation.partial_image", "image_generation.completed"]
+
+
+def test_azure_client_gets_typed_errors(azure: openai.AzureOpenAI, live_server: LiveServer) -> None:
+    with pytest.raises(openai.NotFoundError) as missing:
+        azure.images.generate(model="no-such-deployment", prompt="x")
+    assert missing.value.code == "DeploymentNotFound"
+    wrong = openai.AzureOpenAI(
+        azure_endpoint=live_server.base_url,
+        api_version="2025-04-01-preview",
+        api_key="lmn_wrong",
+        max_retries=0,
+    )
+    with pytest.raises(openai.AuthenticationError):
+        wrong.images.generate(model="limner-local", prompt="x")

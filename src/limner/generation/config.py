@@ -27,3 +27,7 @@ class GenerationSettings(BaseModel):
         default="checked",
         description="Streamed partial images: sent once they pass the image checks, or never sent",
     )
+    azure_deployments: dict[str, str] = Field(
+        default_factory=dict,
+        description="Azure OpenAI routes: deployment name -> model id (a model id also works as is)",
+    )

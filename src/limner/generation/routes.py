@@ -119,7 +119,7 @@ async def _multipart(
     request_id: str,
     operation: Operation,
 ) -> ImagesResponse | StreamingResponse:
-    form = await _read_form(request)
+    form = await read_form(request)
     try:
         inp = await parse_form(form, operation=operation, max_bytes=c.settings.server.max_upload_bytes)
     finally:
@@ -153,7 +153,7 @@ async def answer(
     return _respond(c, outcome, request, response)
 
 
-async def _read_form(request: Request) -> FormData:
+async def read_form(request: Request) -> FormData:
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise InvalidRequestError("This endpoint takes multipart/form-data.", code="invalid_content_type")
     try:
