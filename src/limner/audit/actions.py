@@ -40,6 +40,7 @@ class AuditAction(StrEnum):
     KEY_REVOKE = "key.revoke"
     KEY_ROTATE = "key.rotate"
     AUDIT_EXPORTED = "audit.exported"
+    AUDIT_CHECKPOINTED = "audit.checkpointed"
     AUDIT_PURGED = "audit.purged"
     PRIVACY_EXPORTED = "privacy.exported"
     PRIVACY_ERASED = "privacy.erased"

@@ -51,7 +51,7 @@ async def erase_user(c: Components, *, email: str, actor_id: str | None) -> Eras
     """Refuses users under a legal hold (naming the hold). Blobs are deleted after the commit: a
     crash in between leaves orphans for the janitor, and they are unreadable without the key."""
     async with c.sessions.begin() as session:
-        user = await find_subject(session, secret_key=c.secret_key, email=email)
+        user = await find_subject(session, secret_key=c.secret_key, email=email, purpose="erase")
         await _refuse_if_held(session, user.id)
         blobs = list(
             (await session.execute(select(ImageRecord.id).where(ImageRecord.owner_id == user.id))).scalars()
