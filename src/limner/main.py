@@ -18,6 +18,7 @@ from limner.generation.azure_routes import router as azure_router
 from limner.generation.routes import router as generation_router
 from limner.http import RequestContextMiddleware, install_error_handlers
 from limner.jobs import default_jobs, start_jobs, stop_jobs
+from limner.openapi import install_openapi
 from limner.privacy.jobs import privacy_jobs
 from limner.privacy.routes import router as privacy_router
 from limner.provenance.routes import router as provenance_router
@@ -62,6 +63,7 @@ def create_app(
         hsts_max_age_s=settings.server.hsts_max_age_s,
     )
     install_error_handlers(app)
+    install_openapi(app, cookie_name=settings.identity.sessions.cookie_name)
     app.include_router(generation_router)
     app.include_router(azure_router)
     app.include_router(review_router)
