@@ -107,7 +107,7 @@ async def parse_images(body: Any, fetch: Fetch) -> BackendResult:
 
 async def _image(item: dict[str, Any], fetch: Fetch) -> GeneratedImage:
     if isinstance(item.get("b64_json"), str):
-        data = _decode(item["b64_json"])
+        data = decode_b64(item["b64_json"])
     elif isinstance(item.get("url"), str):
         data = await fetch(item["url"])
     elif categories := filtered_categories(item):
@@ -123,7 +123,7 @@ async def _image(item: dict[str, Any], fetch: Fetch) -> GeneratedImage:
     )
 
 
-def _decode(text: str) -> bytes:
+def decode_b64(text: str) -> bytes:
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
