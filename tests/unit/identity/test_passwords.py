@@ -6,9 +6,9 @@ import pytest
 
 from limner.errors import InvalidRequestError
 from limner.identity.passwords import (
-    dummy_hash,
     check_password_policy,
     common_passwords,
+    dummy_hash,
     hash_password,
     verify_password,
 )
