@@ -16,6 +16,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 from pydantic import ValidationError
 
+import limner.models  # noqa: F401  (every table registered, so foreign keys resolve in any command)
 from limner.audit.service import OPERATOR
 from limner.cli.errors import EXIT_FAILURE, EXIT_USAGE, report_error
 from limner.components import Components, build_components
