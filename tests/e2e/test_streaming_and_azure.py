@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Iterator
 
 import openai
 import pytest
@@ -20,13 +21,14 @@ def png_bytes(size: int = 64) -> bytes:
 
 
 @pytest.fixture
-def sdk(live_server: LiveServer) -> openai.OpenAI:
-    return openai.OpenAI(
+def sdk(live_server: LiveServer) -> Iterator[openai.OpenAI]:
+    with openai.OpenAI(
         base_url=f"{live_server.base_url}/v1",
         api_key=live_server.api_key,
         max_retries=0,
         _strict_response_validation=True,
-    )
+    ) as client:
+        yield client
 
 
 def test_sdk_streams_partials_then_the_final_image(sdk: openai.OpenAI) -> None:
@@ -61,14 +63,15 @@ def test_a_refused_stream_raises_the_normal_error(sdk: openai.OpenAI) -> None:
 
 
 @pytest.fixture
-def azure(live_server: LiveServer) -> openai.AzureOpenAI:
-    return openai.AzureOpenAI(
+def azure(live_server: LiveServer) -> Iterator[openai.AzureOpenAI]:
+    with openai.AzureOpenAI(
         azure_endpoint=live_server.base_url,
         api_version="2025-04-01-preview",
         api_key=live_server.api_key,
         max_retries=0,
         _strict_response_validation=True,
-    )
+    ) as client:
+        yield client
 
 
 def test_azure_client_generates_edits_and_streams(azure: openai.AzureOpenAI) -> None:
