@@ -80,9 +80,10 @@ async def run_generation(
     response_format: str,
     request_id: str,
     backend: ImageBackend | None = None,
+    reservation: quotas.Reservation | None = None,
 ) -> GenerationOutcome:
     """Backend, checks, storage and completion for an opened (allowed or approved) generation."""
-    reservation = await quotas.reserve(c, principal, spec, request)
+    reservation = reservation or await quotas.reserve(c, principal, spec, request)
     backend = backend or c.backends[spec.backend]
     try:
         result, upstream_ms = await _call_backend(c, backend, request, opened, principal, request_id)

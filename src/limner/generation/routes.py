@@ -140,7 +140,7 @@ async def answer(
     if prepared.resolved.stream:
         decision = prepared.opened.decision
         headers = prompt_headers(caller_warnings(decision), redacted=decision.action is Action.REDACT)
-        return stream_response(c, principal, prepared, request_id, headers)
+        return await stream_response(c, principal, prepared, request_id, headers)
     outcome = await run_generation(
         c,
         principal,

@@ -29,6 +29,7 @@ from limner.generation.response_fields import image_facts, resolved_quality, usa
 from limner.generation.schemas import GenerationOutcome
 from limner.identity.permissions import Principal
 from limner.policy.decision import Action
+from limner.usage import quotas
 
 KEEPALIVE_S = 15.0
 SHOWN = (Action.ALLOW, Action.WARN)
@@ -63,20 +64,32 @@ class PartialsForwarder:
         return None  # the real backend belongs to Components
 
 
-def stream_response(
+async def stream_response(
     c: Components, principal: Principal, prepared: Prepared, request_id: str, headers: dict[str, str]
 ) -> StreamingResponse:
-    events = _events(c, principal, prepared, request_id)
+    """Quotas are reserved before the stream starts, so a 429 is a normal error too."""
+    reservation = await quotas.reserve(c, principal, prepared.spec, prepared.request)
+    events = _events(c, principal, prepared, request_id, reservation)
     return StreamingResponse(events, media_type="text/event-stream", headers=headers)
 
 
-async def _events(c: Components, principal: Principal, p: Prepared, request_id: str) -> AsyncIterator[bytes]:
+async def _events(
+    c: Components, principal: Principal, p: Prepared, request_id: str, reservation: quotas.Reservation
+) -> AsyncIterator[bytes]:
     prefix = "image_generation" if p.request.operation == "generate" else "image_edit"
     queue: asyncio.Queue[PartialImage] = asyncio.Queue()
     backend = PartialsForwarder(c, c.backends[p.spec.backend], p.resolved.partial_images, queue)
     task = asyncio.create_task(
         run_generation(
-            c, principal, p.spec, p.opened, p.request, p.resolved.response_format, request_id, backend
+            c,
+            principal,
+            p.spec,
+            p.opened,
+            p.request,
+            p.resolved.response_format,
+            request_id,
+            backend,
+            reservation,
         )
     )
     task.add_done_callback(_retrieve)  # a client that hangs up early leaves the flow to finish

@@ -112,3 +112,22 @@ async def test_edits_stream_with_their_own_event_names(client: httpx.AsyncClient
         "image_edit.partial_image",
         "image_edit.completed",
     ]
+
+
+async def test_a_quota_refusal_is_a_normal_429_before_the_stream(tmp_path: Path) -> None:
+    from limner.components import build_components
+    from limner.main import create_app
+    from tests.conftest import create_schema, make_settings
+
+    c = build_components(make_settings(tmp_path / "data", identity={"quotas": {"per_user": {"per_day": 1}}}))
+    await create_schema(c.engine)
+    transport = httpx.ASGITransport(app=create_app(components=c))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        caller = await make_caller(c, roles=["creator"])
+        first, events = await stream(client, caller)
+        refused, _ = await stream(client, caller)
+    await c.aclose()
+    assert first.status_code == 200
+    assert events[-1]["type"] == "image_generation.completed"
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "quota_exceeded"
