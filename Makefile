@@ -4,6 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 DATA_DIR ?= data
 PYTHON ?= python3
+TOOLS ?= .venv-tools
 
 .PHONY: run test check bench eval train-moderation install dev clean
 
@@ -19,7 +20,13 @@ $(VENV)/.dev-installed: $(VENV)/.installed pyproject.toml
 
 install: $(VENV)/.installed
 
-dev: $(VENV)/.dev-installed
+# Command-line tools the tests run that cannot share the project's venv (conflicting pins).
+$(TOOLS)/.installed:
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q 'openapi-python-client>=0.29'
+	touch $@
+
+dev: $(VENV)/.dev-installed $(TOOLS)/.installed
 	@if [ -f tests/oidc/package.json ]; then npm ci --silent --no-audit --no-fund --prefix tests/oidc; fi
 
 run: $(VENV)/.installed
@@ -48,4 +55,4 @@ train-moderation: dev
 	$(PY) scripts/train_encoder_head.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache

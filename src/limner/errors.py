@@ -56,6 +56,10 @@ class LimnerError(Exception):
             }
         }
 
+    def azure_body(self) -> dict[str, Any]:
+        """The same error on Azure OpenAI's routes (/openai/...), in Azure's shape."""
+        return self.body()
+
 
 class InvalidRequestError(LimnerError):
     status = 400
@@ -69,6 +73,15 @@ class ContentPolicyViolation(InvalidRequestError):
     def __init__(self, message: str, *, categories: list[str], **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.categories = categories
+
+    def azure_body(self) -> dict[str, Any]:
+        body = self.body()
+        results = {category: {"filtered": True, "detected": True} for category in self.categories}
+        body["error"]["inner_error"] = {
+            "code": "ResponsibleAIPolicyViolation",
+            "content_filter_results": results,
+        }
+        return body
 
 
 class UnsupportedImageError(InvalidRequestError):
@@ -85,6 +98,11 @@ class AuthenticationError(LimnerError):
     status = 401
     type = "invalid_request_error"
     default_code = "invalid_api_key"
+
+    def azure_body(self) -> dict[str, Any]:
+        body = self.body()
+        body["error"]["code"] = "401"
+        return body
 
 
 class PermissionDeniedError(LimnerError):

@@ -29,17 +29,18 @@ def request_client() -> dict[str, str] | None:
     return client_var.get()
 
 
-def error_response(exc: LimnerError, request_id: str | None = None) -> JSONResponse:
+def error_response(exc: LimnerError, request_id: str | None = None, *, azure: bool = False) -> JSONResponse:
     headers = dict(exc.headers)
     if request_id:
         headers["x-request-id"] = request_id
-    return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
+    return JSONResponse(exc.azure_body() if azure else exc.body(), status_code=exc.status, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     async def on_limner(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, LimnerError)
-        return error_response(exc, getattr(request.state, "request_id", None))
+        azure = request.url.path.startswith("/openai/")
+        return error_response(exc, getattr(request.state, "request_id", None), azure=azure)
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
@@ -50,7 +51,9 @@ def install_error_handlers(app: FastAPI) -> None:
         too_large = getattr(request.state, "body_too_large", None)
         if isinstance(too_large, int):  # FastAPI turned the limit on a streamed body into a 400
             return error_response(_too_large(too_large), getattr(request.state, "request_id", None))
-        error = LimnerError(str(exc.detail), code=_HTTP_CODES.get(exc.status_code, "http_error"))
+        error = LimnerError(
+            str(exc.detail), code=_HTTP_CODES.get(exc.status_code, "http_error"), headers=exc.headers
+        )
         error.status = exc.status_code  # type: ignore[misc]
         error.type = "invalid_request_error"  # type: ignore[misc]
         return error_response(error, getattr(request.state, "request_id", None))
@@ -161,7 +164,9 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 _log_request(scope, message["status"], state)
                 headers = list(message.get("headers", []))
-                headers += [(b"x-request-id", request_id.encode()), *self._security_headers()]
+                if not any(name.lower() == b"x-request-id" for name, _ in headers):
+                    headers.append((b"x-request-id", request_id.encode()))
+                headers += self._security_headers()
                 if "upstream_ms" in state:
                     headers.append((b"x-limner-overhead-ms", _overhead(state).encode()))
                     headers.append((b"x-limner-image-ms", f"{state.get('image_ms', 0.0):.2f}".encode()))

@@ -15,10 +15,12 @@ from limner.audit.routes import router as audit_router
 from limner.components import Components, build_components
 from limner.deps import ComponentsDep
 from limner.errors import UnavailableError
+from limner.generation.azure_routes import router as azure_router
 from limner.generation.routes import router as generation_router
 from limner.http import RequestContextMiddleware, install_error_handlers
 from limner.jobs import default_jobs, start_jobs, stop_jobs
 from limner.observe import Instruments
+from limner.openapi import install_openapi
 from limner.privacy.jobs import privacy_jobs
 from limner.privacy.routes import router as privacy_router
 from limner.provenance.routes import router as provenance_router
@@ -77,7 +79,9 @@ def create_app(
         instruments=app.state.instruments,
     )
     install_error_handlers(app)
+    install_openapi(app, cookie_name=settings.identity.sessions.cookie_name)
     app.include_router(generation_router)
+    app.include_router(azure_router)
     app.include_router(review_router)
     app.include_router(notifications_router)
     app.include_router(provenance_router)

@@ -222,10 +222,10 @@ class FakeUpstream:
         if problem := validate(action, model, params, recorded.files, azure=azure):
             return JSONResponse(_err(problem[0], problem[2], param=problem[1]), 400)
         as_url = fault is not None and fault.mode == "url_response"
-        return JSONResponse(
-            self.success(model, params, request, as_url=as_url),
-            headers={"x-request-id": f"req_{len(self.state.requests)}"},
-        )
+        body = self.success(model, params, request, as_url=as_url)
+        if str(params.get("stream")).lower() == "true":
+            return stream_answer(action, body, int(params.get("partial_images") or 0))
+        return JSONResponse(body, headers={"x-request-id": f"req_{len(self.state.requests)}"})
 
     async def play(self, fault: Fault) -> Response | None:
         """Answer for a fault, or None to carry on normally (slow, url_response)."""
@@ -299,6 +299,23 @@ FAULT_ANSWERS: dict[str, tuple[int, dict[str, Any]]] = {
         {"created": 0, "error": {"code": "contentFilter", "message": "Your task failed."}},
     ),
 }
+
+
+def stream_answer(action: str, body: dict[str, Any], partial_images: int) -> Response:
+    """The reference's §5 event sequence: partials (a smaller picture), then one completed per image."""
+    prefix = "image_generation" if action == "generations" else "image_edit"
+    common = {k: body[k] for k in ("background", "output_format", "quality", "size")} | {"created_at": 0}
+    small = base64.b64encode(encoded_image("64x64", "png")).decode()
+    events: list[dict[str, Any]] = []
+    for item in body["data"]:
+        events += [
+            {"type": f"{prefix}.partial_image", "b64_json": small, "partial_image_index": i, **common}
+            for i in range(partial_images)
+        ]
+        events.append({"type": f"{prefix}.completed", "b64_json": item["b64_json"], "usage": body["usage"],
+                       **common})  # fmt: skip
+    text = ": keep-alive\n\n" + "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events)
+    return Response(text.encode(), media_type="text/event-stream")
 
 
 def fault_response(fault: Fault) -> Response:

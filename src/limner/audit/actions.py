@@ -42,6 +42,7 @@ class AuditAction(StrEnum):
     KEY_SUSPEND = "key.suspend"
     KEY_RESUME = "key.resume"
     AUDIT_EXPORTED = "audit.exported"
+    AUDIT_CHECKPOINTED = "audit.checkpointed"
     AUDIT_PURGED = "audit.purged"
     PRIVACY_EXPORTED = "privacy.exported"
     PRIVACY_ERASED = "privacy.erased"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,9 @@ from limner.db import Base, new_id, utcnow
 
 _PG_CHAIN_LOCK = 7_321_004  # advisory lock id: one writer extends the chain at a time
 RUNTIME_KEY = "limner.audit"
+
+# Who runs a command-line action ("cli:user@host"); events without an actor get it (see limner.cli).
+OPERATOR: ContextVar[str | None] = ContextVar("limner_audit_operator", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,7 @@ async def record(
 ) -> AuditEvent:
     """Append one event in the caller's transaction. `data` holds hashes, ids and categories,
     never prompt text, image bytes or credentials."""
+    actor_id = actor_id or OPERATOR.get()
     event = NewEvent(action, actor_id, subject_type, subject_id, request_id, outcome, data or {})
     rows = await record_many(session, [event])
     return rows[0]

@@ -1,30 +1,43 @@
-"""`limner audit`: verify the chain, list checkpoints, search and export events."""
+"""`limner audit`: verify the chain, make and list checkpoints, search and export events."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 import typer
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from limner.audit.actions import AuditAction
-from limner.audit.checkpoints import checkpoint_json, list_checkpoints
+from limner.audit.checkpoints import add_checkpoint, checkpoint_json, list_checkpoints, sign
 from limner.audit.export import csv_header, csv_line, event_json, jsonl_line
+from limner.audit.models import AuditCheckpoint, AuditEvent
 from limner.audit.search import EventFilter, iter_events, resolve_user, search_events
 from limner.audit.service import record
 from limner.audit.signing import build_checkpoint_signer, key_id
 from limner.audit.verify import VerifyReport, verify_log
-from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, emit, fail, run
+from limner.cli.common import (
+    DEFAULT_DATA_DIR,
+    DataDirOption,
+    JsonOption,
+    components_for,
+    emit,
+    run,
+    usage_error,
+)
+from limner.cli.since import SinceOption
+from limner.cli.tables import table
+from limner.identity.models import User
 
 app = typer.Typer(help="Verify, search and export the audit log.", no_args_is_help=True)
 
 UserOpt = typer.Option(None, "--user", help="Email or user id (as actor or subject)")
 ActionOpt = typer.Option(None, "--action", help="Exact action, or a prefix ending in * (image.*)")
 DecisionOpt = typer.Option(None, "--decision", help="Outcome: allow, block, review, failed, ok ...")
-SinceOpt = typer.Option(None, "--since", help="ISO time, inclusive")
 UntilOpt = typer.Option(None, "--until", help="ISO time, exclusive")
 
 
@@ -32,25 +45,54 @@ UntilOpt = typer.Option(None, "--until", help="ISO time, exclusive")
 def verify(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
     """Recompute the whole chain; exit 1 naming the first event or checkpoint that fails."""
 
-    async def go() -> VerifyReport:
+    async def go() -> tuple[VerifyReport, int]:
         async with components_for(data_dir) as c:
             signer = build_checkpoint_signer(c.settings.vault.key_provider, data_dir=c.settings.data_dir)
-            return await verify_log(c.sessions, public_key=signer.public_key())
+            report = await verify_log(c.sessions, public_key=signer.public_key())
+            return report, c.settings.audit.checkpoint_every
 
-    report = run(go)
-    emit(report.as_json(), as_json=as_json, human=_human(report))
+    report, every = run(go)
+    next_due = (report.last_seq // every + 1) * every
+    emit(
+        {**report.as_json(), "next_checkpoint_seq": next_due}, as_json=as_json, human=_human(report, next_due)
+    )
     if not report.ok:
         raise typer.Exit(1)
 
 
-def _human(report: VerifyReport) -> str:
+def _human(report: VerifyReport, next_due: int) -> str:
     if report.problem is not None:
         return f"FAILED: {report.problem.message}"
     unsigned = f", {len(report.unsigned_checkpoints)} not yet signed" if report.unsigned_checkpoints else ""
+    if report.checkpoints == 0:
+        anchored = "no checkpoint exists yet"
+    else:
+        anchored = f"{report.signed_checkpoints} signed checkpoints{unsigned}"
     return (
-        f"OK: {report.events} events (seq {report.first_seq or 0}..{report.last_seq}), "
-        f"{report.signed_checkpoints} signed checkpoints{unsigned}; head {report.head_hash}"
+        f"OK: {report.events} events (seq {report.first_seq or 0}..{report.last_seq}), {anchored}; "
+        f"head {report.head_hash}\n"
+        f"next checkpoint: automatically at event {next_due} "
+        f"({next_due - report.last_seq} events from now), or now with `limner audit checkpoint`"
     )
+
+
+@app.command("checkpoint")
+def checkpoint(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
+    """Sign a checkpoint of the chain head now (the event recording it included)."""
+
+    async def go() -> dict[str, Any]:
+        async with components_for(data_dir) as c, c.sessions.begin() as session:
+            signer = build_checkpoint_signer(c.settings.vault.key_provider, data_dir=c.settings.data_dir)
+            head = await record(session, action=AuditAction.AUDIT_CHECKPOINTED, data={"via": "cli"})
+            row = await session.get(AuditCheckpoint, head.seq)
+            if row is None:
+                row = await add_checkpoint(session, seq=head.seq, head_hash=head.hash, signer=signer)
+            elif row.signature is None:
+                sign(row, signer)
+            return checkpoint_json(row)
+
+    row = run(go)
+    emit(row, as_json=as_json, human=f"signed checkpoint at event {row['seq']}: {row['hash']}")
 
 
 @app.command("checkpoints")
@@ -75,7 +117,7 @@ def search(
     user: str | None = UserOpt,
     action: str | None = ActionOpt,
     decision: str | None = DecisionOpt,
-    since: datetime | None = SinceOpt,
+    since: SinceOption = None,
     until: datetime | None = UntilOpt,
     limit: int = typer.Option(100, "--limit", min=1, max=1000),
     cursor: int | None = typer.Option(None, "--cursor", help="From a previous page's next_cursor"),
@@ -88,14 +130,32 @@ def search(
         async with components_for(data_dir) as c, c.sessions() as session:
             f = EventFilter(await resolve_user(session, user), action, decision, _utc(since), _utc(until))
             rows, next_cursor = await search_events(session, f, cursor=cursor, limit=limit)
-            return [event_json(r) for r in rows], next_cursor
+            return await _named(session, rows), next_cursor
 
     data, next_cursor = run(go)
     page = {"data": data, "next_cursor": next_cursor}
-    human = "\n".join(
-        f"{e['seq']}\t{e['at']}\t{e['action']}\t{e['outcome']}\t{e['actor_id'] or '-'}" for e in data
-    )
-    emit(page, as_json=as_json, human=human or "no events")
+    cells = [[e["seq"], e["at"][:19], e["action"], e["outcome"], e["actor_name"], _subject(e)] for e in data]
+    human = table(["SEQ", "AT", "ACTION", "OUTCOME", "ACTOR", "SUBJECT"], cells, empty="no events")
+    if next_cursor is not None:
+        human += f"\nmore: --cursor {next_cursor}"
+    emit(page, as_json=as_json, human=human)
+
+
+def _subject(event: dict[str, Any]) -> str:
+    return f"{event['subject_type']}:{event['subject_name']}" if event["subject_type"] else "-"
+
+
+async def _named(session: AsyncSession, rows: Sequence[AuditEvent]) -> list[dict[str, Any]]:
+    """Events with people shown by email (an operator as cli:user@host), for audit.read holders."""
+    ids = {r.actor_id for r in rows if r.actor_id} | {r.subject_id for r in rows if r.subject_type == "user"}
+    found = (await session.execute(select(User.id, User.email).where(User.id.in_(ids)))).all() if ids else []
+    emails: dict[str | None, str] = {row[0]: row[1] for row in found}
+    out = []
+    for r in rows:
+        subject = emails.get(r.subject_id, r.subject_id) if r.subject_type == "user" else r.subject_id
+        actor = emails.get(r.actor_id, r.actor_id) or r.actor_ref
+        out.append({**event_json(r), "actor_name": actor, "subject_name": subject})
+    return out
 
 
 @app.command("export")
@@ -105,13 +165,13 @@ def export(
     user: str | None = UserOpt,
     action: str | None = ActionOpt,
     decision: str | None = DecisionOpt,
-    since: datetime | None = SinceOpt,
+    since: SinceOption = None,
     until: datetime | None = UntilOpt,
     data_dir: DataDirOption = DEFAULT_DATA_DIR,
 ) -> None:
     """Stream matching events, oldest first; CSV cells are protected against formula injection."""
     if fmt not in ("jsonl", "csv"):
-        fail("--format must be jsonl or csv")
+        usage_error("--format must be jsonl or csv")
 
     async def go() -> int:
         async with components_for(data_dir) as c:

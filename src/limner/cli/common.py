@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
+import os
+import socket
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -13,8 +16,11 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 from pydantic import ValidationError
 
+import limner.models  # noqa: F401  (every table registered, so foreign keys resolve in any command)
+from limner.audit.service import OPERATOR
+from limner.cli.errors import EXIT_FAILURE, EXIT_USAGE, report_error
 from limner.components import Components, build_components
-from limner.errors import LimnerError, NotFoundError
+from limner.errors import InvalidRequestError, LimnerError
 from limner.settings import Settings, load_settings
 
 T = TypeVar("T")
@@ -46,22 +52,38 @@ async def components_for(data_dir: Path) -> AsyncIterator[Components]:
 
 
 def run(coro_fn: Callable[[], Awaitable[T]]) -> T:
-    """Run an async command; Limner errors become a readable message and exit code 2."""
+    """Run an async command; Limner errors become a readable message and exit 1 (2 for bad arguments)."""
+    token = OPERATOR.set(operator())
     try:
         return asyncio.run(_call(coro_fn))
-    except NotFoundError as exc:
-        fail(exc.message)
+    except InvalidRequestError as exc:  # the arguments were wrong: a usage error
+        fail(exc.message, EXIT_USAGE)
     except LimnerError as exc:
         fail(exc.message)
+    finally:
+        OPERATOR.reset(token)
+
+
+def operator() -> str:
+    """The actor of CLI actions in the audit log: the OS user and host running the command."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = f"uid{os.getuid()}"
+    return f"cli:{user}@{socket.gethostname()}"[:64]
 
 
 async def _call(coro_fn: Callable[[], Awaitable[T]]) -> T:
     return await coro_fn()
 
 
-def fail(message: str, code: int = 2) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
+def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
+    """A runtime failure (exit 1), or pass EXIT_USAGE for a wrong invocation."""
+    report_error(message, code)
+
+
+def usage_error(message: str) -> NoReturn:
+    report_error(message, EXIT_USAGE)
 
 
 def emit(payload: Any, *, as_json: bool, human: str) -> None:

@@ -12,9 +12,10 @@ from limner.cli.common import (
     JsonOption,
     components_for,
     emit,
-    fail,
     run,
+    usage_error,
 )
+from limner.cli.tables import cell, table
 from limner.identity import service as identity
 from limner.identity.models import ApiKey
 
@@ -34,7 +35,7 @@ def create(
 ) -> None:
     """Create a key for a user or a service account. The key is shown once."""
     if (user is None) == (service is None):
-        fail("give exactly one of --user EMAIL or --service NAME")
+        usage_error("give exactly one of --user EMAIL or --service NAME")
 
     async def go() -> tuple[ApiKey, str]:
         async with components_for(data_dir) as c, c.sessions.begin() as session:
@@ -61,12 +62,16 @@ def create(
 def revoke(key_id: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
     """Revoke a key at once."""
 
-    async def go() -> ApiKey:
+    async def go() -> tuple[ApiKey, bool]:
         async with components_for(data_dir) as c, c.sessions.begin() as session:
-            return await identity.revoke_api_key(session, key_id=key_id)
+            already = (await identity.get_api_key(session, key_id)).revoked_at is not None
+            return await identity.revoke_api_key(session, key_id=key_id), already
 
-    row = run(go)
-    emit(_row(row), as_json=as_json, human=f"revoked key {row.id}")
+    row, already = run(go)
+    human = (
+        f"key {row.id} was already revoked on {cell(row.revoked_at)}" if already else f"revoked key {row.id}"
+    )
+    emit({**_row(row), "already_revoked": already}, as_json=as_json, human=human)
 
 
 @app.command("suspend")
@@ -108,21 +113,22 @@ def rotate(key_id: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: Jso
 
 @app.command("list")
 def list_(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
-    """List keys (never the secrets)."""
+    """List keys (never the secrets): owner's email, name, roles, models, expiry and state."""
 
     async def go() -> list[dict[str, object]]:
         async with components_for(data_dir) as c, c.sessions.begin() as session:
-            return [_row(k) for k in await identity.list_api_keys(session)]
+            keys = await identity.list_api_keys(session)
+            owners = {k.owner_id: await identity.get_user(session, k.owner_id) for k in keys}
+            return [{**_row(k), "owner": owners[k.owner_id].email} for k in keys]
 
     rows = run(go)
-    emit(
-        rows,
-        as_json=as_json,
-        human="\n".join(
-            f"{r['id']}  owner={r['owner_id']}  roles={r['roles']}  revoked={r['revoked_at']}" for r in rows
-        )
-        or "no keys",
-    )
+    headers = ["ID", "OWNER", "NAME", "ROLES", "MODELS", "EXPIRES", "LAST USED", "STATE"]
+    cells = [
+        [r["id"], r["owner"], r["name"], r["roles"], r["models"] or "all", r["expires_at"] or "never",
+         r["last_used_at"], "revoked" if r["revoked_at"] else "active"]
+        for r in rows
+    ]  # fmt: skip
+    emit(rows, as_json=as_json, human=table(headers, cells, empty="no keys"))
 
 
 def _row(key: ApiKey) -> dict[str, object]:

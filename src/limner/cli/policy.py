@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import typer
 
 from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, emit, fail, run
-from limner.db import utcnow
-from limner.errors import InvalidRequestError
+from limner.cli.since import SinceOption, parse_since
 from limner.policy import service
 from limner.policy.document import parse_policy
-from limner.usage.stats import parse_period
 
 app = typer.Typer(help="Manage the prompt policy.", no_args_is_help=True)
 
@@ -72,20 +69,20 @@ def list_(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = Fals
 @app.command("test")
 def dry_run_policy(
     file: Path,
-    since: str = typer.Option("30d", "--since", help="How far back to replay, e.g. 7d, 12h"),
+    since: SinceOption = None,
     data_dir: DataDirOption = DEFAULT_DATA_DIR,
     as_json: JsonOption = False,
 ) -> None:
     """Dry-run: replay stored prompts (decrypted in memory only) through FILE and report what would change."""
     text = _read(file)
     parse_policy_or_fail(text)
-    window = _duration(since)
+    start = since or parse_since("30d")
 
     from limner.policy import dry_run  # loads detector data: only for this command
 
     async def go() -> dry_run.DryRunReport:
         async with components_for(data_dir) as c:
-            return await dry_run.replay(c, candidate_text=text, since=utcnow() - window)
+            return await dry_run.replay(c, candidate_text=text, since=start)
 
     report = run(go)
     emit(report.as_dict(), as_json=as_json, human=report.summary())
@@ -103,10 +100,3 @@ def _read(file: Path) -> str:
         return file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"cannot read {file}: {exc.__class__.__name__}")
-
-
-def _duration(text: str) -> timedelta:
-    try:
-        return parse_period(text)
-    except InvalidRequestError:
-        fail(f"--since takes a number and a unit (d, h, m), e.g. 30d; got {text!r}")

@@ -58,7 +58,7 @@ def export(
 
     try:
         counts = run(go)
-    except typer.Exit:
+    except (typer.Exit, SystemExit):
         out.unlink(missing_ok=True)  # no half-written export with someone's data in it
         raise
     emit({"out": str(out), **counts}, as_json=as_json, human=f"wrote {out}: {counts}")

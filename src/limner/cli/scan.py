@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from collections import Counter
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -24,14 +26,25 @@ def scan(
     output_path: str = typer.Option("-", "--output", help="JSONL output file, or - for stdout"),
     policy: Path | None = typer.Option(None, "--policy", help="Policy YAML; default: the shipped policy"),
 ) -> None:
-    """Scan prompts; bad lines are reported on stderr with their line number and the rest still run."""
+    """Scan prompts as they stream in; bad lines are reported on stderr with their line number and
+    the rest still run. A summary follows; the exit code is 1 when any line failed."""
     engine = _engine(policy)
     with _open_in(input_path) as source, _open_out(output_path) as sink:
-        lines = source.readlines()
-        progress = len(lines) > 200 and sys.stderr.isatty()
-        errors = asyncio.run(_scan_lines(engine, lines, sink, show_progress=progress))
-    if errors:
-        typer.echo(f"{errors} line(s) could not be scanned", err=True)
+        summary = asyncio.run(_scan_lines(engine, source, sink, show_progress=sys.stderr.isatty()))
+    typer.echo(summary.text(), err=True)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@dataclass
+class Summary:
+    lines: int = 0
+    failed: int = 0
+    actions: Counter[str] = field(default_factory=Counter)
+
+    def text(self) -> str:
+        actions = ", ".join(f"{name} {count}" for name, count in sorted(self.actions.items())) or "none"
+        return f"scanned {self.lines} line(s): {actions}; {self.failed} failed"
 
 
 def _engine(policy: Path | None) -> PolicyEngine:
@@ -47,25 +60,28 @@ def _engine(policy: Path | None) -> PolicyEngine:
         fail(exc.message)
 
 
-async def _scan_lines(engine: PolicyEngine, lines: list[str], sink: TextIO, *, show_progress: bool) -> int:
-    """Remote detectors, if the policy has any, run here as they do in the server."""
-    errors = 0
+async def _scan_lines(engine: PolicyEngine, source: TextIO, sink: TextIO, *, show_progress: bool) -> Summary:
+    """One line at a time, so a corpus of any size streams through. Remote detectors, if the
+    policy has any, run here as they do in the server."""
+    summary = Summary()
     with Progress(disable=not show_progress, transient=True) as progress:
-        task = progress.add_task("scanning", total=len(lines))
-        for number, line in enumerate(lines, start=1):
-            progress.advance(task)
+        task = progress.add_task("scanning", total=None)
+        for number, line in enumerate(source, start=1):
+            progress.update(task, completed=number)
             if not line.strip():
                 continue
+            summary.lines += 1
             try:
                 item_id, text = _parse(line)
             except ValueError as exc:
-                errors += 1
+                summary.failed += 1
                 typer.echo(f"line {number}: {exc}", err=True)
                 continue
             decision = await engine.decide_async(text, PolicyContext())
+            summary.actions[decision.action.value] += 1
             sink.write(json.dumps(_result(item_id, decision)) + "\n")
     await engine.aclose()
-    return errors
+    return summary
 
 
 def _parse(line: str) -> tuple[Any, str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 import uvicorn
 
-from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, fail, settings_for
+from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, settings_for, usage_error
 from limner.logs import logging_config
 from limner.main import create_app
 
@@ -22,7 +22,7 @@ def serve(
 ) -> None:
     """Start Limner."""
     if (tls_cert is None) != (tls_key is None):
-        fail("--tls-cert and --tls-key go together")
+        usage_error("--tls-cert and --tls-key go together")
     settings = settings_for(data_dir)
     bind_host, bind_port = host or settings.server.host, port or settings.server.port
     scheme = "https" if tls_cert else "http"

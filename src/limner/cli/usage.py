@@ -6,23 +6,23 @@ import csv
 import io
 import json
 import sys
-from datetime import timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, fail, run
+from limner.cli.since import SinceOption, parse_since
 from limner.db import utcnow
-from limner.errors import InvalidRequestError
-from limner.usage.stats import COUNT_FIELDS, DIMENSIONS, Dimension, parse_period, usage
+from limner.usage.stats import COUNT_FIELDS, DIMENSIONS, Dimension, usage
 
 COLUMNS = ("requests", "images", "cost_usd", *COUNT_FIELDS)
 
 
 def usage_command(
     by: str = typer.Option("user", "--by", help="user | group | model | key | day"),
-    since: str = typer.Option("30d", "--since", help="How far back, e.g. 30d, 12h"),
+    since: SinceOption = None,
     daily: bool = typer.Option(False, "--daily", help="One row per key and UTC day"),
     as_csv: bool = typer.Option(False, "--csv", help="CSV output"),
     data_dir: DataDirOption = DEFAULT_DATA_DIR,
@@ -32,11 +32,8 @@ def usage_command(
     redacted and held prompts, review outcomes."""
     if by not in DIMENSIONS:
         fail(f"--by must be one of {', '.join(DIMENSIONS)}")
-    try:
-        period = parse_period(since)
-    except InvalidRequestError:
-        fail(f"--since takes a number and a unit (d, h, m), e.g. 30d; got {since!r}")
-    rows = run(lambda: _rows(data_dir, by, period, daily))
+    start = since or parse_since("30d")
+    rows = run(lambda: _rows(data_dir, by, start, daily))
     if as_json:
         sys.stdout.write(json.dumps(rows) + "\n")
     elif as_csv:
@@ -45,11 +42,11 @@ def usage_command(
         typer.echo(_table(rows, by, daily and by != "day"))
 
 
-async def _rows(data_dir: Path, by: Dimension, period: timedelta, daily: bool) -> list[dict[str, Any]]:
+async def _rows(data_dir: Path, by: Dimension, start: datetime, daily: bool) -> list[dict[str, Any]]:
     async with components_for(data_dir) as c, c.sessions() as session:
         end = utcnow()
         found = await usage(
-            session, by=by, since=end - period, until=end, catalog=c.settings.generation.models, daily=daily
+            session, by=by, since=start, until=end, catalog=c.settings.generation.models, daily=daily
         )
         return [r.as_dict() for r in found]
 

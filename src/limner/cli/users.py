@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, emit, run
+from limner.cli.tables import table
 from limner.identity import service as identity
 from limner.identity.models import User
 from limner.identity.passwords import generate_password
@@ -55,12 +56,10 @@ def list_(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = Fals
             return [_row(u) for u in await identity.list_users(session)]
 
     rows = run(go)
-    human = (
-        "\n".join(
-            f"{r['id']}  {r['email']:<40} {r['status']:<12} {','.join(r['roles'])}"  # type: ignore[arg-type]
-            for r in rows
-        )
-        or "no users"
+    human = table(
+        ["EMAIL", "KIND", "STATUS", "ROLES", "CREATED", "ID"],
+        [[r["email"], r["kind"], r["status"], r["roles"], str(r["created_at"])[:16], r["id"]] for r in rows],
+        empty="no users",
     )
     emit(rows, as_json=as_json, human=human)
 

@@ -8,13 +8,14 @@ from pathlib import Path
 import typer
 from pydantic import ValidationError
 
-from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, fail
+from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, components_for, fail, run
 from limner.errors import LimnerError
 from limner.provenance.config import ProvenanceSettings
+from limner.provenance.records import complete_report
 from limner.provenance.verify import VerifyReport, build_verifier
 from limner.settings import load_settings
 
-EXIT_OURS, EXIT_NOT_OURS, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OURS, EXIT_NOT_OURS, EXIT_BAD_INPUT = 0, 1, 1
 
 
 def verify(
@@ -23,7 +24,7 @@ def verify(
     data_dir: DataDirOption = DEFAULT_DATA_DIR,
     show_creator: bool = typer.Option(False, "--show-creator", help="Include the pseudonymous creator id"),
 ) -> None:
-    """Exit 0 when the image is ours, 1 when it is not, 2 when it cannot be checked."""
+    """Exit 0 when the image is ours, 1 when it is not or cannot be checked."""
     try:
         data = file.read_bytes()
         report = build_verifier(load_provenance_settings(data_dir), data_dir).verify(data)
@@ -31,10 +32,28 @@ def verify(
         fail(f"cannot read {file}: {exc.strerror}", EXIT_BAD_INPUT)
     except LimnerError as exc:
         fail(exc.message, EXIT_BAD_INPUT)
+    report = with_record(report, data_dir)
     if not show_creator:
         report = report.model_copy(update={"creator": None})
     typer.echo(report.model_dump_json(indent=2) if json_output else render(report))
     raise typer.Exit(EXIT_OURS if report.ours else EXIT_NOT_OURS)
+
+
+def with_record(report: VerifyReport, data_dir: Path) -> VerifyReport:
+    """On a full data dir, the stored record's id, time, model and creator, as the API gives them;
+    on a verify-only machine (no database or secret key), what the image itself carries."""
+    if not report.ours or not (data_dir / "config.toml").exists():
+        return report
+    try:
+        load_settings(data_dir)
+    except ValidationError:
+        return report
+
+    async def go() -> VerifyReport:
+        async with components_for(data_dir) as c, c.sessions() as session:
+            return await complete_report(session, report, secret_key=c.secret_key)
+
+    return run(go)
 
 
 def load_provenance_settings(data_dir: Path) -> ProvenanceSettings:
@@ -53,14 +72,14 @@ def load_provenance_settings(data_dir: Path) -> ProvenanceSettings:
 
 def render(report: VerifyReport) -> str:
     """The report as short human-readable lines."""
-    c2pa, mark = report.c2pa, report.watermark
+    mark = report.watermark
     lines = [
         f"ours:        {'yes' if report.ours else 'no'}",
         f"image id:    {report.image_id or '-'}",
         f"c2pa:        {_c2pa_line(report)}",
         f"watermark:   {'found ' + str(mark.image_id) if mark.found else 'not found'}",
     ]
-    if c2pa.present and report.model:
+    if report.model:
         lines += [f"model:       {report.model}", f"created at:  {report.created_at}"]
         lines.append(f"policy:      {report.policy_version}")
     if report.creator:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from limner.generation.backends import BackendConfig
@@ -21,3 +23,11 @@ class GenerationSettings(BaseModel):
     models: list[ModelSpec] = Field(default_factory=default_catalog)
     default_model: str | None = Field(default=None, description="Model used when a request names none")
     url_ttl_s: int = Field(default=3600, ge=60, le=7 * 86400, description="Lifetime of signed image URLs")
+    stream_partials: Literal["checked", "none"] = Field(
+        default="checked",
+        description="Streamed partial images: sent once they pass the image checks, or never sent",
+    )
+    azure_deployments: dict[str, str] = Field(
+        default_factory=dict,
+        description="Azure OpenAI routes: deployment name -> model id (a model id also works as is)",
+    )

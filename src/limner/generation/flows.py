@@ -13,11 +13,12 @@ from limner.audit.service import record
 from limner.components import Components
 from limner.errors import ContentPolicyViolation, HeldForReview, LimnerError, PermissionDeniedError
 from limner.generation import service
-from limner.generation.backends.base import BackendResult, ImageRequest
+from limner.generation.backends.base import BackendResult, ImageBackend, ImageRequest
 from limner.generation.catalog import ModelSpec, find_model
 from limner.generation.images_out import ImageChecks, StoredImage, check_images, store_images
+from limner.generation.response_fields import estimate_usage
 from limner.generation.schemas import DeliveredImage, GenerationInput, GenerationOutcome
-from limner.generation.validation import resolve
+from limner.generation.validation import Resolved, resolve
 from limner.http import request_client
 from limner.identity.permissions import Permission, Principal
 from limner.policy.decision import Action, Decision, PolicyContext
@@ -33,9 +34,29 @@ class Opened:
     decision: Decision
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A request past authorisation, validation and policy, recorded and ready for the backend."""
+
+    spec: ModelSpec
+    opened: Opened
+    request: ImageRequest
+    resolved: Resolved
+
+
 async def submit_generation(
     c: Components, principal: Principal, inp: GenerationInput, *, request_id: str
 ) -> GenerationOutcome:
+    p = await prepare_generation(c, principal, inp, request_id=request_id)
+    return await run_generation(
+        c, principal, p.spec, p.opened, p.request, p.resolved.response_format, request_id
+    )
+
+
+async def prepare_generation(
+    c: Components, principal: Principal, inp: GenerationInput, *, request_id: str
+) -> Prepared:
+    """Everything before the backend; a block or a hold raises here, before any response starts."""
     spec = find_model(c.settings.generation.models, inp.model or default_model(c))
     authorize(principal, spec, inp)
     resolved = resolve(spec, inp)
@@ -49,7 +70,7 @@ async def submit_generation(
     request = replace(
         resolved.request, prompt=_upstream_prompt(decision, inp.prompt), user=principal.pseudonym
     )
-    return await run_generation(c, principal, spec, opened, request, resolved.response_format, request_id)
+    return Prepared(spec, opened, request, resolved)
 
 
 async def run_generation(
@@ -60,11 +81,14 @@ async def run_generation(
     request: ImageRequest,
     response_format: str,
     request_id: str,
+    backend: ImageBackend | None = None,
+    reservation: quotas.Reservation | None = None,
 ) -> GenerationOutcome:
     """Backend, checks, storage and completion for an opened (allowed or approved) generation."""
-    reservation = await quotas.reserve(c, principal, spec, request)
+    reservation = reservation or await quotas.reserve(c, principal, spec, request)
+    backend = backend or c.backends[spec.backend]
     try:
-        result, upstream_ms = await _call_backend(c, spec, request, opened, principal, request_id)
+        result, upstream_ms = await _call_backend(c, spec, backend, request, opened, principal, request_id)
         await _check_revised(c, principal, result, opened, request_id)
         image_started = time.perf_counter()
         checks, stored = await _store(c, principal, spec, opened, result, request_id)
@@ -78,11 +102,12 @@ async def run_generation(
         created=int(time.time()),
         response_format=response_format,
         images=[DeliveredImage(s.image_id, s.data, s.format, s.revised_prompt) for s in stored],
-        usage=result.usage,
+        usage=result.usage or estimate_usage(request, [(s.record.width, s.record.height) for s in stored]),
         upstream_ms=upstream_ms,
         image_ms=image_ms,
         model_ms=opened.decision.model_ms,
-        warnings=_warnings(opened.decision),
+        warnings=caller_warnings(opened.decision),
+        prompt_redacted=opened.decision.action is Action.REDACT,
         params={"size": request.size, "quality": request.quality, "output_format": request.output_format},
     )
 
@@ -155,8 +180,10 @@ def _upstream_prompt(decision: Decision, prompt: str | None) -> str | None:
     return prompt
 
 
-def _warnings(decision: Decision) -> list[str]:
-    return sorted({f.finding.category for f in decision.findings if f.action is Action.WARN})
+def caller_warnings(decision: Decision) -> list[str]:
+    """Categories the caller is told about: warnings and what was redacted from the prompt."""
+    told = (Action.WARN, Action.REDACT)
+    return sorted({f.finding.category for f in decision.findings if f.action in told})
 
 
 def _status_for(decision: Decision) -> str:
@@ -261,6 +288,7 @@ def blocked_message(explanation: str, categories: list[str]) -> str:
 async def _call_backend(
     c: Components,
     spec: ModelSpec,
+    backend: ImageBackend,
     request: ImageRequest,
     opened: Opened,
     principal: Principal,
@@ -271,7 +299,7 @@ async def _call_backend(
         with observe.genai_span(
             c.settings.generation.backends[spec.backend].kind, spec.upstream_id, request.n
         ):
-            result = await c.backends[spec.backend].generate(request)
+            result = await backend.generate(request)
     except LimnerError as exc:
         await _fail(c, opened, principal, request_id, exc, (time.perf_counter() - started) * 1000)
         raise

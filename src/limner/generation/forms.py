@@ -9,7 +9,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from limner.errors import InvalidRequestError
 from limner.generation.backends.base import InputImage, Operation
-from limner.generation.images import load_upload
+from limner.generation.images import load_upload, sniff_format
 from limner.generation.schemas import GenerationInput
 
 TEXT_FIELDS = (
@@ -35,7 +35,7 @@ async def parse_form(form: FormData, *, operation: Operation, max_bytes: int) ->
     _refuse_unknown(form)
     images = tuple([await _image(part, "image", max_bytes) for part in _files(form, "image")])
     mask_part = form.get("mask")
-    mask = await _image(mask_part, "mask", MAX_MASK_BYTES) if mask_part is not None else None
+    mask = await _image(mask_part, "mask", MAX_MASK_BYTES, png_only=True) if mask_part is not None else None
     values: dict[str, Any] = {name: _text(form, name) for name in TEXT_FIELDS}
     values.update({name: _int(form, name) for name in INT_FIELDS})
     if operation == "variation" and values["prompt"] is not None:
@@ -55,6 +55,8 @@ async def parse_form(form: FormData, *, operation: Operation, max_bytes: int) ->
         moderation=values["moderation"],
         user=values["user"],
         stream=_bool(form, "stream"),
+        partial_images=values["partial_images"],
+        input_fidelity=values["input_fidelity"],
         images=images,
         mask=mask,
     )
@@ -75,10 +77,12 @@ def _files(form: FormData, name: str) -> list[UploadFile | str]:
     return [*form.getlist(name), *form.getlist(f"{name}[]")]
 
 
-async def _image(part: UploadFile | str, field: str, max_bytes: int) -> InputImage:
+async def _image(part: UploadFile | str, field: str, max_bytes: int, *, png_only: bool = False) -> InputImage:
     if not isinstance(part, UploadFile):
         raise InvalidRequestError(f"'{field}' must be a file upload.", param=field)
     data = await part.read(max_bytes + 1)
+    if png_only and data and sniff_format(data) != "png":
+        raise InvalidRequestError(f"The '{field}' must be a PNG image.", param=field, code="invalid_mask")
     return await asyncio.to_thread(load_upload, data, field=field, max_bytes=max_bytes)
 
 

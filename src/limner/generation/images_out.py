@@ -99,6 +99,7 @@ async def store_images(
             height=height,
             size_bytes=len(data),
             sha256=hashlib.sha256(data).hexdigest(),
+            created_at=info.created_at,  # one time for the image: the record and its C2PA manifest
         )
         stored.append(StoredImage(info.image_id, data, image.format, image.revised_prompt, record))
     return stored

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import base64
 import time
-from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import StreamingResponse
 from starlette.datastructures import FormData
 
 from limner.components import Components
@@ -14,8 +14,9 @@ from limner.deps import ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, r
 from limner.errors import InvalidRequestError, NotFoundError
 from limner.generation import service, urls
 from limner.generation.backends.base import Operation
-from limner.generation.flows import submit_generation
+from limner.generation.flows import caller_warnings, prepare_generation, run_generation
 from limner.generation.forms import parse_form
+from limner.generation.response_fields import response_fields, usage_body
 from limner.generation.schemas import (
     GenerationBody,
     GenerationInput,
@@ -25,8 +26,10 @@ from limner.generation.schemas import (
     ModelCard,
     ModelList,
 )
+from limner.generation.streaming import stream_response
 from limner.identity.models import User
-from limner.identity.permissions import AUTHENTICATED, Permission
+from limner.identity.permissions import AUTHENTICATED, Permission, Principal
+from limner.policy.decision import Action
 from limner.vault.service import existing_data_key, get_sealed
 
 router = APIRouter(prefix="/v1")
@@ -35,6 +38,7 @@ MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 
 @router.post(
     "/images/generations",
+    response_model=ImagesResponse,
     response_model_exclude_none=True,
     dependencies=[Depends(require(Permission.IMAGES_GENERATE))],
 )
@@ -45,16 +49,14 @@ async def create_generation(
     c: ComponentsDep,
     principal: PrincipalDep,
     request_id: RequestIdDep,
-) -> ImagesResponse:
-    inp = GenerationInput(
-        operation="generate", **body.model_dump(exclude={"safety_identifier", "partial_images"})
-    )
-    outcome = await submit_generation(c, principal, inp, request_id=request_id)
-    return _respond(c, outcome, request, response)
+) -> ImagesResponse | StreamingResponse:
+    inp = GenerationInput(operation="generate", **body.model_dump(exclude={"safety_identifier"}))
+    return await answer(c, principal, inp, request, response, request_id)
 
 
 @router.post(
     "/images/edits",
+    response_model=ImagesResponse,
     response_model_exclude_none=True,
     dependencies=[Depends(require(Permission.IMAGES_EDIT))],
 )
@@ -64,7 +66,7 @@ async def create_edit(
     c: ComponentsDep,
     principal: PrincipalDep,
     request_id: RequestIdDep,
-) -> ImagesResponse:
+) -> ImagesResponse | StreamingResponse:
     return await _multipart(request, response, c, principal, request_id, "edit")
 
 
@@ -80,7 +82,9 @@ async def create_variation(
     principal: PrincipalDep,
     request_id: RequestIdDep,
 ) -> ImagesResponse:
-    return await _multipart(request, response, c, principal, request_id, "variation")
+    outcome = await _multipart(request, response, c, principal, request_id, "variation")
+    assert isinstance(outcome, ImagesResponse)  # variations are never streamed
+    return outcome
 
 
 @router.get("/models", dependencies=[Depends(require(AUTHENTICATED))])
@@ -118,17 +122,42 @@ async def _multipart(
     principal: PrincipalDep,
     request_id: str,
     operation: Operation,
-) -> ImagesResponse:
-    form = await _read_form(request)
+) -> ImagesResponse | StreamingResponse:
+    form = await read_form(request)
     try:
         inp = await parse_form(form, operation=operation, max_bytes=c.settings.server.max_upload_bytes)
     finally:
         await form.close()
-    outcome = await submit_generation(c, principal, inp, request_id=request_id)
+    return await answer(c, principal, inp, request, response, request_id)
+
+
+async def answer(
+    c: Components,
+    principal: Principal,
+    inp: GenerationInput,
+    request: Request,
+    response: Response,
+    request_id: str,
+) -> ImagesResponse | StreamingResponse:
+    """Run the flow; a streamed request gets its events once every refusal has had its chance."""
+    prepared = await prepare_generation(c, principal, inp, request_id=request_id)
+    if prepared.resolved.stream:
+        decision = prepared.opened.decision
+        headers = prompt_headers(caller_warnings(decision), redacted=decision.action is Action.REDACT)
+        return await stream_response(c, principal, prepared, request_id, headers)
+    outcome = await run_generation(
+        c,
+        principal,
+        prepared.spec,
+        prepared.opened,
+        prepared.request,
+        prepared.resolved.response_format,
+        request_id,
+    )
     return _respond(c, outcome, request, response)
 
 
-async def _read_form(request: Request) -> FormData:
+async def read_form(request: Request) -> FormData:
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise InvalidRequestError("This endpoint takes multipart/form-data.", code="invalid_content_type")
     try:
@@ -145,16 +174,27 @@ def _respond(
     request.state.upstream_ms = outcome.upstream_ms
     request.state.image_ms = outcome.image_ms
     request.state.model_ms = outcome.model_ms
-    if outcome.warnings:
-        response.headers["x-limner-warnings"] = ",".join(outcome.warnings)
+    response.headers.update(prompt_headers(outcome.warnings, redacted=outcome.prompt_redacted))
     data = [
         image_data(c, image.image_id, image.data, image.revised_prompt, outcome.response_format)
         for image in outcome.images
     ]
-    extra: dict[str, Any] = {}
+    first = outcome.images[0] if outcome.images else None
+    fmt = first.format if first else str(outcome.params.get("output_format") or "png")
+    extra = response_fields(outcome.params, first.data if first else None, fmt)
     if outcome.usage is not None:
-        extra["usage"] = _usage(outcome)
+        extra["usage"] = usage_body(outcome.usage)
     return ImagesResponse(created=outcome.created or int(time.time()), data=data, **extra)
+
+
+def prompt_headers(warnings: list[str], *, redacted: bool) -> dict[str, str]:
+    """What the caller must know about the prompt: warned and redacted categories."""
+    headers = {}
+    if warnings:
+        headers["x-limner-warnings"] = ",".join(warnings)
+    if redacted:
+        headers["x-limner-prompt-redacted"] = "true"
+    return headers
 
 
 def image_data(
@@ -167,17 +207,3 @@ def image_data(
             revised_prompt=revised,
         )
     return ImageData(b64_json=base64.b64encode(data).decode(), revised_prompt=revised)
-
-
-def _usage(outcome: GenerationOutcome) -> dict[str, Any]:
-    usage = outcome.usage
-    assert usage is not None
-    return {
-        "input_tokens": usage.input_tokens,
-        "output_tokens": usage.output_tokens,
-        "total_tokens": usage.total_tokens,
-        "input_tokens_details": {
-            "text_tokens": usage.input_text_tokens,
-            "image_tokens": usage.input_image_tokens,
-        },
-    }

@@ -61,6 +61,8 @@ class GenerationInput:
     moderation: str | None = None
     user: str | None = None
     stream: bool | None = None
+    partial_images: int | None = None
+    input_fidelity: str | None = None
     images: tuple[InputImage, ...] = ()
     mask: InputImage | None = None
 
@@ -84,6 +86,7 @@ class GenerationOutcome:
     image_ms: float = 0.0  # time in the image stages (checks, provenance, encryption, storage)
     model_ms: float = 0.0  # time the prompt check waited for the harm model tier / vendor checks
     warnings: list[str] = field(default_factory=list)
+    prompt_redacted: bool = False
     params: dict[str, Any] = field(default_factory=dict)
 
 

@@ -8,6 +8,7 @@ from typing import cast
 from limner.errors import InvalidRequestError
 from limner.generation.backends.base import ImageFormat, ImageRequest
 from limner.generation.catalog import FamilyRules, ModelSpec, check_size
+from limner.generation.options import check_input_fidelity, check_mask, check_stream
 from limner.generation.schemas import GenerationInput
 
 GPT_ONLY = ("background", "output_compression", "moderation")
@@ -17,6 +18,8 @@ GPT_ONLY = ("background", "output_compression", "moderation")
 class Resolved:
     request: ImageRequest
     response_format: str
+    stream: bool = False
+    partial_images: int = 0
 
 
 def resolve(spec: ModelSpec, inp: GenerationInput) -> Resolved:
@@ -32,8 +35,9 @@ def resolve(spec: ModelSpec, inp: GenerationInput) -> Resolved:
     response_format = _response_format(rules, inp.response_format)
     output_format = _output_format(rules, inp)
     _check_gpt_only(rules, inp)
-    if inp.stream:
-        raise InvalidRequestError("Streaming responses are not supported by this gateway.", param="stream")
+    check_input_fidelity(spec, inp)
+    check_mask(inp)
+    stream, partial_images = check_stream(spec, inp)
     request = ImageRequest(
         operation=inp.operation,
         model=spec.upstream_id,
@@ -46,10 +50,11 @@ def resolve(spec: ModelSpec, inp: GenerationInput) -> Resolved:
         output_format=output_format,
         output_compression=inp.output_compression,
         moderation=inp.moderation,
+        input_fidelity=inp.input_fidelity,
         images=inp.images,
         mask=inp.mask,
     )
-    return Resolved(request=request, response_format=response_format)
+    return Resolved(request, response_format, stream=stream, partial_images=partial_images)
 
 
 def _check_operation(spec: ModelSpec, rules: FamilyRules, inp: GenerationInput) -> None:

@@ -40,9 +40,11 @@ async def authenticate_request(request: Request, c: Components) -> Principal:
 
 
 async def api_key_backend(request: Request, c: Components) -> Principal | None:
-    if not request.headers.get("authorization"):
+    """`Authorization: Bearer lmn_...`, or Azure OpenAI clients' `api-key: lmn_...` header."""
+    azure_key = request.headers.get("api-key", "").strip()
+    if not request.headers.get("authorization") and not azure_key:
         return None
-    raw = bearer_token(request)
+    raw = bearer_token(request) if request.headers.get("authorization") else azure_key
     async with c.sessions.begin() as session:
         return await authenticate_api_key(
             session,

@@ -52,7 +52,7 @@ async def password_login(
         raise _throttled(wait)
     async with c.sessions.begin() as session:
         user = await find_user(session, email=email)
-        # Verify even for unknown users (against DUMMY_HASH): the same answer in the same time.
+        # Verify even for unknown users (against dummy_hash()): the same answer in the same time.
         matched = await asyncio.to_thread(verify_password, user.password_hash if user else None, password)
         if not matched or user is None or user.status != "active" or user.kind != "person":
             await throttle.record_failure(session, keys, cfg.login)

@@ -13,9 +13,6 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from limner.errors import InvalidRequestError
 
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verifying against this when the user does not exist makes unknown-user and wrong-password
-# answers take the same time, so timing does not reveal which emails have accounts.
-DUMMY_HASH = _HASHER.hash("limner-dummy-password-for-timing")
 MAX_LENGTH = 1024  # argon2 hashes anything, but a megabyte "password" is a cheap denial of service
 
 
@@ -25,9 +22,17 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _HASHER.verify(password_hash or DUMMY_HASH, password) and password_hash is not None
+        return _HASHER.verify(password_hash or dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def dummy_hash() -> str:
+    """Verifying against this when the user does not exist makes unknown-user and wrong-password
+    answers take the same time, so timing does not reveal which emails have accounts. Made on
+    first use, not at import: an argon2 hash costs time every command would pay."""
+    return _HASHER.hash("limner-dummy-password-for-timing")
 
 
 def generate_password() -> str:

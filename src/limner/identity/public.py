@@ -10,6 +10,8 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/readyz"),
         ("GET", "/openapi.json"),
         ("HEAD", "/openapi.json"),
+        ("GET", "/docs"),  # the API reference page and its assets
+        ("GET", "/docs/assets/{name}"),
         ("POST", "/v1/limner/auth/login"),
         ("POST", "/v1/limner/auth/password-reset"),  # the one-time token is the credential
         ("GET", "/v1/limner/auth/oidc/{provider}/login"),

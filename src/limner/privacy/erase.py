@@ -53,7 +53,7 @@ async def erase_user(c: Components, *, email: str, actor_id: str | None) -> Eras
     """Refuses users under a legal hold (naming the hold). Blobs are deleted after the commit: a
     crash in between leaves orphans for the janitor, and they are unreadable without the key."""
     async with c.sessions.begin() as session:
-        user = await find_subject(session, secret_key=c.secret_key, email=email)
+        user = await find_subject(session, secret_key=c.secret_key, email=email, purpose="erase")
         refuse_self(actor_id, user.id, "erase")
         await refuse_if_held(session, user.id)
         blobs = list(

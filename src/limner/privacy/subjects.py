@@ -18,7 +18,10 @@ def email_hmac(secret_key: bytes, email: str) -> str:
     return hmac.new(secret_key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 
-async def find_subject(session: AsyncSession, *, secret_key: bytes, email: str) -> User:
+async def find_subject(
+    session: AsyncSession, *, secret_key: bytes, email: str, purpose: str = "export"
+) -> User:
+    """The user with `email`; an erased person is a 409 saying when ("already erased on DATE")."""
     user = (
         await session.execute(select(User).where(User.email == email.strip().lower()))
     ).scalar_one_or_none()
@@ -29,7 +32,8 @@ async def find_subject(session: AsyncSession, *, secret_key: bytes, email: str) 
     )
     at = erased.scalar()
     if at is not None:
-        raise ConflictError(
-            f"the data of {email} was erased on {at.date().isoformat()}; nothing is left to export"
-        )
+        when = at.date().isoformat()
+        if purpose == "erase":
+            raise ConflictError(f"{email} was already erased on {when}", code="already_erased")
+        raise ConflictError(f"the data of {email} was erased on {when}; nothing is left to {purpose}")
     raise NotFoundError(f"no user with email {email}")

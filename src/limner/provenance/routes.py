@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.deps import ComponentsDep, PrincipalDep, SessionDep, require
 from limner.errors import ConfigError, InvalidRequestError, UnavailableError
-from limner.generation.models import Generation, ImageRecord
 from limner.identity.permissions import Permission
+from limner.provenance.records import complete_report
 from limner.provenance.verify import VerifyReport
 
 router = APIRouter(prefix="/v1/limner")
@@ -27,8 +25,7 @@ async def verify_upload(
     except ConfigError as exc:  # e.g. no watermark key: a deployment problem, not the caller's
         raise UnavailableError("Image verification is not configured on this server.") from exc
     report = await asyncio.to_thread(verifier.verify, data)
-    if report.ours:
-        report = await _complete(session, report)
+    report = await complete_report(session, report, secret_key=c.secret_key)
     if not principal.can(Permission.AUDIT_READ):
         report = report.model_copy(update={"creator": None})
     return report
@@ -47,26 +44,3 @@ async def _upload(request: Request, max_bytes: int) -> bytes:
         return await part.read(max_bytes + 1)
     finally:
         await form.close()
-
-
-async def _complete(session: AsyncSession, report: VerifyReport) -> VerifyReport:
-    """A watermark carries only an id prefix: fill in what our records say about that image."""
-    if report.image_id is None:
-        return report
-    query = (
-        select(ImageRecord, Generation)
-        .join(Generation, Generation.id == ImageRecord.generation_id)
-        .where(ImageRecord.id.startswith(report.image_id, autoescape=True), ImageRecord.role == "output")
-    )
-    found = (await session.execute(query.limit(2))).all()
-    if len(found) != 1:
-        return report
-    image, generation = found[0]
-    return report.model_copy(
-        update={
-            "image_id": image.id,
-            "created_at": report.created_at or image.created_at,
-            "model": report.model or generation.model,
-            "policy_version": report.policy_version or generation.policy_version,
-        }
-    )

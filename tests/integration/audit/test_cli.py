@@ -101,7 +101,7 @@ def test_search_and_csv_export(data_dir: Path, tmp_path: Path) -> None:
     assert ",=cmd," not in text
 
 
-def test_search_unknown_user_exits_2(data_dir: Path) -> None:
+def test_search_unknown_user_exits_1(data_dir: Path) -> None:
     code, out = invoke("audit", "search", "--data-dir", str(data_dir), "--user", "ghost@example.com")
-    assert code == 2
+    assert code == 1
     assert "no user with email ghost@example.com" in out

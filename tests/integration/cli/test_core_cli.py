@@ -52,7 +52,7 @@ def test_init_creates_private_data_dir_and_prints_credentials_once(
 def test_init_refuses_an_existing_data_dir(initialised: tuple[Path, dict[str, str]]) -> None:
     data_dir, _ = initialised
     code, out = invoke("init", "--data-dir", str(data_dir))
-    assert code == 2
+    assert code == 1
     assert "refusing to overwrite" in out
 
 
@@ -94,29 +94,30 @@ def test_users_and_keys_lifecycle(initialised: tuple[Path, dict[str, str]]) -> N
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "message", "exit_code"),
     [
-        (("users", "create", "--email", "x@example.com", "--role", "wizard"), "unknown role"),
-        (("users", "create", "--email", "not-an-email", "--role", "creator"), "not an email"),
-        (("keys", "create", "--user", "nobody@example.com", "--role", "creator"), "no user"),
-        (("keys", "create", "--role", "creator"), "exactly one of"),
+        (("users", "create", "--email", "x@example.com", "--role", "wizard"), "unknown role", 2),
+        (("users", "create", "--email", "not-an-email", "--role", "creator"), "not an email", 2),
+        (("keys", "create", "--user", "nobody@example.com", "--role", "creator"), "no user", 1),
+        (("keys", "create", "--role", "creator"), "exactly one of", 2),
         (
             ("keys", "create", "--user", "admin@limner.local", "--role", "scim"),
             "roles its owner does not have",
+            2,
         ),
-        (("keys", "revoke", "nope"), "no API key"),
+        (("keys", "revoke", "nope"), "no API key", 1),
     ],
 )
-def test_cli_errors_are_readable_with_exit_code_2(
-    initialised: tuple[Path, dict[str, str]], args: tuple[str, ...], message: str
+def test_cli_errors_are_readable_with_exit_codes_1_and_2(
+    initialised: tuple[Path, dict[str, str]], args: tuple[str, ...], message: str, exit_code: int
 ) -> None:
     code, out = invoke(*args, "--data-dir", str(initialised[0]))
-    assert code == 2
+    assert code == exit_code
     assert message in out
     assert "Traceback" not in out
 
 
 def test_commands_refuse_an_uninitialised_dir(tmp_path: Path) -> None:
     code, out = invoke("users", "list", "--data-dir", str(tmp_path / "missing"))
-    assert code == 2
+    assert code == 1
     assert "limner init" in out

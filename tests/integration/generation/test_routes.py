@@ -82,7 +82,8 @@ async def test_model_defaults_to_the_first_catalog_entry(client: httpx.AsyncClie
             "response_format",
             "invalid_request",
         ),
-        ({"model": "limner-local", "prompt": "x", "stream": True}, "stream", "invalid_request"),
+        ({"model": "dall-e-3", "prompt": "x", "stream": True}, "stream", "invalid_request"),
+        ({"model": "limner-local", "prompt": "x", "partial_images": 4}, "partial_images", "invalid_request"),
     ],
 )
 async def test_bad_requests_get_a_400_naming_the_parameter(

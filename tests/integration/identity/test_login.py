@@ -282,4 +282,4 @@ async def test_unknown_users_still_cost_a_password_hash(
 
     monkeypatch.setattr(login, "verify_password", counting)
     await client.post(LOGIN, json={"email": "ghost@example.com", "password": "whatever it is"})
-    assert calls == [None]  # verify_password then checks DUMMY_HASH, as for a real account
+    assert calls == [None]  # verify_password then checks dummy_hash(), as for a real account

@@ -148,7 +148,8 @@ def test_scan_reports_decisions_and_bad_lines(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         cli, ["scan", "--input", str(source), "--output", str(tmp_path / "out.jsonl")]
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # two lines failed
+    assert "scanned 5 line(s): allow 1, block 1, redact 1; 2 failed" in result.output
     rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert [(r["id"], r["action"]) for r in rows] == [(1, "allow"), (2, "redact"), (5, "block")]
     assert "[PII_EMAIL]" in rows[1]["redacted_text"]
@@ -161,7 +162,7 @@ def test_scan_refuses_an_invalid_policy_with_its_line(tmp_path: Path) -> None:
     policy = tmp_path / "p.yaml"
     policy.write_text("detectors: []\nrules:\n  secret.*: {action: shrug}\n")
     result = CliRunner().invoke(cli, ["scan", "--policy", str(policy), "--input", "-"], input="")
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "line 3" in result.output
 
 

@@ -54,7 +54,7 @@ def test_hold_lifecycle_and_erase_refusal(initialised: tuple[Path, str]) -> None
     code, out = invoke("privacy", "hold", "list", "--json", *dd)
     assert [h["id"] for h in json.loads(out)] == [hold_id]
     code, out = invoke("privacy", "erase", "--user", admin, "--yes", *dd)
-    assert code == 2
+    assert code == 1
     assert hold_id in out
     code, out = invoke("privacy", "hold", "release", hold_id, "--json", *dd)
     assert code == 0
@@ -85,19 +85,19 @@ def test_export_then_erase_then_export_again(initialised: tuple[Path, str], tmp_
     assert json.loads(out)["data_key_shredded"] is False  # the admin never generated anything
     again = tmp_path / "again.zip"
     code, out = invoke("privacy", "export", "--user", admin, "--out", str(again), *dd)
-    assert code == 2
+    assert code == 1
     assert "was erased on" in out
     assert not again.exists()
     code, out = invoke("audit", "verify", *dd)
     assert code == 0, out
 
 
-def test_unknown_user_exits_2(initialised: tuple[Path, str]) -> None:
+def test_unknown_user_exits_1(initialised: tuple[Path, str]) -> None:
     data_dir, _ = initialised
     code, out = invoke(
         "privacy", "erase", "--user", "ghost@example.com", "--yes", "--data-dir", str(data_dir)
     )
-    assert code == 2
+    assert code == 1
     assert "no user with email ghost@example.com" in out
 
 
@@ -106,5 +106,5 @@ def test_erase_asks_for_confirmation(initialised: tuple[Path, str]) -> None:
     result = runner.invoke(
         app, ["privacy", "erase", "--user", admin, "--data-dir", str(data_dir)], input="n\n"
     )
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "not confirmed" in result.output

@@ -85,10 +85,10 @@ def test_foreign_file_exits_1(files: dict[str, Path], data_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["corrupt.png", "missing.png"])
-def test_bad_input_exits_2_with_a_message(files: dict[str, Path], data_dir: Path, name: str) -> None:
+def test_bad_input_exits_1_with_a_message(files: dict[str, Path], data_dir: Path, name: str) -> None:
     target = files.get(name, files["stamped.png"].parent / name)
     code, out, err = _run(str(target), "--data-dir", str(data_dir))
-    assert code == 2
+    assert code == 1
     assert out == ""
     assert err.startswith("error: ")
 

@@ -55,7 +55,16 @@ def inp(**overrides: Any) -> GenerationInput:
         ("local", {"prompt": "   "}, "prompt"),
         ("local", {"prompt": None}, "prompt"),
         ("local", {"n": 0}, "n"),
-        ("local", {"stream": True}, "stream"),
+        ("dall-e-3", {"stream": True}, "stream"),
+        ("local", {"operation": "variation", "images": (IMAGE,), "prompt": None, "stream": True}, "stream"),
+        ("gpt-image", {"partial_images": 4}, "partial_images"),
+        (
+            "gpt-image-2",
+            {"operation": "edit", "images": (IMAGE,), "input_fidelity": "high"},
+            "input_fidelity",
+        ),
+        ("gpt-image", {"operation": "edit", "images": (IMAGE,), "input_fidelity": "max"}, "input_fidelity"),
+        ("gpt-image", {"input_fidelity": "high"}, "input_fidelity"),
         ("local", {"operation": "edit"}, "image"),
         ("local", {"operation": "edit", "images": (IMAGE,) * 5}, "image"),
     ],
@@ -110,3 +119,10 @@ def test_upstream_model_id_is_sent_upstream() -> None:
 
 def test_standard_sizes_are_accepted_by_arbitrary_size_models() -> None:
     check_size(SPECS["gpt-image-2"].rules, "auto")
+
+
+def test_streaming_resolves_partials_and_input_fidelity_goes_upstream() -> None:
+    resolved = resolve(SPECS["gpt-image"], inp(stream=True, partial_images=2))
+    assert (resolved.stream, resolved.partial_images) == (True, 2)
+    edit = resolve(SPECS["gpt-image"], inp(operation="edit", images=(IMAGE,), input_fidelity="high"))
+    assert edit.request.input_fidelity == "high"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
 import httpx
 
 from limner.errors import LimnerError, UnavailableError
 from limner.generation.backends._http import LABEL, UpstreamOptions, build_client
+from limner.generation.backends._sse import stream_images
 from limner.generation.backends._upstream_errors import (
     bad_response,
     error_from_response,
@@ -16,6 +18,7 @@ from limner.generation.backends._upstream_errors import (
 )
 from limner.generation.backends._wire import form_body, is_legacy, json_body, parse_images
 from limner.generation.backends.base import BackendResult, ImageRequest, Operation
+from limner.generation.backends.partials import PartialImage
 from limner.upstream import Sleep, send_once, send_with_retries
 
 
@@ -62,14 +65,31 @@ class ImagesApi:
         body = _checked_body(response, request)
         return await parse_images(body, self._download)
 
-    async def _build(self, request: ImageRequest) -> httpx.Request:
+    async def stream(
+        self, request: ImageRequest, *, partial_images: int
+    ) -> AsyncIterator[PartialImage | BackendResult]:
+        """`stream: true` upstream: one attempt (a stream cannot be replayed), errors as for run."""
+        built = await self._build(request, stream={"stream": True, "partial_images": partial_images})
+        response = await send_once(self._client, built, label=LABEL, stream=True)
+        try:
+            if not response.is_success:
+                await response.aread()
+                raise error_from_response(response, redact=request.prompt)
+            limit = self._options.max_download_bytes * 4 // 3 + 4096
+            async for item in stream_images(response, request, max_event_bytes=limit):
+                yield item
+        finally:
+            await response.aclose()
+
+    async def _build(self, request: ImageRequest, stream: dict[str, Any] | None = None) -> httpx.Request:
         url = self._route.url(request.operation, request.model)
         headers = await self._route.auth_headers()
         legacy = is_legacy(request.model, self._options.legacy_model_prefixes)
         if request.operation == "generate":
-            payload = json_body(request, legacy=legacy)
+            payload = json_body(request, legacy=legacy) | (stream or {})
             return self._client.build_request("POST", url, json=payload, headers=headers)
         data, files = form_body(request, legacy=legacy)
+        data |= {key: str(value).lower() for key, value in (stream or {}).items()}
         return self._client.build_request("POST", url, data=data, files=files, headers=headers)
 
     async def _download(self, url: str) -> bytes:

@@ -26,7 +26,8 @@ FilePart = tuple[str, tuple[str, bytes, str]]
 # Fields Limner sets itself; request.extra may not override them (e.g. ask for URLs or a stream).
 RESERVED_FIELDS = frozenset(
     {"model", "prompt", "n", "size", "quality", "style", "background", "output_format",
-     "output_compression", "moderation", "user", "response_format", "stream", "partial_images",
+     "output_compression", "moderation", "user", "input_fidelity", "response_format", "stream",
+     "partial_images",
      "image", "image[]", "mask"}
 )  # fmt: skip
 
@@ -62,6 +63,7 @@ def form_body(request: ImageRequest, *, legacy: bool) -> tuple[dict[str, str], l
         fields |= {"prompt": request.prompt, "quality": request.quality}
         if not legacy:
             fields["background"] = request.background
+            fields["input_fidelity"] = request.input_fidelity
     data = _extra(request) | {key: str(value) for key, value in fields.items() if value is not None}
     return data, _files(request)
 
@@ -105,7 +107,7 @@ async def parse_images(body: Any, fetch: Fetch) -> BackendResult:
 
 async def _image(item: dict[str, Any], fetch: Fetch) -> GeneratedImage:
     if isinstance(item.get("b64_json"), str):
-        data = _decode(item["b64_json"])
+        data = decode_b64(item["b64_json"])
     elif isinstance(item.get("url"), str):
         data = await fetch(item["url"])
     elif categories := filtered_categories(item):
@@ -121,7 +123,7 @@ async def _image(item: dict[str, Any], fetch: Fetch) -> GeneratedImage:
     )
 
 
-def _decode(text: str) -> bytes:
+def decode_b64(text: str) -> bytes:
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Literal
 from urllib.parse import quote, urlencode
@@ -14,6 +15,7 @@ from limner.errors import InvalidRequestError, UnavailableError
 from limner.generation.backends._http import UpstreamOptions
 from limner.generation.backends._images_api import ImagesApi
 from limner.generation.backends.base import BackendResult, ImageRequest, Operation
+from limner.generation.backends.partials import PartialImage
 from limner.upstream import Sleep
 
 
@@ -93,15 +95,26 @@ class AzureOpenAIBackend:
         self._api = ImagesApi(config, AzureRoute(config), transport=transport, sleep=sleep)
 
     async def generate(self, request: ImageRequest) -> BackendResult:
-        if request.output_format == "webp":
-            # Azure documents PNG and JPEG only; refuse before paying for a round trip.
-            raise InvalidRequestError(
-                "Azure OpenAI does not support webp output; use png or jpeg.", param="output_format"
-            )
+        _refuse_webp(request)
         return await self._api.run(request)
+
+    async def stream(
+        self, request: ImageRequest, *, partial_images: int
+    ) -> AsyncIterator[PartialImage | BackendResult]:
+        _refuse_webp(request)
+        async for item in self._api.stream(request, partial_images=partial_images):
+            yield item
 
     async def check(self) -> None:
         await self._api.check()
 
     async def aclose(self) -> None:
         await self._api.aclose()
+
+
+def _refuse_webp(request: ImageRequest) -> None:
+    """Azure documents PNG and JPEG only; refuse before paying for a round trip."""
+    if request.output_format == "webp":
+        raise InvalidRequestError(
+            "Azure OpenAI does not support webp output; use png or jpeg.", param="output_format"
+        )

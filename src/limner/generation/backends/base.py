@@ -33,6 +33,7 @@ class ImageRequest:
     output_format: ImageFormat = "png"
     output_compression: int | None = None
     moderation: str | None = None
+    input_fidelity: str | None = None  # edits: how closely to keep the input image's details
     images: tuple[InputImage, ...] = ()
     mask: InputImage | None = None
     user: str | None = None  # a pseudonymous id, never the email

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+from collections.abc import AsyncIterator
 from typing import Literal
 
 import numpy as np
@@ -15,6 +16,7 @@ from PIL import Image
 from pydantic import BaseModel, Field
 
 from limner.generation.backends.base import BackendResult, GeneratedImage, ImageRequest, InputImage
+from limner.generation.backends.partials import PartialImage
 
 
 class LocalConfig(BaseModel):
@@ -36,26 +38,46 @@ class LocalBackend:
     async def aclose(self) -> None:
         return None
 
+    async def stream(
+        self, request: ImageRequest, *, partial_images: int
+    ) -> AsyncIterator[PartialImage | BackendResult]:
+        """Partials are the final rendering at coarser resolutions, coarsest first."""
+        images = []
+        for index in range(request.n):
+            pixels = await asyncio.to_thread(self._pixels, request, index)
+            for step in range(partial_images):
+                data = await asyncio.to_thread(_coarse, pixels, step, partial_images, request.output_format)
+                yield PartialImage(index, step, data, request.output_format)
+            images.append(await asyncio.to_thread(self._finish, request, pixels))
+        yield BackendResult(images=images)
+
     def _render_all(self, request: ImageRequest) -> list[GeneratedImage]:
+        return [self._finish(request, self._pixels(request, index)) for index in range(request.n)]
+
+    def _pixels(self, request: ImageRequest, index: int) -> np.ndarray:
         width, height = _dimensions(request)
+        pixels = render(_seed(request, index), width, height)
+        if request.images:
+            pixels = _blend(pixels, request.images[0], width, height)
+        return pixels
+
+    def _finish(self, request: ImageRequest, pixels: np.ndarray) -> GeneratedImage:
         revised = (
             f"{request.prompt} (abstract rendering)"
             if self.config.revise_prompts and request.prompt
             else None
         )
-        out = []
-        for index in range(request.n):
-            pixels = render(_seed(request, index), width, height)
-            if request.images:
-                pixels = _blend(pixels, request.images[0], width, height)
-            out.append(
-                GeneratedImage(
-                    data=_encode(pixels, request.output_format),
-                    format=request.output_format,
-                    revised_prompt=revised,
-                )
-            )
-        return out
+        return GeneratedImage(
+            data=_encode(pixels, request.output_format), format=request.output_format, revised_prompt=revised
+        )
+
+
+def _coarse(pixels: np.ndarray, step: int, steps: int, fmt: str) -> bytes:
+    """The image at 1/2^(steps-step+2) of its resolution, scaled back up: blocky, then finer."""
+    height, width = pixels.shape[:2]
+    factor = 2 ** (steps - step + 2)
+    small = Image.fromarray(pixels, "RGB").resize((max(1, width // factor), max(1, height // factor)))
+    return _encode(np.asarray(small.resize((width, height), Image.Resampling.NEAREST)), fmt)
 
 
 def _dimensions(request: ImageRequest) -> tuple[int, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Literal
 
 import httpx
@@ -11,6 +12,7 @@ from pydantic import Field, SecretStr
 from limner.generation.backends._http import UpstreamOptions
 from limner.generation.backends._images_api import ImagesApi
 from limner.generation.backends.base import BackendResult, ImageRequest, Operation
+from limner.generation.backends.partials import PartialImage
 from limner.upstream import Sleep
 
 _PATHS: dict[Operation, str] = {
@@ -75,6 +77,12 @@ class OpenAIBackend:
 
     async def generate(self, request: ImageRequest) -> BackendResult:
         return await self._api.run(request)
+
+    async def stream(
+        self, request: ImageRequest, *, partial_images: int
+    ) -> AsyncIterator[PartialImage | BackendResult]:
+        async for item in self._api.stream(request, partial_images=partial_images):
+            yield item
 
     async def check(self) -> None:
         await self._api.check()

@@ -12,7 +12,8 @@ import openai
 import pytest
 from PIL import Image
 
-from limner.generation.backends.base import ImageRequest, InputImage
+from limner.errors import ContentPolicyViolation
+from limner.generation.backends.base import BackendResult, ImageRequest, InputImage
 from limner.generation.backends.openai import OpenAIBackend, OpenAIConfig
 from tests.fakes.openai_upstream import FakeUpstreamState, RecordedRequest
 
@@ -127,3 +128,65 @@ async def test_azure_sdk_client_reaches_the_fake_deployment(upstream: tuple[str,
         response = await client.images.generate(model="gptimage", prompt="a harbour", size="1024x1024")
     assert response.data is not None
     assert state.requests[-1].path == "/openai/deployments/gptimage/images/generations"
+
+
+async def test_input_fidelity_is_forwarded_as_the_sdk_sends_it(
+    upstream: tuple[str, FakeUpstreamState],
+) -> None:
+    data = _png(32)
+    async with _sdk(upstream) as client:
+        await client.images.edit(
+            model="gpt-image-1.5", image=("image-0.png", data, "image/png"), prompt="add a hat",
+            input_fidelity="high",
+        )  # fmt: skip
+    sdk = upstream[1].requests[-1]
+    image = InputImage(data=data, width=32, height=32)
+    ours = await _limner(upstream, operation="edit", model="gpt-image-1.5", prompt="add a hat", n=1,
+                         size=None, images=(image,), input_fidelity="high")  # fmt: skip
+    assert sdk.form["input_fidelity"] == ["high"]
+    assert ours.form["input_fidelity"] == ["high"]
+
+
+async def test_streaming_request_matches_the_sdk_and_partials_come_through(
+    upstream: tuple[str, FakeUpstreamState],
+) -> None:
+    async with _sdk(upstream) as client:
+        stream = await client.images.generate(
+            model="gpt-image-1.5",
+            prompt="a kite",
+            size="1024x1024",
+            stream=True,
+            partial_images=2,
+            n=1,
+            output_format="png",
+        )
+        sdk_events = [event.type async for event in stream]
+    sdk = upstream[1].requests[-1]
+    backend = OpenAIBackend(OpenAIConfig(base_url=upstream[0], api_key=upstream[1].api_key))
+    request = ImageRequest(
+        operation="generate", model="gpt-image-1.5", prompt="a kite", n=1, size="1024x1024"
+    )
+    items = [item async for item in backend.stream(request, partial_images=2)]
+    await backend.aclose()
+    assert upstream[1].requests[-1].json == sdk.json
+    assert sdk_events == ["image_generation.partial_image"] * 2 + ["image_generation.completed"]
+    partials, result = items[:-1], items[-1]
+    assert [(p.index, p.partial_index) for p in partials] == [(0, 0), (0, 1)]  # type: ignore[union-attr]
+    assert isinstance(result, BackendResult)
+    assert result.usage is not None
+    assert result.images[0].format == "png"
+
+
+async def test_streamed_edits_and_errors(upstream: tuple[str, FakeUpstreamState]) -> None:
+    backend = OpenAIBackend(OpenAIConfig(base_url=upstream[0], api_key=upstream[1].api_key))
+    image = InputImage(data=_png(32), width=32, height=32)
+    edit = ImageRequest(
+        operation="edit", model="gpt-image-1.5", prompt="a hat", n=1, size=None, images=(image,)
+    )
+    items = [item async for item in backend.stream(edit, partial_images=1)]
+    assert upstream[1].requests[-1].form["stream"] == ["true"]
+    assert isinstance(items[-1], BackendResult)
+    upstream[1].add_fault("moderation_blocked")
+    with pytest.raises(ContentPolicyViolation):
+        _ = [item async for item in backend.stream(edit, partial_images=1)]
+    await backend.aclose()
