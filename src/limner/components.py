@@ -11,6 +11,7 @@ from limner.audit.signing import build_checkpoint_signer
 from limner.db import make_engine, make_sessions
 from limner.errors import ConfigError
 from limner.generation.backends import ImageBackend, build_backend
+from limner.generation.image_work import ImageWork, build_image_work
 from limner.moderation.providers.base import ImageModerator
 from limner.moderation.service import build_moderators, close_moderators
 from limner.policy.engine import AllowAllPolicy, PromptPolicy
@@ -32,6 +33,7 @@ class Components:
     policy: PromptPolicy
     key_provider: KeyProvider
     blob_store: BlobStore
+    image_work: ImageWork
     provenance: Provenance = field(default_factory=NoProvenance)
     moderators: list[ImageModerator] = field(default_factory=list)
     counters: CounterStore | None = None
@@ -51,6 +53,7 @@ class Components:
     async def aclose(self) -> None:
         for backend in self.backends.values():
             await backend.aclose()
+        await self.image_work.aclose()
         await close_moderators(self.moderators)
         await self.policy.aclose()
         if self.counters is not None:
@@ -64,6 +67,8 @@ def build_components(settings: Settings) -> Components:
     sessions = make_sessions(engine)
     signer = build_checkpoint_signer(settings.vault.key_provider, data_dir=settings.data_dir)
     install_audit(sessions, AuditRuntime(signer=signer, checkpoint_every=settings.audit.checkpoint_every))
+    provenance = build_provenance(settings.provenance, settings.data_dir)
+    moderators = build_moderators(settings.moderation)
     return Components(
         settings=settings,
         engine=engine,
@@ -72,9 +77,17 @@ def build_components(settings: Settings) -> Components:
         policy=_policy(settings, sessions),
         key_provider=build_key_provider(settings.vault.key_provider, data_dir=settings.data_dir),
         blob_store=build_blob_store(settings.vault.blob_store, data_dir=settings.data_dir),
-        provenance=build_provenance(settings.provenance, settings.data_dir),
-        moderators=build_moderators(settings.moderation),
+        provenance=provenance,
+        moderators=moderators,
         counters=build_counter_store(settings.identity.quotas.store, sessions),
+        image_work=build_image_work(
+            workers=settings.server.image_workers,
+            moderation=settings.moderation,
+            moderators=moderators,
+            provenance=provenance,
+            provenance_settings=settings.provenance,
+            data_dir=settings.data_dir,
+        ),
     )
 
 

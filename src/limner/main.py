@@ -42,6 +42,8 @@ def create_app(
         app.state.components = components or build_components(settings)
         await app.state.components.policy.prepare()
         c = app.state.components
+        if owned:
+            await c.image_work.warm_up()
         tasks = start_jobs(c, default_jobs() + audit_jobs(c) + privacy_jobs(c)) if owned and run_jobs else []
         try:
             yield

@@ -14,7 +14,7 @@ from limner.errors import ContentPolicyViolation, HeldForReview, LimnerError, Pe
 from limner.generation import service
 from limner.generation.backends.base import BackendResult, ImageRequest
 from limner.generation.catalog import ModelSpec, find_model
-from limner.generation.images_out import ImageChecks, StoredImage, check_images, store_images
+from limner.generation.images_out import ImageChecks, StoredImage, check_and_store, check_images
 from limner.generation.schemas import DeliveredImage, GenerationInput, GenerationOutcome
 from limner.generation.validation import resolve
 from limner.identity.permissions import Permission, Principal
@@ -274,8 +274,7 @@ async def _store(
 ) -> tuple[ImageChecks, list[StoredImage]]:
     """Image checks, then provenance, encryption and blobs; a failure is recorded on the generation."""
     try:
-        checks = await check_images(c, [image.data for image in result.images])
-        stored = await store_images(
+        checks, stored = await check_and_store(
             c, principal, spec, opened.generation_id, opened.data_key, opened.decision, result
         )
     except LimnerError as exc:
