@@ -66,7 +66,7 @@ async def measure(data_dir: Path) -> dict[str, list[float]]:
 async def throughput(data_dir: Path) -> tuple[int, float]:
     """Images per second through the worker processes, all images submitted at once."""
     c = build_components(load_settings(data_dir))
-    await c.image_work.warm_up()
+    c.image_work.start()
     image = _encode(render(7, 1024, 1024), "png")
     jobs = [ImageJob(image, "png", ProvenanceInfo(new_id(), "m", "b", utcnow(), "u")) for _ in range(4)]
     await c.image_work.run(jobs)

@@ -12,6 +12,7 @@ from limner.db import make_engine, make_sessions
 from limner.errors import ConfigError
 from limner.generation.backends import ImageBackend, build_backend
 from limner.generation.image_work import ImageWork, build_image_work
+from limner.identity.principal_cache import PrincipalCache, install_version_tracking
 from limner.moderation.providers.base import ImageModerator
 from limner.moderation.service import build_moderators, close_moderators
 from limner.policy.engine import AllowAllPolicy, PromptPolicy
@@ -37,6 +38,7 @@ class Components:
     provenance: Provenance = field(default_factory=NoProvenance)
     moderators: list[ImageModerator] = field(default_factory=list)
     counters: CounterStore | None = None
+    principals: PrincipalCache = field(default_factory=PrincipalCache)
     _verifier: Verifier | None = None
 
     @property
@@ -66,6 +68,7 @@ def build_components(settings: Settings) -> Components:
     engine = make_engine(settings.database_url, echo=settings.database.echo)
     sessions = make_sessions(engine)
     signer = build_checkpoint_signer(settings.vault.key_provider, data_dir=settings.data_dir)
+    install_version_tracking()
     install_audit(sessions, AuditRuntime(signer=signer, checkpoint_every=settings.audit.checkpoint_every))
     provenance = build_provenance(settings.provenance, settings.data_dir)
     moderators = build_moderators(settings.moderation)

@@ -43,7 +43,7 @@ def create_app(
         await app.state.components.policy.prepare()
         c = app.state.components
         if owned:
-            await c.image_work.warm_up()
+            c.image_work.start()
         tasks = start_jobs(c, default_jobs() + audit_jobs(c) + privacy_jobs(c)) if owned and run_jobs else []
         try:
             yield

@@ -6,6 +6,7 @@ from limner.audit.models import AuditActor, AuditCheckpoint, AuditEvent, AuditOu
 from limner.db import Base
 from limner.generation.models import Generation, ImageRecord
 from limner.identity.models import ApiKey, User
+from limner.identity.principal_cache import PrincipalVersion
 from limner.policy.models import PolicyVersion
 from limner.privacy.models import Erasure, LegalHold
 from limner.review.models import Notification, ReviewDecision, ReviewItem
@@ -28,6 +29,7 @@ __all__ = [
     "LegalHold",
     "Notification",
     "PolicyVersion",
+    "PrincipalVersion",
     "ReviewDecision",
     "ReviewItem",
     "UsageCounter",

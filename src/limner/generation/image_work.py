@@ -153,12 +153,13 @@ class ImageWork:
         """Every job at once; moderation verdicts combine local and remote providers."""
         return list(await asyncio.gather(*(self._one(job) for job in jobs)))
 
-    async def warm_up(self) -> None:
-        """Start the workers now (each builds its moderators and signer) rather than on a request."""
+    def start(self) -> None:
+        """Start the workers now, without waiting: each builds its moderators and signer while the
+        server starts, rather than on the first request (which would wait for them)."""
         if self.workers > 0:
             pool = self._pool or self._start()
-            loop = asyncio.get_running_loop()
-            await asyncio.gather(*(loop.run_in_executor(pool, _ready) for _ in range(self.workers)))
+            for _ in range(self.workers):
+                pool.submit(_ready)
 
     async def aclose(self) -> None:
         if self._pool is not None:
