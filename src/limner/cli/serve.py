@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import typer
 import uvicorn
+from fastapi import FastAPI
 
 from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, fail, settings_for
+from limner.generation.image_work import worker_count
 from limner.main import create_app
+from limner.settings import Settings
 
 
 def serve(
@@ -18,6 +22,9 @@ def serve(
     port: int | None = typer.Option(None, help="Port; default from config (8000)"),
     tls_cert: Path | None = typer.Option(None, "--tls-cert", help="PEM certificate chain"),
     tls_key: Path | None = typer.Option(None, "--tls-key", help="PEM private key"),
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=64, help="Server processes sharing the port (SQLite included)"
+    ),
 ) -> None:
     """Start Limner."""
     if (tls_cert is None) != (tls_key is None):
@@ -33,13 +40,15 @@ def serve(
             )
         }
     )
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # httpx logs every upstream URL; provider image URLs carry signed query strings.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    app = create_app(settings, tls=tls_cert is not None)
+    configure_logging()
     typer.echo(f"Limner is listening on {public} (API base URL {public}/v1)", err=True)
+    if workers > 1:  # each process builds its own app from the data dir and these variables
+        os.environ.update(worker_environment(data_dir, settings, workers=workers, tls=tls_cert is not None))
+    app: FastAPI | str = create_app(settings, tls=tls_cert is not None) if workers == 1 else WORKER_APP
     uvicorn.run(
         app,
+        factory=workers > 1,
+        workers=workers,
         host=bind_host,
         port=bind_port,
         ssl_certfile=tls_cert,
@@ -48,3 +57,34 @@ def serve(
         access_log=False,
         server_header=False,
     )
+
+
+WORKER_APP = "limner.cli.serve:worker_app"
+TLS_VARIABLE = "LIMNER_SERVE_TLS"
+
+
+def worker_environment(data_dir: Path, settings: Settings, *, workers: int, tls: bool) -> dict[str, str]:
+    """What `worker_app` reads in each process; the image workers are shared out between them."""
+    env = {
+        "LIMNER_DATA_DIR": str(data_dir.resolve()),
+        "LIMNER_SERVER__HOST": settings.server.host,
+        "LIMNER_SERVER__PORT": str(settings.server.port),
+        "LIMNER_SERVER__PUBLIC_URL": settings.public_url,
+        TLS_VARIABLE: "1" if tls else "",
+    }
+    if settings.server.image_workers < 0:
+        env["LIMNER_SERVER__IMAGE_WORKERS"] = str(max(1, worker_count(-1) // workers))
+    return env
+
+
+def configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # httpx logs every upstream URL; provider image URLs carry signed query strings.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def worker_app() -> FastAPI:
+    """The app of one `serve --workers N` process (uvicorn calls this factory in each)."""
+    configure_logging()
+    settings = settings_for(Path(os.environ.get("LIMNER_DATA_DIR", str(DEFAULT_DATA_DIR))))
+    return create_app(settings, tls=bool(os.environ.get(TLS_VARIABLE)))
