@@ -5,7 +5,7 @@ PIP := $(VENV)/bin/pip
 DATA_DIR ?= data
 PYTHON ?= python3
 
-.PHONY: run test check bench eval train-moderation install dev clean
+.PHONY: run test check bench eval train-moderation install dev clean lock audit-deps
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,15 @@ bench: dev
 
 eval: dev
 	$(PY) -m bench.eval
+
+# The hashed lock file the container image installs (Dockerfile); rerun after changing dependencies.
+lock: dev
+	$(VENV)/bin/uv pip compile pyproject.toml --extra server --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 -q -o requirements/server.lock
+
+# Known vulnerabilities in the installed environment (asks the PyPI advisory service: needs the network).
+audit-deps: dev
+	$(VENV)/bin/pip-audit --local --skip-editable --progress-spinner off
 
 train-moderation: dev
 	$(PY) scripts/train_moderation.py
