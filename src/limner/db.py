@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -95,6 +96,14 @@ async def reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[A
     async with sessions() as session:
         await session.connection(execution_options={READ_ONLY: True})
         yield session
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True for errors that mean "the database is down or restarting", not "this query is wrong":
+    the request gets a 503 and pool_pre_ping reconnects once the database is back."""
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
+    return isinstance(exc, ConnectionError) or type(exc).__name__ == "CannotConnectNowError"
 
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

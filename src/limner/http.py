@@ -12,7 +12,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from limner.errors import InvalidRequestError, LimnerError, PayloadTooLargeError
+from limner.db import database_unavailable
+from limner.errors import InvalidRequestError, LimnerError, PayloadTooLargeError, UnavailableError
 
 log = logging.getLogger("limner.http")
 
@@ -43,6 +44,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         # Log the type only: exception messages may quote request data.
         log.error("unhandled %s on %s", type(exc).__name__, request.url.path)
+        if database_unavailable(exc):
+            down = UnavailableError(
+                "The database is not reachable; try again shortly.", headers={"retry-after": "1"}
+            )
+            return error_response(down, getattr(request.state, "request_id", None))
         return error_response(
             LimnerError("The server had an error processing your request."),
             getattr(request.state, "request_id", None),

@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable
 from fastapi import Request
 
 from limner.components import Components
-from limner.db import reading
-from limner.errors import AuthenticationError, LimnerError, PermissionDeniedError
+from limner.db import database_unavailable, reading
+from limner.errors import AuthenticationError, LimnerError, PermissionDeniedError, UnavailableError
 from limner.identity.cookies import CSRF_HEADER, needs_csrf, session_token
 from limner.identity.mfa_policy import mfa_required
 from limner.identity.models import ApiKey, User
@@ -35,6 +35,10 @@ async def authenticate_request(request: Request, c: Components) -> Principal:
             raise
         except Exception as exc:  # a broken backend must deny, never fall through to the next one
             log.error("identity backend %s failed: %s", backend.__name__, type(exc).__name__)
+            if database_unavailable(exc):  # deny with the truth: the key may well be fine
+                raise UnavailableError(
+                    "The database is not reachable; try again shortly.", headers={"retry-after": "1"}
+                ) from exc
             raise AuthenticationError("We could not verify your credentials.") from exc
         if principal is not None:
             return principal
