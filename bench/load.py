@@ -19,6 +19,7 @@ import base64
 import io
 import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -309,12 +310,20 @@ def main() -> None:
             )
             port = free_port()
             litellm = [str(python.parent / "litellm"), "--config", str(config), "--port", str(port)]
-            env = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_LOG": "ERROR"}
+            master = f"sk-bench-{secrets.token_hex(16)}"  # the proxy refuses to start without one
+            env = {
+                "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+                "LITELLM_LOG": "ERROR",
+                "LITELLM_MASTER_KEY": master,
+            }
             with process(litellm, env=env, log=root / "litellm.log"):
-                wait_http(f"http://127.0.0.1:{port}/health/liveliness", _Alive())
-                runs += measure(
-                    f"LiteLLM {version} proxy", [f"http://127.0.0.1:{port}/v1"], "sk-any", plan, args.size
-                )
+                try:
+                    wait_http(f"http://127.0.0.1:{port}/health/liveliness", _Alive())
+                except RuntimeError:
+                    print((root / "litellm.log").read_text()[-3000:], file=sys.stderr)
+                    raise
+                base = [f"http://127.0.0.1:{port}/v1"]
+                runs += measure(f"LiteLLM {version} proxy", base, master, plan, args.size)
     write(runs, notes, args)
 
 

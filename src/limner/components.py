@@ -21,7 +21,8 @@ from limner.provenance.stamp import build_provenance
 from limner.provenance.verify import Verifier, build_verifier
 from limner.settings import Settings
 from limner.usage.counters import CounterStore, build_counter_store
-from limner.vault.blob_stores import BlobStore, build_blob_store
+from limner.vault.blob_stores import BlobStore, BlobStoreConfig, build_blob_store
+from limner.vault.blob_stores.database import DatabaseBlobConfig
 from limner.vault.key_providers import KeyProvider, build_key_provider
 
 
@@ -79,7 +80,7 @@ def build_components(settings: Settings) -> Components:
         backends={name: build_backend(cfg) for name, cfg in settings.generation.backends.items()},
         policy=_policy(settings, sessions),
         key_provider=build_key_provider(settings.vault.key_provider, data_dir=settings.data_dir),
-        blob_store=build_blob_store(settings.vault.blob_store, data_dir=settings.data_dir),
+        blob_store=build_blob_store(_blob_config(settings), data_dir=settings.data_dir, sessions=sessions),
         provenance=provenance,
         moderators=moderators,
         counters=build_counter_store(settings.identity.quotas.store, sessions),
@@ -100,6 +101,15 @@ def _policy(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> P
     from limner.policy.active import ActivePolicy  # detectors load data: only when the policy runs
 
     return ActivePolicy(sessions, refresh_s=settings.policy.refresh_s)
+
+
+def _blob_config(settings: Settings) -> BlobStoreConfig:
+    """Cluster mode (a database other than SQLite) keeps blobs in the database unless one is configured,
+    so replicas share them without a shared volume."""
+    clustered = not settings.database_url.startswith("sqlite")
+    if clustered and "blob_store" not in settings.vault.model_fields_set:
+        return DatabaseBlobConfig()
+    return settings.vault.blob_store
 
 
 def _check_catalog(settings: Settings) -> None:

@@ -11,6 +11,7 @@ from limner.policy.models import PolicyVersion
 from limner.privacy.models import Erasure, LegalHold
 from limner.review.models import Notification, ReviewDecision, ReviewItem
 from limner.usage.models import UsageCounter
+from limner.vault.blob_stores.database import StoredBlob
 from limner.vault.models import DataKey
 
 metadata = Base.metadata
@@ -32,6 +33,7 @@ __all__ = [
     "PrincipalVersion",
     "ReviewDecision",
     "ReviewItem",
+    "StoredBlob",
     "UsageCounter",
     "User",
     "metadata",

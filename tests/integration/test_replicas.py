@@ -4,6 +4,7 @@ on one PostgreSQL database and one Redis act as one."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -23,12 +24,15 @@ Replicas = tuple[Components, httpx.AsyncClient, httpx.AsyncClient]
 
 @pytest.fixture
 async def replicas(tmp_path: Path, pg_fresh_database: str) -> AsyncIterator[Replicas]:
-    settings = make_settings(
-        tmp_path / "data",
-        database={"url": pg_fresh_database},
-        identity={"quotas": {"store": {"kind": "redis", "prefix": f"{{limner-test-{uuid.uuid4().hex}}}:"}}},
-    )
-    first, second = build_components(settings), build_components(settings)
+    overrides = {
+        "database": {"url": pg_fresh_database},
+        "identity": {
+            "quotas": {"store": {"kind": "redis", "prefix": f"{{limner-test-{uuid.uuid4().hex}}}:"}}
+        },
+    }
+    first = build_components(make_settings(tmp_path / "a", **overrides))
+    shutil.copytree(tmp_path / "a", tmp_path / "b")  # the same key files; no shared volume for blobs
+    second = build_components(make_settings(tmp_path / "b", **overrides))
     await create_schema(first.engine)
     clients = [
         httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(components=c)), base_url="http://t")
@@ -42,6 +46,7 @@ async def replicas(tmp_path: Path, pg_fresh_database: str) -> AsyncIterator[Repl
 
 
 async def test_an_image_made_on_one_replica_is_served_by_the_other(replicas: Replicas) -> None:
+    """Cluster mode keeps blobs in the database by default: the replicas share no directory."""
     c, first, second = replicas
     creator = await make_caller(c, roles=["creator"])
     made = await first.post(
@@ -52,6 +57,7 @@ async def test_an_image_made_on_one_replica_is_served_by_the_other(replicas: Rep
     served = await second.get(url.path, params=dict(url.params))
     assert served.status_code == 200
     assert served.content.startswith(b"\x89PNG")
+    assert not list((Path(c.settings.data_dir) / "blobs").glob("*/*"))
 
 
 async def test_a_key_revoked_on_one_replica_fails_on_the_other(replicas: Replicas) -> None:
