@@ -130,6 +130,14 @@ def _ready() -> bool:
     return _WORKER_STAGES is not None
 
 
+def _submit_ready(pool: ProcessPoolExecutor, count: int) -> None:
+    try:
+        for _ in range(count):
+            pool.submit(_ready)
+    except (BrokenProcessPool, RuntimeError):  # shut down meanwhile: the next job starts a new pool
+        return
+
+
 def _run_in_worker(job: ImageJob) -> ImageOutput:
     if _WORKER_STAGES is None:
         raise RuntimeError("image worker was not initialised")
@@ -148,20 +156,24 @@ class ImageWork:
     data_dir: Path
     workers: int
     _pool: ProcessPoolExecutor | None = field(default=None, repr=False)
+    _warming: asyncio.Future[None] | None = field(default=None, repr=False)
 
     async def run(self, jobs: Sequence[ImageJob]) -> list[ImageResult]:
         """Every job at once; moderation verdicts combine local and remote providers."""
         return list(await asyncio.gather(*(self._one(job) for job in jobs)))
 
     def start(self) -> None:
-        """Start the workers now, without waiting: each builds its moderators and signer while the
-        server starts, rather than on the first request (which would wait for them)."""
+        """Start the workers in the background: each builds its moderators and signer while the server
+        starts, rather than on the first request. Never blocks the event loop."""
         if self.workers > 0:
             pool = self._pool or self._start()
-            for _ in range(self.workers):
-                pool.submit(_ready)
+            self._warming = asyncio.get_running_loop().run_in_executor(
+                None, _submit_ready, pool, self.workers
+            )
 
     async def aclose(self) -> None:
+        if self._warming is not None:
+            await asyncio.gather(self._warming, return_exceptions=True)
         if self._pool is not None:
             pool, self._pool = self._pool, None
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
@@ -181,16 +193,20 @@ class ImageWork:
             return await asyncio.to_thread(self.stages.run, job)
         pool = self._pool or self._start()
         try:
-            return await asyncio.get_running_loop().run_in_executor(pool, _run_in_worker, job)
+            # submit() may start worker processes, which waits on the fork server: not on the loop.
+            future = await asyncio.to_thread(pool.submit, _run_in_worker, job)
+            return await asyncio.wrap_future(future)
         except BrokenProcessPool as exc:
             self._pool = None  # a worker died (out of memory, killed): the next job starts fresh ones
             pool.shutdown(wait=False, cancel_futures=True)
             raise UnavailableError("An image worker stopped; please try again.") from exc
 
     def _start(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])  # the fork server imports the image stack once
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,
-            mp_context=multiprocessing.get_context("forkserver"),
+            mp_context=context,
             initializer=_init_worker,
             initargs=(self.worker_configs, self.provenance_settings, self.data_dir),
         )
