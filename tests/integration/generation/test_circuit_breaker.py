@@ -19,7 +19,8 @@ from tests.fakes.openai_upstream import FakeUpstreamState, serve_fake_upstream
 
 GEN = "/v1/images/generations"
 BODY = {"model": "dall-e-2", "prompt": "a harbour", "size": "256x256"}
-OPEN_S = 0.3
+OPEN_S = 30.0  # long enough that no slow machine sees the window pass during a test
+RECOVER_S = 3.0
 
 
 @pytest.fixture
@@ -30,16 +31,17 @@ def upstream() -> Iterator[tuple[str, FakeUpstreamState]]:
 
 @pytest.fixture
 async def gateway(
-    tmp_path: Path, upstream: tuple[str, FakeUpstreamState]
+    tmp_path: Path, upstream: tuple[str, FakeUpstreamState], request: pytest.FixtureRequest
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Caller]]:
+    failures, open_s = getattr(request, "param", (2, OPEN_S))
     vendor = OpenAIConfig(
         base_url=upstream[0],
         api_key=upstream[1].api_key,
         max_retries=1,
         retry_initial_delay_s=0.01,
-        read_timeout_s=0.5,
-        breaker_failures=2,
-        breaker_open_s=OPEN_S,
+        read_timeout_s=3,
+        breaker_failures=failures,
+        breaker_open_s=open_s,
     )
     settings = make_settings(
         tmp_path / "data",
@@ -57,7 +59,7 @@ async def gateway(
 
 
 @pytest.mark.parametrize("fault", ["http_500", "http_503", "garbage", "timeout"])
-async def test_a_failing_vendor_opens_the_breaker_then_a_trial_closes_it(
+async def test_a_failing_vendor_opens_the_breaker(
     gateway: tuple[httpx.AsyncClient, Caller], upstream: tuple[str, FakeUpstreamState], fault: str
 ) -> None:
     client, caller = gateway
@@ -70,10 +72,20 @@ async def test_a_failing_vendor_opens_the_breaker_then_a_trial_closes_it(
     refused = await client.post(GEN, headers=caller.headers, json=BODY)
     assert refused.status_code == 503
     assert refused.json()["error"]["code"] == "upstream_circuit_open"
-    assert int(refused.headers["retry-after"]) >= 1
+    assert 1 <= int(refused.headers["retry-after"]) <= OPEN_S
     assert len(state.image_requests()) == sent  # nothing reached the vendor while open
-    state.faults.clear()
-    await asyncio.sleep(OPEN_S + 0.1)  # the open window is jittered shorter, never longer
+
+
+@pytest.mark.parametrize("gateway", [(1, RECOVER_S)], indirect=True)
+async def test_after_the_open_window_a_trial_request_closes_it(
+    gateway: tuple[httpx.AsyncClient, Caller], upstream: tuple[str, FakeUpstreamState]
+) -> None:
+    client, caller = gateway
+    upstream[1].add_fault("http_500", times=2)
+    assert (await client.post(GEN, headers=caller.headers, json=BODY)).status_code == 502
+    refused = await client.post(GEN, headers=caller.headers, json=BODY)
+    assert refused.status_code == 503
+    await asyncio.sleep(RECOVER_S + 0.2)  # the window is jittered shorter, never longer
     recovered = await client.post(GEN, headers=caller.headers, json=BODY)
     assert recovered.status_code == 200, recovered.text
     assert (await client.post(GEN, headers=caller.headers, json=BODY)).status_code == 200
