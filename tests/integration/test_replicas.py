@@ -14,8 +14,10 @@ import pytest
 
 from limner.components import Components, build_components
 from limner.main import create_app
+from limner.policy.decision import Action
+from limner.policy.engine import AllowAllPolicy
 from tests.conftest import create_schema, make_settings
-from tests.factories import Caller, make_caller
+from tests.factories import Caller, FixedPolicy, make_caller
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 GEN = "/v1/images/generations"
@@ -90,3 +92,26 @@ async def test_concurrent_writers_on_two_replicas_never_fork_the_audit_chain(rep
     events = await first.get("/v1/limner/audit/events", headers=auditor.headers, params={"limit": 500})
     generated = [e for e in events.json()["data"] if e["action"] == "image.generated"]
     assert len(generated) == len(sent)
+
+
+async def test_a_request_held_on_one_replica_is_reviewed_on_the_other(replicas: Replicas) -> None:
+    c, first, second = replicas
+    creator, reviewer = await make_caller(c, roles=["creator"]), await make_caller(c, roles=["reviewer"])
+    c.policy = FixedPolicy(Action.REVIEW, ("ip.character",))  # the first replica holds the prompt
+    held = await first.post(
+        GEN, headers=creator.headers, json={"prompt": "a mouse mascot", "size": "256x256"}
+    )
+    c.policy = AllowAllPolicy()
+    assert held.status_code == 403
+    review_id = held.headers["x-limner-review-id"]
+    queue = await second.get("/v1/limner/reviews", headers=reviewer.headers)
+    assert [item["id"] for item in queue.json()["data"]] == [review_id]
+    decided = await second.post(
+        f"/v1/limner/reviews/{review_id}/decision",
+        headers=reviewer.headers,
+        json={"verdict": "approve", "reason": "checked against policy"},
+    )
+    assert decided.json()["status"] == "approved"
+    done = (await first.get(f"/v1/limner/reviews/{review_id}", headers=creator.headers)).json()
+    assert done["generation_status"] == "completed"
+    assert done["data"][0]["b64_json"]
