@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Iterator
 
 import httpx
 import openai
@@ -24,8 +25,10 @@ def png_bytes(size: int = 64) -> bytes:
 
 
 @pytest.fixture
-def sdk(live_server: LiveServer) -> openai.OpenAI:
-    return openai.OpenAI(base_url=f"{live_server.base_url}/v1", api_key=live_server.api_key, max_retries=0)
+def sdk(live_server: LiveServer) -> Iterator[openai.OpenAI]:
+    client = openai.OpenAI(base_url=f"{live_server.base_url}/v1", api_key=live_server.api_key, max_retries=0)
+    with client:  # closed, or its sockets surface later as ResourceWarnings
+        yield client
 
 
 def test_sdk_generates_b64_json(sdk: openai.OpenAI) -> None:

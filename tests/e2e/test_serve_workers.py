@@ -67,23 +67,24 @@ def test_two_processes_serve_images_and_a_revoked_key_dies_in_both(server: tuple
     created = cli(data_dir, "keys", "create", "--service", "batch", "--role", "creator", "--json")
     assert created.returncode == 0, created.stderr
     key = json.loads(created.stdout)
-    sdk = openai.OpenAI(base_url=f"{base}/v1", api_key=key["api_key"], max_retries=0)
-    for index in range(8):  # new connections: the kernel spreads them over both processes
-        url = (
-            sdk.images.generate(
-                model="limner-local", prompt=f"kite {index}", size="256x256", response_format="url"
+    for index in range(8):  # a new client each time: new connections spread over both processes
+        with openai.OpenAI(base_url=f"{base}/v1", api_key=key["api_key"], max_retries=0) as sdk:
+            url = (
+                sdk.images.generate(
+                    model="limner-local", prompt=f"kite {index}", size="256x256", response_format="url"
+                )
+                .data[0]
+                .url
             )
-            .data[0]
-            .url
-        )
         assert url is not None
         assert httpx.get(url, timeout=30).status_code == 200
-        sdk = openai.OpenAI(base_url=f"{base}/v1", api_key=key["api_key"], max_retries=0)
     revoked = cli(data_dir, "keys", "revoke", key["id"])
     assert revoked.returncode == 0, revoked.stderr
     for _ in range(8):
-        fresh = openai.OpenAI(base_url=f"{base}/v1", api_key=key["api_key"], max_retries=0)
-        with pytest.raises(openai.AuthenticationError):
+        with (
+            openai.OpenAI(base_url=f"{base}/v1", api_key=key["api_key"], max_retries=0) as fresh,
+            pytest.raises(openai.AuthenticationError),
+        ):
             fresh.models.list()
     verified = cli(data_dir, "audit", "verify")
     assert verified.returncode == 0, verified.stdout + verified.stderr
