@@ -6,7 +6,7 @@ DATA_DIR ?= data
 PYTHON ?= python3
 TOOLS ?= .venv-tools
 
-.PHONY: run test check bench eval train-moderation install dev clean
+.PHONY: run test check bench eval train-moderation install dev clean lock audit-deps
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,7 @@ check: dev
 	$(VENV)/bin/ruff format --check src tests bench scripts
 	$(VENV)/bin/mypy
 
-BENCHES ?= overhead provenance moderation audit monitoring eval_dlp eval_harm eval_people_ip eval
+BENCHES ?= overhead load provenance moderation audit monitoring eval_dlp eval_harm eval_people_ip eval
 
 bench: dev
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(PY) -m bench.$$b || exit 1; done
@@ -49,6 +49,15 @@ bench: dev
 
 eval: dev
 	$(PY) -m bench.eval
+
+# The hashed lock file the container image installs (Dockerfile); rerun after changing dependencies.
+lock: dev
+	$(VENV)/bin/uv pip compile pyproject.toml --extra server --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 -q -o requirements/server.lock
+
+# Known vulnerabilities in the installed environment (asks the PyPI advisory service: needs the network).
+audit-deps: dev
+	$(VENV)/bin/pip-audit --local --skip-editable --progress-spinner off
 
 train-moderation: dev
 	$(PY) scripts/train_moderation.py

@@ -8,6 +8,8 @@ ORDER = [
     "overhead",
     "overhead_analysis",
     "image_stages",
+    "load",
+    "scale_analysis",
     "dlp",
     "harm",
     "people_ip",

@@ -145,7 +145,7 @@ def main() -> None:
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            wait_ready(base, server)
+            wait_ready(base, server, timeout_s=300)  # a shared, loaded machine can take minutes
             rows = asyncio.run(measure(upstream, state.api_key, base, creds["api_key"]))
         finally:
             server.terminate()

@@ -60,6 +60,9 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
             "models": catalog_for_tests(),
         },
     }
+    # Image stages in threads: a process pool per test would cost seconds; tests/integration/generation/
+    # test_image_workers.py and the e2e server run the worker processes.
+    values["server"] = {"image_workers": 0, **dict(overrides.pop("server", None) or {})}  # type: ignore[call-overload]
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
 

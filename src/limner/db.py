@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+READ_ONLY = "limner_read_only"
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -80,12 +84,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin_immediate(connection: Any) -> None:
     # BEGIN IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking
-    # on a read-to-write upgrade (which SQLite reports as "database is locked").
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # on a read-to-write upgrade (which SQLite reports as "database is locked"). Sessions opened
+    # with `reading` never write: a plain BEGIN lets them run beside the writer (WAL).
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+@asynccontextmanager
+async def reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session for reads only: on SQLite it does not queue for the write lock."""
+    async with sessions() as session:
+        await session.connection(execution_options={READ_ONLY: True})
+        yield session
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True for errors that mean "the database is down or restarting", not "this query is wrong":
+    the request gets a 503 and pool_pre_ping reconnects once the database is back."""
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
+    return isinstance(exc, ConnectionError) or type(exc).__name__ == "CannotConnectNowError"
 
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-__all__ = ["Base", "UTCDateTime", "make_engine", "make_sessions", "new_id", "utcnow"]
+__all__ = ["Base", "UTCDateTime", "make_engine", "make_sessions", "new_id", "reading", "utcnow"]

@@ -15,7 +15,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from limner import observe
-from limner.errors import InvalidRequestError, LimnerError, PayloadTooLargeError
+from limner.db import database_unavailable
+from limner.errors import InvalidRequestError, LimnerError, PayloadTooLargeError, UnavailableError
 from limner.logs import request_id_var
 from limner.observe import Instruments
 
@@ -66,6 +67,11 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         # Log the type only: exception messages may quote request data.
         log.error("unhandled %s on %s", type(exc).__name__, request.url.path)
+        if database_unavailable(exc):
+            down = UnavailableError(
+                "The database is not reachable; try again shortly.", headers={"retry-after": "1"}
+            )
+            return error_response(down, getattr(request.state, "request_id", None))
         return error_response(
             LimnerError("The server had an error processing your request."),
             getattr(request.state, "request_id", None),

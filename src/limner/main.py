@@ -54,6 +54,8 @@ def create_app(
         app.state.components = components or build_components(settings)
         await app.state.components.policy.prepare()
         c = app.state.components
+        if owned:
+            c.image_work.start()
         jobs = default_jobs() + audit_jobs(c) + privacy_jobs(c) + alert_jobs(c)
         tasks = start_jobs(c, jobs) if owned and run_jobs else []
         try:

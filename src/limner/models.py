@@ -6,11 +6,13 @@ from limner.audit.models import AuditActor, AuditCheckpoint, AuditEvent, AuditOu
 from limner.db import Base
 from limner.generation.models import Generation, ImageRecord
 from limner.identity.models import ApiKey, User
+from limner.identity.principal_cache import PrincipalVersion
 from limner.policy.models import PolicyVersion
 from limner.privacy.models import Erasure, LegalHold
 from limner.review.models import Notification, ReviewDecision, ReviewItem
 from limner.usage.alerts.models import Alert, KeyNetwork
 from limner.usage.models import UsageCounter
+from limner.vault.blob_stores.database import StoredBlob
 from limner.vault.models import DataKey
 
 metadata = Base.metadata
@@ -31,8 +33,10 @@ __all__ = [
     "LegalHold",
     "Notification",
     "PolicyVersion",
+    "PrincipalVersion",
     "ReviewDecision",
     "ReviewItem",
+    "StoredBlob",
     "UsageCounter",
     "User",
     "metadata",

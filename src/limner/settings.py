@@ -46,6 +46,12 @@ class ServerSettings(BaseSettings):
     max_json_bytes: int = Field(default=1_000_000, ge=1024)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     hsts_max_age_s: int = 31_536_000
+    image_workers: int = Field(
+        default=-1,
+        ge=-1,
+        le=64,
+        description="Processes running the image stages; -1: one per core; 0: threads of the server process",
+    )
 
 
 class Settings(BaseSettings):

@@ -44,7 +44,7 @@ def free_port() -> int:
         return port
 
 
-def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 120) -> None:
+def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 180) -> None:
     # Start-up loads the policy's models (the harm model tier: ~3 s alone, much longer on a busy machine).
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

@@ -15,7 +15,7 @@ from limner.errors import ContentPolicyViolation, HeldForReview, LimnerError, Pe
 from limner.generation import service
 from limner.generation.backends.base import BackendResult, ImageBackend, ImageRequest
 from limner.generation.catalog import ModelSpec, find_model
-from limner.generation.images_out import ImageChecks, StoredImage, check_images, store_images
+from limner.generation.images_out import ImageChecks, StoredImage, check_and_store, check_images
 from limner.generation.response_fields import estimate_usage
 from limner.generation.schemas import DeliveredImage, GenerationInput, GenerationOutcome
 from limner.generation.validation import Resolved, resolve
@@ -316,8 +316,7 @@ async def _store(
 ) -> tuple[ImageChecks, list[StoredImage]]:
     """Image checks, then provenance, encryption and blobs; a failure is recorded on the generation."""
     try:
-        checks = await check_images(c, [image.data for image in result.images])
-        stored = await store_images(
+        checks, stored = await check_and_store(
             c, principal, spec, opened.generation_id, opened.data_key, opened.decision, result
         )
     except LimnerError as exc:

@@ -11,11 +11,13 @@ from collections.abc import Awaitable, Callable
 from fastapi import Request
 
 from limner.components import Components
-from limner.errors import AuthenticationError, LimnerError, PermissionDeniedError
+from limner.db import database_unavailable, reading
+from limner.errors import AuthenticationError, LimnerError, PermissionDeniedError, UnavailableError
 from limner.identity.cookies import CSRF_HEADER, needs_csrf, session_token
 from limner.identity.mfa_policy import mfa_required
-from limner.identity.models import User
+from limner.identity.models import ApiKey, User
 from limner.identity.permissions import Principal
+from limner.identity.principal_cache import current_version
 from limner.identity.service import authenticate_api_key, load_principal
 from limner.identity.sessions import EXPIRED, csrf_ok, find_session
 
@@ -33,6 +35,10 @@ async def authenticate_request(request: Request, c: Components) -> Principal:
             raise
         except Exception as exc:  # a broken backend must deny, never fall through to the next one
             log.error("identity backend %s failed: %s", backend.__name__, type(exc).__name__)
+            if database_unavailable(exc):  # deny with the truth: the key may well be fine
+                raise UnavailableError(
+                    "The database is not reachable; try again shortly.", headers={"retry-after": "1"}
+                ) from exc
             raise AuthenticationError("We could not verify your credentials.") from exc
         if principal is not None:
             return principal
@@ -45,8 +51,14 @@ async def api_key_backend(request: Request, c: Components) -> Principal | None:
     if not request.headers.get("authorization") and not azure_key:
         return None
     raw = bearer_token(request) if request.headers.get("authorization") else azure_key
+    async with reading(c.sessions) as session:
+        version = await current_version(session)
+    cached = c.principals.get(raw, secret_key=c.secret_key, version=version)
+    if cached is not None:
+        return cached
     async with c.sessions.begin() as session:
-        return await authenticate_api_key(
+        version = await current_version(session)
+        principal = await authenticate_api_key(
             session,
             raw_key=raw,
             secret_key=c.secret_key,
@@ -54,6 +66,10 @@ async def api_key_backend(request: Request, c: Components) -> Principal | None:
             custom_roles=c.settings.identity.custom_roles,
             access=c.settings.identity.access,
         )
+        row = await session.get(ApiKey, principal.api_key_id)
+    if row is not None:
+        c.principals.put(row, principal, version=version)
+    return principal
 
 
 async def session_backend(request: Request, c: Components) -> Principal | None:

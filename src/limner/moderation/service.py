@@ -28,10 +28,18 @@ async def moderate_image(
     """Run all moderators concurrently on `image`; no moderators means moderation is off."""
     if not moderators:
         return ImageVerdict(action=Action.ALLOW)
+    results, failed = await provider_scores(image, moderators)
+    return decide(results, failed, settings)
+
+
+async def provider_scores(
+    image: bytes, moderators: Sequence[ImageModerator]
+) -> tuple[list[ModerationScores], list[str]]:
+    """Every provider's scores, concurrently, and the names of those that failed."""
     outcomes = await asyncio.gather(*(_run(m, image) for m in moderators))
     results = [outcome for outcome in outcomes if isinstance(outcome, ModerationScores)]
     failed = [m.name for m, outcome in zip(moderators, outcomes, strict=True) if outcome is None]
-    return decide(results, failed, settings)
+    return results, failed
 
 
 async def _run(moderator: ImageModerator, image: bytes) -> ModerationScores | None:

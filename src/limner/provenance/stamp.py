@@ -9,7 +9,7 @@ from pathlib import Path
 from PIL import Image
 
 from limner.provenance.base import NoProvenance, Provenance, ProvenanceInfo
-from limner.provenance.codec import decode_image, encode_image, normalize_format
+from limner.provenance.codec import Decoded, decode_image, encode_image, normalize_format
 from limner.provenance.config import LabelSettings, ProvenanceSettings
 from limner.provenance.label import draw_label
 from limner.provenance.payload import mark_id
@@ -35,8 +35,15 @@ class C2paProvenance:
         """Decode, watermark, label, encode in `fmt`, sign. An upstream manifest becomes the parent.
 
         Raises UnsupportedImageError for undecodable input, ConfigError if signing fails."""
+        return self.stamp_decoded(image, self.decode(image), fmt=fmt, info=info)
+
+    def decode(self, image: bytes) -> Decoded:
+        """The pixels `stamp_decoded` needs, decoded once under this stage's limits."""
+        return decode_image(image, max_pixels=self._max_pixels)
+
+    def stamp_decoded(self, image: bytes, decoded: Decoded, *, fmt: str, info: ProvenanceInfo) -> bytes:
+        """`stamp` for an image whose pixels the caller already decoded with `decode`."""
         out_fmt = normalize_format(fmt)
-        decoded = decode_image(image, max_pixels=self._max_pixels)
         parent = (image, decoded.fmt) if has_manifest(image, decoded.fmt) else None
         rgb = self._watermark.embed(decoded.rgb, mark_id(info.image_id))
         if self._label.enabled:

@@ -28,6 +28,15 @@ class UpstreamOptions(BaseModel):
         ge=0,
         description="Longest retry-after Limner waits; a longer one fails the request at once",
     )
+    breaker_failures: int = Field(
+        default=5,
+        ge=0,
+        le=1000,
+        description="Failed requests in a row (after retries) that open the circuit breaker; 0: never",
+    )
+    breaker_open_s: float = Field(
+        default=30.0, gt=0, le=3600, description="How long an open breaker answers 503 before a trial request"
+    )
     legacy_model_prefixes: list[str] = Field(
         default_factory=lambda: ["dall-e"],
         description="Upstream model ids that take response_format (Limner asks them for b64_json)",

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from limner.breaker import CircuitBreaker
 from limner.errors import LimnerError, UnavailableError
 from limner.generation.backends._http import LABEL, UpstreamOptions, build_client
 from limner.generation.backends._sse import stream_images
@@ -54,8 +55,24 @@ class ImagesApi:
         self._route = route
         self._sleep = sleep
         self._client = build_client(options, transport)
+        self._breaker = CircuitBreaker(
+            LABEL, failures=options.breaker_failures, open_s=options.breaker_open_s
+        )
 
     async def run(self, request: ImageRequest) -> BackendResult:
+        self._breaker.before_call()
+        try:
+            result = await self._run(request)
+        except LimnerError as exc:
+            self._breaker.record(exc)
+            raise
+        except BaseException:
+            self._breaker.abandon()  # cancelled: says nothing about the vendor
+            raise
+        self._breaker.record(None)
+        return result
+
+    async def _run(self, request: ImageRequest) -> BackendResult:
         async def make_request() -> httpx.Request:
             return await self._build(request)
 

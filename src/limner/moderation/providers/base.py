@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
+
+from PIL import Image
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,4 +27,17 @@ class ImageModerator(Protocol):
 
     async def aclose(self) -> None:
         """Release connections, sessions and threads; the moderator is not used afterwards."""
+        ...
+
+
+@runtime_checkable
+class LocalModerator(Protocol):
+    """A moderator that scores on this machine's CPU: the image worker processes run it, next to
+    provenance, on pixels decoded once (generation/image_work.py)."""
+
+    name: str
+
+    def score_local(self, image: bytes, pixels: Image.Image | None) -> ModerationScores:
+        """Score one image (blocking). `pixels` is the already decoded image when there is one;
+        otherwise decode `image` under the moderator's own limits."""
         ...

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any, Literal
 
 import numpy as np
+from PIL import Image
 from pydantic import BaseModel, Field
 
 from limner.errors import ConfigError
@@ -67,6 +68,10 @@ class NudeNetModerator:
         detections = self._detector.detect(pixels)
         hits = [float(d["score"]) for d in detections if d.get("class") in self._labels]
         return max(hits, default=0.0)
+
+    def score_local(self, image: bytes, pixels: Image.Image | None) -> ModerationScores:
+        """NudeNet decodes under its own limits: `pixels` is not used (blocking)."""
+        return ModerationScores(provider=self.name, scores={cat.SEXUAL: self.score(image)})
 
     async def aclose(self) -> None:
         """NudeNet holds an ONNX session that is freed with the object."""

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 from typing import Literal
 
+from PIL import Image
 from pydantic import BaseModel, Field
 
 from limner.errors import ConfigError
@@ -57,6 +58,11 @@ class OpenNsfwModerator:
         """The NSFW probability of one encoded image (blocking; call from a worker thread)."""
         with open_image(image, field="image", max_pixels=self._max_pixels) as decoded:
             return min(max(self._classifier.score(decoded), 0.0), 1.0)
+
+    def score_local(self, image: bytes, pixels: Image.Image | None) -> ModerationScores:
+        """Scores from pixels decoded by the caller, or from `image` when there are none (blocking)."""
+        score = self.score(image) if pixels is None else self._classifier.score(pixels)
+        return ModerationScores(provider=self.name, scores={cat.SEXUAL: min(max(score, 0.0), 1.0)})
 
     async def aclose(self) -> None:
         """ONNX Runtime frees its session with the object; nothing to close."""

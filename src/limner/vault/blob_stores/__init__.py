@@ -6,20 +6,28 @@ from pathlib import Path
 from typing import Annotated, assert_never
 
 from pydantic import Field
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from limner.vault.blob_stores.base import BlobStore
+from limner.vault.blob_stores.database import DatabaseBlobConfig, DatabaseBlobStore
 from limner.vault.blob_stores.filesystem import FilesystemBlobConfig, FilesystemBlobStore
 from limner.vault.blob_stores.memory import MemoryBlobConfig, MemoryBlobStore
 
-BlobStoreConfig = Annotated[FilesystemBlobConfig | MemoryBlobConfig, Field(discriminator="kind")]
+BlobStoreConfig = Annotated[
+    FilesystemBlobConfig | MemoryBlobConfig | DatabaseBlobConfig, Field(discriminator="kind")
+]
 
 
-def build_blob_store(config: BlobStoreConfig, *, data_dir: Path) -> BlobStore:
+def build_blob_store(
+    config: BlobStoreConfig, *, data_dir: Path, sessions: async_sessionmaker[AsyncSession]
+) -> BlobStore:
     match config:
         case FilesystemBlobConfig():
             return FilesystemBlobStore(config.path or data_dir / "blobs")
         case MemoryBlobConfig():
             return MemoryBlobStore()
+        case DatabaseBlobConfig():
+            return DatabaseBlobStore(sessions)
         case _:
             assert_never(config)
 
