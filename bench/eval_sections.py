@@ -93,6 +93,9 @@ def people_ip_lines(run: EngineRun) -> list[str]:
     def flags(prefix: str) -> Callable[[str], bool]:
         return lambda t: any(c.startswith(prefix) for c in run.categories(t))
 
+    def found(category: str) -> Callable[[str], bool]:  # also findings the policy allows
+        return lambda t: any(r.finding.category == category for r in run.decide(t).findings)
+
     lines = ["| category | P | R | F1 | positives / negatives |", "|---|---:|---:|---:|---:|"]
     lines.append(
         binary_row(
@@ -104,8 +107,8 @@ def people_ip_lines(run: EngineRun) -> list[str]:
     )
     lines.append(
         binary_row(
-            "person.historical: the same, for presidents / vice presidents who died 70+ years ago",
-            flags("person.historical"),
+            "person.historical: the same, for presidents / vice presidents who died 70+ years ago (allowed by default)",
+            found("person.historical"),
             captions(historical, PEOPLE_TEMPLATES, 3, 7),
             generic + benign,
         )
