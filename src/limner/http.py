@@ -17,6 +17,13 @@ from limner.errors import InvalidRequestError, LimnerError, PayloadTooLargeError
 log = logging.getLogger("limner.http")
 
 
+# Pages load only their own scripts and styles; nothing may frame them (see web/).
+CSP = (
+    b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    b"connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+)
+
+
 def error_response(exc: LimnerError, request_id: str | None = None) -> JSONResponse:
     headers = dict(exc.headers)
     if request_id:
@@ -131,7 +138,9 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 _log_request(scope_info, message["status"], state, request_id)
                 headers = list(message.get("headers", []))
-                headers += [(b"x-request-id", request_id.encode()), *self._security_headers()]
+                cached = any(name == b"cache-control" for name, _ in headers)  # static files set their own
+                security = [h for h in self._security_headers() if not (cached and h[0] == b"cache-control")]
+                headers += [(b"x-request-id", request_id.encode()), *security]
                 if "upstream_ms" in state:
                     headers.append((b"x-limner-overhead-ms", _overhead(state).encode()))
                     headers.append((b"x-limner-image-ms", f"{state.get('image_ms', 0.0):.2f}".encode()))
@@ -146,6 +155,7 @@ class RequestContextMiddleware:
             (b"referrer-policy", b"no-referrer"),
             (b"x-frame-options", b"DENY"),
             (b"cache-control", b"no-store"),
+            (b"content-security-policy", CSP),
         ]
         if self.hsts:
             headers.append((b"strict-transport-security", f"max-age={self.hsts_max_age_s}".encode()))

@@ -72,6 +72,9 @@ def create_app(
 
     for identity_router in identity_routers():
         app.include_router(identity_router)
+    from limner.web.install import install_web  # the workspace pages
+
+    install_web(app)
     app.add_api_route("/healthz", healthz, methods=["GET"])
     app.add_api_route("/readyz", readyz, methods=["GET"])
     return app

@@ -1,0 +1,16 @@
+"""Every web page router, in one list for install_web."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+
+def web_routers() -> list[APIRouter]:
+    from limner.web import coach_routes, generate_routes, mfa_pages, signin_routes
+
+    return [
+        signin_routes.router,
+        mfa_pages.router,
+        generate_routes.router,
+        coach_routes.router,
+    ]
