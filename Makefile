@@ -21,6 +21,7 @@ install: $(VENV)/.installed
 
 dev: $(VENV)/.dev-installed
 	@if [ -f tests/oidc/package.json ]; then npm ci --silent --no-audit --no-fund --prefix tests/oidc; fi
+	@if [ -f tests/e2e/browser/package.json ]; then npm ci --silent --no-audit --no-fund --prefix tests/e2e/browser; fi
 
 run: $(VENV)/.installed
 	@if [ ! -f $(DATA_DIR)/config.toml ]; then $(VENV)/bin/limner init --data-dir $(DATA_DIR); fi
@@ -47,4 +48,4 @@ train-moderation: dev
 	$(PY) scripts/train_moderation.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache test-artifacts
