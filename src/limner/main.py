@@ -13,6 +13,10 @@ from limner.audit.jobs import audit_jobs
 from limner.audit.routes import router as audit_router
 from limner.components import Components, build_components
 from limner.deps import ComponentsDep
+from limner.education.admin_routes import report_router as training_report_router
+from limner.education.admin_routes import router as training_admin_router
+from limner.education.routes import router as training_router
+from limner.education.seed import ensure_defaults
 from limner.errors import UnavailableError
 from limner.generation.routes import router as generation_router
 from limner.http import RequestContextMiddleware, install_error_handlers
@@ -41,6 +45,7 @@ def create_app(
         owned = components is None
         app.state.components = components or build_components(settings)
         await app.state.components.policy.prepare()
+        await ensure_defaults(app.state.components.sessions)  # the shipped training, on a new database
         c = app.state.components
         tasks = start_jobs(c, default_jobs() + audit_jobs(c) + privacy_jobs(c)) if owned and run_jobs else []
         try:
@@ -68,6 +73,8 @@ def create_app(
     app.include_router(metrics_router)
     app.include_router(audit_router)
     app.include_router(privacy_router)
+    for education_router in (training_router, training_admin_router, training_report_router):
+        app.include_router(education_router)
     from limner.identity.routers import identity_routers  # identity: auth, MFA, SSO, admin, SCIM
 
     for identity_router in identity_routers():

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from limner.audit.models import AuditActor, AuditCheckpoint, AuditEvent, AuditOutbox, AuditSinkState
 from limner.db import Base
+from limner.education.models import (
+    Banner,
+    PolicyAcknowledgement,
+    TrainingModule,
+    TrainingResult,
+    UsePolicyVersion,
+)
 from limner.generation.models import Generation, ImageRecord
 from limner.identity.models import ApiKey, User
 from limner.policy.models import PolicyVersion
@@ -21,16 +28,21 @@ __all__ = [
     "AuditEvent",
     "AuditOutbox",
     "AuditSinkState",
+    "Banner",
     "DataKey",
     "Erasure",
     "Generation",
     "ImageRecord",
     "LegalHold",
     "Notification",
+    "PolicyAcknowledgement",
     "PolicyVersion",
     "ReviewDecision",
     "ReviewItem",
+    "TrainingModule",
+    "TrainingResult",
     "UsageCounter",
+    "UsePolicyVersion",
     "User",
     "metadata",
 ]

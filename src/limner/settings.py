@@ -15,6 +15,7 @@ from pydantic_settings import (
 )
 
 from limner.audit.config import AuditSettings
+from limner.education.config import EducationSettings
 from limner.generation.config import GenerationSettings
 from limner.identity.config import IdentitySettings
 from limner.moderation.config import ModerationSettings
@@ -67,6 +68,7 @@ class Settings(BaseSettings):
     vault: VaultSettings = Field(default_factory=VaultSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    education: EducationSettings = Field(default_factory=EducationSettings)
 
     @model_validator(mode="after")
     def _enforce_real_secret(self) -> Settings:

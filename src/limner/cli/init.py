@@ -20,6 +20,7 @@ from limner.cli.common import (
     fail,
     run,
 )
+from limner.education.seed import install_defaults
 from limner.identity import service as identity
 from limner.identity.passwords import generate_password
 from limner.migrate import upgrade_async
@@ -94,6 +95,7 @@ async def _bootstrap(data_dir: Path, admin_email: str) -> tuple[str, str]:
         _, api_key = await identity.create_api_key(
             session, owner=admin, secret_key=c.secret_key, name="initial admin key"
         )
+        await install_defaults(session)  # the shipped acceptable-use policy and first module
     return password, api_key
 
 

@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from limner.cli import audit, db, groups, keys, policy, privacy, users, vault
+from limner.cli import audit, db, groups, keys, policy, privacy, training, users, vault
 from limner.cli.init import init
 from limner.cli.scan import scan
 from limner.cli.serve import serve
@@ -27,6 +27,7 @@ app.add_typer(groups.app, name="groups")
 app.add_typer(policy.app, name="policy")
 app.add_typer(audit.app, name="audit")
 app.add_typer(privacy.app, name="privacy")
+app.add_typer(training.app, name="training")
 app.add_typer(vault.app, name="vault")
 app.add_typer(db.app, name="db")
 

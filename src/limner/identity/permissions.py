@@ -29,6 +29,8 @@ class Permission(StrEnum):
     PRIVACY_MANAGE = "privacy.manage"
     SCIM = "scim"
     VERIFY = "images.verify"
+    EDUCATION_MANAGE = "education.manage"
+    EDUCATION_REPORT = "education.report"
 
 
 _CREATE = {
@@ -48,6 +50,7 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[str]] = {
             Permission.VERIFY,
             Permission.PROMPTS_REVEAL,
             Permission.PRIVACY_MANAGE,
+            Permission.EDUCATION_REPORT,
         }
     ),
     "reviewer": frozenset({Permission.REVIEW_DECIDE, Permission.VERIFY, Permission.IMAGES_READ}),
