@@ -35,7 +35,7 @@ check: dev
 	$(VENV)/bin/ruff format --check src tests bench scripts
 	$(VENV)/bin/mypy
 
-BENCHES ?= overhead provenance moderation audit eval_dlp eval_harm eval_people_ip eval
+BENCHES ?= overhead provenance moderation audit coach eval_dlp eval_harm eval_people_ip eval
 
 bench: dev
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(PY) -m bench.$$b || exit 1; done

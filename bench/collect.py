@@ -15,6 +15,7 @@ ORDER = [
     "provenance",
     "moderation",
     "audit",
+    "coach",
 ]
 HEADER = """# Benchmarks
 
