@@ -39,7 +39,8 @@ class Timed:
     """Wraps the app and records each request's server time in milliseconds."""
 
     def __init__(self, app: ASGI) -> None:
-        self.app, self.times = app, []  # type: list[float]
+        self.app = app
+        self.times: list[float] = []
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         started = time.perf_counter()
