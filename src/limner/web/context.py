@@ -13,4 +13,6 @@ ContextHook = Callable[["Page"], Awaitable[dict[str, object]]]
 
 def page_context_hooks() -> list[ContextHook]:
     """Each hook returns values merged into every signed-in page's template context."""
-    return []
+    from limner.web.training_pages import banner_context
+
+    return [banner_context]

@@ -18,6 +18,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Generate", "/", Permission.IMAGES_GENERATE),
     NavItem("Gallery", "/gallery", AUTHENTICATED),
     NavItem("My shares", "/shares", AUTHENTICATED),
+    NavItem("Training", "/training", AUTHENTICATED),
 )
 
 

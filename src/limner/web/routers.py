@@ -6,11 +6,12 @@ from fastapi import APIRouter
 
 
 def web_routers() -> list[APIRouter]:
-    from limner.web import coach_routes, generate_routes, mfa_pages, signin_routes
+    from limner.web import coach_routes, generate_routes, mfa_pages, signin_routes, training_pages
 
     return [
         signin_routes.router,
         mfa_pages.router,
         generate_routes.router,
         coach_routes.router,
+        training_pages.router,
     ]
