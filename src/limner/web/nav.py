@@ -19,6 +19,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Gallery", "/gallery", AUTHENTICATED),
     NavItem("My shares", "/shares", AUTHENTICATED),
     NavItem("Training", "/training", AUTHENTICATED),
+    NavItem("Review", "/review", Permission.REVIEW_DECIDE),
 )
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 
 def web_routers() -> list[APIRouter]:
-    from limner.web import coach_routes, generate_routes, mfa_pages, signin_routes, training_pages
+    from limner.web import coach_routes, generate_routes, mfa_pages, review_pages, signin_routes, training_pages
 
     return [
         signin_routes.router,
@@ -14,4 +14,5 @@ def web_routers() -> list[APIRouter]:
         generate_routes.router,
         coach_routes.router,
         training_pages.router,
+        review_pages.router,
     ]
