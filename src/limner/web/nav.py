@@ -20,6 +20,9 @@ NAV: tuple[NavItem, ...] = (
     NavItem("My shares", "/shares", AUTHENTICATED),
     NavItem("Training", "/training", AUTHENTICATED),
     NavItem("Review", "/review", Permission.REVIEW_DECIDE),
+    NavItem("Verify", "/verify", Permission.VERIFY),
+    NavItem("Audit", "/audit", Permission.AUDIT_READ),
+    NavItem("Admin", "/admin", Permission.USERS_MANAGE),
 )
 
 

@@ -6,7 +6,16 @@ from fastapi import APIRouter
 
 
 def web_routers() -> list[APIRouter]:
-    from limner.web import coach_routes, generate_routes, mfa_pages, review_pages, signin_routes, training_pages
+    from limner.web import (
+        admin_pages,
+        audit_pages,
+        coach_routes,
+        generate_routes,
+        mfa_pages,
+        review_pages,
+        signin_routes,
+        training_pages,
+    )
 
     return [
         signin_routes.router,
@@ -15,4 +24,6 @@ def web_routers() -> list[APIRouter]:
         coach_routes.router,
         training_pages.router,
         review_pages.router,
+        admin_pages.router,
+        audit_pages.router,
     ]
