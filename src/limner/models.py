@@ -11,6 +11,7 @@ from limner.education.models import (
     TrainingResult,
     UsePolicyVersion,
 )
+from limner.gallery.models import Share
 from limner.generation.models import Generation, ImageRecord
 from limner.identity.models import ApiKey, User
 from limner.policy.models import PolicyVersion
@@ -39,6 +40,7 @@ __all__ = [
     "PolicyVersion",
     "ReviewDecision",
     "ReviewItem",
+    "Share",
     "TrainingModule",
     "TrainingResult",
     "UsageCounter",

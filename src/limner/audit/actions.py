@@ -56,3 +56,7 @@ class AuditAction(StrEnum):
     TRAINING_RECORDED = "education.module.recorded"
     BANNER_CREATED = "education.banner.created"
     BANNER_ENDED = "education.banner.ended"
+    PROMPT_WARNING_CONFIRMED = "prompt.warning_confirmed"
+    IMAGE_ERASED = "image.erased"
+    SHARE_CREATED = "share.created"
+    SHARE_REVOKED = "share.revoked"

@@ -31,6 +31,7 @@ class Permission(StrEnum):
     VERIFY = "images.verify"
     EDUCATION_MANAGE = "education.manage"
     EDUCATION_REPORT = "education.report"
+    IMAGES_SHARE_EXTERNAL = "images.share_external"  # external links; grant it through roles or custom roles
 
 
 _CREATE = {

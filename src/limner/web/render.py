@@ -17,6 +17,9 @@ from limner.web.nav import nav_for
 from limner.web.pages import Page, csrf_cookie
 
 STATIC_PACKAGE = "limner.web"
+SERVER_FAULT = (
+    "Something went wrong on our side. If it keeps happening, tell your administrator the request id."
+)
 
 
 def build_templates() -> Environment:
@@ -65,8 +68,10 @@ def render_fragment(page: Page, template: str, **values: Any) -> HTMLResponse:
 async def render_error(request: Request, exc: LimnerError) -> HTMLResponse:
     c = request.app.state.components
     page = Page(request, c, None, csrf_cookie(request, c))
+    # A server-side failure's message may name files or settings: the page shows the request id instead.
+    message = exc.message if exc.status < 500 else SERVER_FAULT
     response = await render(
-        page, "errors/error.html", status=exc.status, title=_title(exc), message=exc.message, code=exc.code
+        page, "errors/error.html", status=exc.status, title=_title(exc), message=message, code=exc.code
     )
     response.headers.update(exc.headers)
     return response

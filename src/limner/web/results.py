@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from limner.components import Components
 from limner.errors import ConfigError
 from limner.generation import urls
+from limner.provenance.verify import VerifyReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,14 +29,19 @@ def signed_image_url(c: Components, image_id: str) -> str:
     return full.removeprefix(c.settings.public_url.rstrip("/"))  # same origin: a path is enough
 
 
+async def provenance_of(c: Components, data: bytes) -> VerifyReport | None:
+    """The same check as /v1/limner/verify; None when this server has no verifier configured."""
+    try:
+        return await asyncio.to_thread(c.verifier.verify, data)
+    except ConfigError:
+        return None
+
+
 async def shown_image(
     c: Components, *, image_id: str, data: bytes, fmt: str, revised_prompt: str | None
 ) -> ShownImage:
     """Read the credentials back from the delivered bytes: the panel shows what the file really carries."""
-    try:
-        report = await asyncio.to_thread(c.verifier.verify, data)
-    except ConfigError:
-        report = None
+    report = await provenance_of(c, data)
     return ShownImage(
         image_id=image_id,
         url=signed_image_url(c, image_id),
