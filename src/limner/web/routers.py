@@ -16,6 +16,7 @@ def web_routers() -> list[APIRouter]:
         review_pages,
         share_routes,
         signin_routes,
+        training_admin_pages,
         training_pages,
     )
 
@@ -30,4 +31,5 @@ def web_routers() -> list[APIRouter]:
         review_pages.router,
         admin_pages.router,
         audit_pages.router,
+        training_admin_pages.router,
     ]
