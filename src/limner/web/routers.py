@@ -13,6 +13,7 @@ def web_routers() -> list[APIRouter]:
         gallery_routes,
         generate_routes,
         mfa_pages,
+        policy_pages,
         review_pages,
         share_routes,
         signin_routes,
@@ -32,4 +33,5 @@ def web_routers() -> list[APIRouter]:
         admin_pages.router,
         audit_pages.router,
         training_admin_pages.router,
+        policy_pages.router,
     ]
