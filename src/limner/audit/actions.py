@@ -60,3 +60,4 @@ class AuditAction(StrEnum):
     IMAGE_ERASED = "image.erased"
     SHARE_CREATED = "share.created"
     SHARE_REVOKED = "share.revoked"
+    ERASURE_REQUESTED = "privacy.erasure_requested"

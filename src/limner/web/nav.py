@@ -22,7 +22,9 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Review", "/review", Permission.REVIEW_DECIDE),
     NavItem("Verify", "/verify", Permission.VERIFY),
     NavItem("Audit", "/audit", Permission.AUDIT_READ),
+    NavItem("Privacy", "/admin/privacy", Permission.PRIVACY_MANAGE),
     NavItem("Admin", "/admin", Permission.USERS_MANAGE),
+    NavItem("My data", "/my-data", AUTHENTICATED),
 )
 
 

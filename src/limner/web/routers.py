@@ -14,6 +14,7 @@ def web_routers() -> list[APIRouter]:
         generate_routes,
         mfa_pages,
         policy_pages,
+        privacy_pages,
         review_pages,
         share_routes,
         signin_routes,
@@ -34,4 +35,5 @@ def web_routers() -> list[APIRouter]:
         audit_pages.router,
         training_admin_pages.router,
         policy_pages.router,
+        privacy_pages.router,
     ]
