@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 def web_routers() -> list[APIRouter]:
     from limner.web import (
+        access_pages,
         admin_pages,
         audit_pages,
         coach_routes,
@@ -32,6 +33,7 @@ def web_routers() -> list[APIRouter]:
         training_pages.router,
         review_pages.router,
         admin_pages.router,
+        access_pages.router,
         audit_pages.router,
         training_admin_pages.router,
         policy_pages.router,

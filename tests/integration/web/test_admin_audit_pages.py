@@ -13,6 +13,7 @@ import httpx
 from PIL import Image
 
 from limner.components import Components
+from limner.identity import groups
 from limner.provenance.watermarks import create_watermark_key
 from tests.factories import make_user
 from tests.integration.web.conftest import csrf_from, web_sign_in
@@ -97,3 +98,18 @@ async def test_verify_an_image_that_is_not_ours(client: httpx.AsyncClient, compo
     )
     assert broken.status_code == 400
     assert 'href="#file"' in broken.text
+
+
+async def test_roles_groups_quotas_and_backends(client: httpx.AsyncClient, components: Components) -> None:
+    member = await make_user(components, roles=["creator"])
+    async with components.sessions.begin() as session:
+        group = await groups.create_group(session, name="marketing", roles=["creator"])
+        await groups.set_members(session, group, [member.id])
+    await web_sign_in(client, components, ["admin"])
+    access = await client.get("/admin/access")
+    assert "<td>marketing</td><td>creator</td>" in access.text
+    assert member.email in access.text
+    assert "<code>review.decide</code>" in access.text
+    backends = await client.get("/admin/backends")
+    assert backends.text.count(">available</strong>") == len(components.backends)
+    assert "<code>limner-local</code>" in backends.text
