@@ -6,7 +6,14 @@ from fastapi import APIRouter, Depends, Response
 from starlette.datastructures import FormData
 
 from limner.audit.service import record
-from limner.errors import ContentPolicyViolation, HeldForReview, InvalidRequestError, LimnerError
+from limner.education.flows import is_exempt, status_for
+from limner.errors import (
+    ContentPolicyViolation,
+    HeldForReview,
+    InvalidRequestError,
+    LimnerError,
+    TrainingRequired,
+)
 from limner.generation.catalog import FAMILIES
 from limner.generation.flows import check_text, submit_generation
 from limner.generation.schemas import GenerationInput
@@ -31,6 +38,9 @@ async def generate_page(page: Page, *, status: int = 200, **values: object) -> R
     qualities = sorted({q for m in models for q in FAMILIES[m.family].qualities})
     n_max = max((FAMILIES[m.family].n_max for m in models), default=1)
     form = values.pop("form", {})
+    needs_training = (
+        not is_exempt(page.c.settings, page.user) and not (await status_for(page.c, page.user)).complete
+    )
     return await render(
         page,
         "generate/generate.html",
@@ -41,6 +51,7 @@ async def generate_page(page: Page, *, status: int = 200, **values: object) -> R
         qualities=qualities,
         n_max=n_max,
         form=form,
+        needs_training=needs_training,
         **values,
     )
 
@@ -58,6 +69,8 @@ async def generate(page: Page = GeneratePage) -> Response:
         outcome = await submit_generation(page.c, page.user, _input(values), request_id=page.request_id)
     except HeldForReview as held:
         return await generate_page(page, form=values, held=await _review(page, held.review_id))
+    except TrainingRequired as exc:
+        return await _failed(page, values, [FieldError("training", exc.message)])
     except (ContentPolicyViolation, InvalidRequestError) as exc:
         return await _failed(page, values, [_field_error(exc)])
     if decision.action is Action.WARN:

@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from limner.components import Components
 from limner.deps import ComponentsDep, PrincipalDep
 from limner.errors import PermissionDeniedError
-from limner.identity.permissions import Principal
+from limner.identity.permissions import AUTHENTICATED, Principal
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,7 @@ def visitor(request: Request, c: ComponentsDep) -> Page:
     return Page(request, c, None, csrf_cookie(request, c))
 
 
+signed_in.required_permission = AUTHENTICATED  # type: ignore[attr-defined]  # read by the page matrix test
 PageDep = Annotated[Page, Depends(signed_in)]
 VisitorDep = Annotated[Page, Depends(visitor)]
 
@@ -59,4 +60,5 @@ def require_page(permission: str) -> Callable[[Page], Awaitable[Page]]:
             raise PermissionDeniedError(f"You lack the permission '{permission}'.")
         return page
 
+    check.required_permission = permission  # type: ignore[attr-defined]
     return check

@@ -10,6 +10,7 @@ from limner.identity import auth_routes, login
 from limner.identity.auth import authenticate_request, client_ip
 from limner.identity.cookies import session_token, set_session_cookies
 from limner.identity.guards import any_session
+from limner.identity.permissions import Permission
 from limner.web.forms import FieldError, text
 from limner.web.generate_routes import generate_page
 from limner.web.pages import Page, VisitorDep
@@ -29,6 +30,8 @@ async def home(page: VisitorDep) -> Response:
         if exc.code == "mfa_required":
             return RedirectResponse(MFA, status_code=303)
         return await sign_in_form(page)
+    if not principal.can(Permission.IMAGES_GENERATE):
+        return RedirectResponse("/gallery", status_code=303)  # reviewers, auditors, viewers
     return await generate_page(Page(page.request, page.c, principal, page.csrf_token))
 
 

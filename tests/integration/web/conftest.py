@@ -52,6 +52,6 @@ async def enrol_totp(client: httpx.AsyncClient) -> str:
 
 
 async def home_csrf(client: httpx.AsyncClient) -> str:
-    home = await client.get("/")
+    home = await client.get("/", follow_redirects=True)
     assert home.status_code == 200, home.text
     return csrf_from(home.text)

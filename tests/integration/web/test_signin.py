@@ -9,6 +9,7 @@ import httpx
 import pyotp
 
 from limner.components import Components
+from limner.identity.config import OidcProviderConfig
 from tests.factories import make_user
 from tests.integration.identity.conftest import PASSWORD
 from tests.integration.web.conftest import csrf_from, enrol_totp, home_csrf, web_sign_in
@@ -92,3 +93,17 @@ async def test_signed_out_page_redirects_to_sign_in(client: httpx.AsyncClient) -
     response = await client.post("/generate", data={"prompt": "x"})
     assert response.status_code == 303
     assert response.headers["location"] == "/"
+
+
+async def test_each_sso_provider_gets_a_sign_in_button(
+    client: httpx.AsyncClient, components: Components
+) -> None:
+    components.settings.identity.oidc = [
+        OidcProviderConfig(
+            name=name, issuer=f"https://{name}.example.com", client_id="limner", client_secret="s"
+        )
+        for name in ("okta", "entra")
+    ]
+    page = await client.get("/")
+    for name in ("okta", "entra"):
+        assert f'href="/v1/limner/auth/oidc/{name}/login">Sign in with SSO' in page.text
