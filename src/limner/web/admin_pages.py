@@ -34,6 +34,39 @@ async def users(page: Page = UsersPage) -> Response:
     return await render(page, "admin/users.html", title="People", users=rows)
 
 
+@router.get("/admin/users/{user_id}")
+async def user_page(user_id: str, page: Page = UsersPage) -> Response:
+    async with page.c.sessions() as session:
+        user = await identity.get_user(session, user_id)
+    roles = known_roles(page.c.settings.identity.custom_roles)
+    return await render(page, "admin/user.html", title=user.email, person=user, all_roles=roles)
+
+
+@router.post("/admin/users/{user_id}/roles")
+async def set_roles(user_id: str, page: Page = UsersPage) -> Response:
+    form = await page.request.form()
+    roles = [r for r in form.getlist("roles") if isinstance(r, str)]
+    async with page.c.sessions.begin() as session:
+        user = await identity.get_user(session, user_id)
+        await identity.set_roles(
+            session,
+            user,
+            roles,
+            actor_id=page.user.user_id,
+            custom_roles=page.c.settings.identity.custom_roles,
+        )
+    return RedirectResponse(f"/admin/users/{user_id}", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/status")
+async def set_status(user_id: str, page: Page = UsersPage) -> Response:
+    form = await page.request.form()
+    async with page.c.sessions.begin() as session:
+        user = await identity.get_user(session, user_id)
+        await identity.set_status(session, user, text(form, "status"), actor_id=page.user.user_id)
+    return RedirectResponse(f"/admin/users/{user_id}", status_code=303)
+
+
 @router.get("/admin/keys")
 async def keys(page: Page = KeysPage) -> Response:
     return await _keys(page)

@@ -113,3 +113,19 @@ async def test_roles_groups_quotas_and_backends(client: httpx.AsyncClient, compo
     backends = await client.get("/admin/backends")
     assert backends.text.count(">available</strong>") == len(components.backends)
     assert "<code>limner-local</code>" in backends.text
+
+
+async def test_admin_sets_roles_and_suspends(client: httpx.AsyncClient, components: Components) -> None:
+    person = await make_user(components, roles=["viewer"])
+    await web_sign_in(client, components, ["admin"])
+    listing = await client.get("/admin/users")
+    assert f'href="/admin/users/{person.id}"' in listing.text
+    csrf = csrf_from(listing.text)
+    roles = await client.post(
+        f"/admin/users/{person.id}/roles", data={"csrf_token": csrf, "roles": ["creator", "viewer"]}
+    )
+    assert roles.status_code == 303
+    page = await client.get(f"/admin/users/{person.id}")
+    assert 'value="creator" checked' in page.text
+    await client.post(f"/admin/users/{person.id}/status", data={"csrf_token": csrf, "status": "suspended"})
+    assert "<dd>suspended</dd>" in (await client.get(f"/admin/users/{person.id}")).text
