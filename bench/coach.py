@@ -56,7 +56,9 @@ async def measure(data_dir: Path) -> list[float]:
     await components.policy.prepare()
     user = await make_user(components, roles=["creator"], password=PASSWORD)
     timed = Timed(create_app(components=components, run_jobs=False))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=timed), base_url="http://testserver") as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=timed), base_url="http://testserver"
+    ) as http:
         await http.post("/signin", data={"email": user.email, "password": PASSWORD})
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', (await http.get("/")).text)
         assert csrf, "no CSRF token on the Generate page"
