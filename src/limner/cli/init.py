@@ -103,5 +103,6 @@ def _banner(url: str, email: str, password: str, api_key: str) -> str:
     return (
         f"Limner is initialised.\n  URL:            {url}\n  admin email:    {email}\n"
         f"  admin password: {password}\n  admin API key:  {api_key}\n"
-        "These credentials are shown once. Store them in your password manager now."
+        "These credentials are shown once. Store them in your password manager now.\n"
+        f"Open {url}/ in a browser and sign in: you will set up an authenticator app first."
     )
