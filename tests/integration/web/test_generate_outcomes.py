@@ -82,3 +82,18 @@ async def test_untrained_person_is_sent_to_training(
     response = await client.post("/generate", data={"prompt": "a kite", "csrf_token": csrf})
     assert response.status_code == 400
     assert 'href="#training"' in response.text
+
+
+async def test_prompts_typed_in_pages_never_reach_the_audit_log(
+    client: httpx.AsyncClient, components: Components
+) -> None:
+    canary = "canary-7f3a9c-zebra-quartz"
+    await web_sign_in(client, components, ["creator"])
+    csrf = await home_csrf(client)
+    await client.post("/coach", data={"prompt": f"a {canary} at noon"}, headers={"x-csrf-token": csrf})
+    done = await client.post("/generate", data={"prompt": f"a {canary} at dusk", "csrf_token": csrf})
+    assert done.status_code == 200
+    async with components.sessions() as session:
+        events = list((await session.execute(select(AuditEvent))).scalars())
+    assert events
+    assert all(canary not in f"{e.action} {e.data}" for e in events)
