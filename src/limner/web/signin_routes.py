@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from limner.errors import AuthenticationError, QuotaExceededError
+from limner.errors import AuthenticationError, PermissionDeniedError, QuotaExceededError
 from limner.identity import auth_routes, login
 from limner.identity.auth import authenticate_request, client_ip
 from limner.identity.cookies import session_token, set_session_cookies
@@ -50,6 +52,10 @@ async def sign_in_form(page: Page, *, email: str = "", errors: list[FieldError] 
 
 @router.post("/signin")
 async def sign_in(page: VisitorDep) -> Response:
+    if not same_origin(
+        page.request, page.c.settings.public_url
+    ):  # login CSRF: another site signing you in to its account
+        raise PermissionDeniedError("Sign in from Limner's own sign-in page.", code="cross_site_sign_in")
     form = await page.request.form()
     email, password = text(form, "email"), str(form.get("password") or "")
     errors = _missing(email, password)
@@ -69,6 +75,15 @@ async def sign_in(page: VisitorDep) -> Response:
     response = RedirectResponse(target, status_code=303)
     set_session_cookies(response, outcome.issued, page.c.settings)
     return response
+
+
+def same_origin(request: Request, public_url: str) -> bool:
+    """Browsers send Origin with every cross-site POST; a form without one (old clients) is allowed."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    ours = {request.headers.get("host", ""), urlsplit(public_url).netloc}  # direct, or behind a proxy
+    return urlsplit(origin).netloc in ours
 
 
 def _missing(email: str, password: str) -> list[FieldError]:

@@ -107,3 +107,15 @@ async def test_each_sso_provider_gets_a_sign_in_button(
     page = await client.get("/")
     for name in ("okta", "entra"):
         assert f'href="/v1/limner/auth/oidc/{name}/login">Sign in with SSO' in page.text
+
+
+async def test_sign_in_posted_from_another_site_is_refused(
+    client: httpx.AsyncClient, components: Components
+) -> None:
+    user = await make_user(components, roles=["creator"], password=PASSWORD)
+    form = {"email": user.email, "password": PASSWORD}
+    refused = await client.post("/signin", data=form, headers={"origin": "https://evil.example"})
+    assert refused.status_code == 403
+    assert "limner_session" not in refused.headers.get("set-cookie", "")
+    ours = await client.post("/signin", data=form, headers={"origin": "http://testserver"})
+    assert ours.status_code == 303
