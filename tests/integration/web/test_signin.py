@@ -3,6 +3,7 @@ The browser tests in tests/e2e/browser drive the same pages in Chromium."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import httpx
@@ -119,3 +120,25 @@ async def test_sign_in_posted_from_another_site_is_refused(
     assert "limner_session" not in refused.headers.get("set-cookie", "")
     ours = await client.post("/signin", data=form, headers={"origin": "http://testserver"})
     assert ours.status_code == 303
+
+
+async def test_a_recovery_code_signs_in_once(client: httpx.AsyncClient, components: Components) -> None:
+    user = await make_user(components, roles=["admin"], password=PASSWORD)
+    await client.post("/signin", data={"email": user.email, "password": PASSWORD})
+    enrol = await client.get("/mfa/enrol")
+    secret = re.search(r"data-totp-secret>([A-Z2-7]+)<", enrol.text)
+    assert secret
+    done = await client.post(
+        "/mfa/enrol", data={"code": pyotp.TOTP(secret.group(1)).now(), "csrf_token": csrf_from(enrol.text)}
+    )
+    codes = re.findall(r"<li><code>([^<]+)</code></li>", done.text)
+    assert len(codes) == 10
+    for attempt, expected in ((1, 303), (2, 400)):
+        await client.post("/signout", data={"csrf_token": await home_csrf(client)})
+        await client.post("/signin", data={"email": user.email, "password": PASSWORD})
+        form = await client.get("/mfa")
+        data = {"method": "recovery_code", "code": codes[0], "csrf_token": csrf_from(form.text)}
+        response = await client.post("/mfa", data=data)
+        assert response.status_code == expected, f"attempt {attempt}"
+        if expected == 303:
+            assert "Generate an image" in (await client.get("/")).text
