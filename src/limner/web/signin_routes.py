@@ -78,9 +78,13 @@ async def sign_in(page: VisitorDep) -> Response:
 
 
 def same_origin(request: Request, public_url: str) -> bool:
-    """Browsers send Origin with every cross-site POST; a form without one (old clients) is allowed."""
+    """Fetch metadata first (every current browser sends it, whatever the referrer policy); then Origin.
+    A request with neither (an old browser, a script) is allowed: the password is still needed."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
     origin = request.headers.get("origin")
-    if origin is None:
+    if origin is None or origin == "null":
         return True
     ours = {request.headers.get("host", ""), urlsplit(public_url).netloc}  # direct, or behind a proxy
     return urlsplit(origin).netloc in ours
