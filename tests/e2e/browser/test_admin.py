@@ -69,3 +69,28 @@ def test_verify_an_uploaded_image(page: Page, web: WebServer, tmp_path: object) 
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("heading", name="Not recognised as a Limner image")).to_be_visible()
     check_page(page, "verify")
+
+
+PAGES = (
+    ("/admin/access", "admin-access"),
+    ("/admin/backends", "admin-backends"),
+    ("/admin/training", "admin-training"),
+    ("/admin/training/modules/responsible-use", "admin-training-module"),
+    ("/admin/policy", "admin-policy"),
+    ("/admin/privacy", "admin-privacy"),
+    ("/my-data", "my-data"),
+)
+
+
+def test_every_other_admin_and_data_page_passes_axe(page: Page, web: WebServer) -> None:
+    email, password = web.new_user("admin")
+    signin.sign_in(page, email, password)
+    signin.enrol_totp(page)  # also the recent verification the policy editor asks for
+    for path, name in PAGES:
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        check_page(page, name)
+    page.goto("/admin/users")
+    page.get_by_role("link", name=email).click()
+    expect(page.get_by_role("button", name="Save roles")).to_be_visible()
+    check_page(page, "admin-person")
