@@ -74,7 +74,9 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
             proc.wait(timeout=20)
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API runs an event loop in this thread, and async tests
+# collected after the browser tests would find it still running.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
