@@ -28,6 +28,7 @@ $(TOOLS)/.installed:
 
 dev: $(VENV)/.dev-installed $(TOOLS)/.installed
 	@if [ -f tests/oidc/package.json ]; then npm ci --silent --no-audit --no-fund --prefix tests/oidc; fi
+	@if [ -f tests/e2e/browser/package.json ]; then npm ci --silent --no-audit --no-fund --prefix tests/e2e/browser; fi
 
 run: $(VENV)/.installed
 	@if [ ! -f $(DATA_DIR)/config.toml ]; then $(VENV)/bin/limner init --data-dir $(DATA_DIR); fi
@@ -41,7 +42,7 @@ check: dev
 	$(VENV)/bin/ruff format --check src tests bench scripts
 	$(VENV)/bin/mypy
 
-BENCHES ?= overhead load provenance moderation audit monitoring eval_dlp eval_harm eval_people_ip eval
+BENCHES ?= overhead load provenance moderation audit monitoring coach eval_dlp eval_harm eval_people_ip eval
 
 bench: dev
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(PY) -m bench.$$b || exit 1; done
@@ -64,4 +65,4 @@ train-moderation: dev
 	$(PY) scripts/train_encoder_head.py
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache test-artifacts

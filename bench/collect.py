@@ -19,6 +19,7 @@ ORDER = [
     "moderation",
     "audit",
     "monitoring",
+    "coach",
 ]
 HEADER = """# Benchmarks
 

@@ -51,6 +51,7 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
         "data_dir": data_dir,
         "secret_key": TEST_SECRET,
         "policy": {"enabled": False},  # policy tests turn it on; generation tests stay independent of it
+        "education": {"required": False},  # the training gate's own tests turn it on
         "generation": {
             "backends": {
                 "local": LocalConfig(),

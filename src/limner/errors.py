@@ -7,7 +7,8 @@
     ├── PayloadTooLargeError            413 code payload_too_large
     ├── AuthenticationError             401 code invalid_api_key
     ├── PermissionDeniedError           403 code permission_denied
-    │   └── HeldForReview               403 code held_for_review (+ x-limner-review-id)
+    │   ├── HeldForReview               403 code held_for_review (+ x-limner-review-id)
+    │   └── TrainingRequired            403 code training_required (+ training_url)
     ├── NotFoundError                   404 code not_found
     ├── ConflictError                   409 code conflict
     ├── QuotaExceededError              429 code quota_exceeded (+ retry-after)
@@ -121,6 +122,19 @@ class HeldForReview(PermissionDeniedError):
     def body(self) -> dict[str, Any]:
         body = super().body()
         body["error"]["review_id"] = self.review_id
+        return body
+
+
+class TrainingRequired(PermissionDeniedError):
+    default_code = "training_required"
+
+    def __init__(self, message: str, *, training_url: str) -> None:
+        super().__init__(message)
+        self.training_url = training_url
+
+    def body(self) -> dict[str, Any]:
+        body = super().body()
+        body["error"]["training_url"] = self.training_url
         return body
 
 

@@ -25,6 +25,13 @@ log = logging.getLogger("limner.http")
 client_var: ContextVar[dict[str, str] | None] = ContextVar("limner_client", default=None)
 
 
+# Pages load only their own scripts and styles; nothing may frame them (see web/).
+CSP = (
+    b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    b"connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+)
+
+
 def request_client() -> dict[str, str] | None:
     """The current request's client address and user-agent hash (None outside a request)."""
     return client_var.get()
@@ -170,9 +177,11 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 _log_request(scope, message["status"], state)
                 headers = list(message.get("headers", []))
+                cached = any(name == b"cache-control" for name, _ in headers)  # static files set their own
+                security = [h for h in self._security_headers() if not (cached and h[0] == b"cache-control")]
                 if not any(name.lower() == b"x-request-id" for name, _ in headers):
                     headers.append((b"x-request-id", request_id.encode()))
-                headers += self._security_headers()
+                headers += security
                 if "upstream_ms" in state:
                     headers.append((b"x-limner-overhead-ms", _overhead(state).encode()))
                     headers.append((b"x-limner-image-ms", f"{state.get('image_ms', 0.0):.2f}".encode()))
@@ -188,6 +197,7 @@ class RequestContextMiddleware:
             (b"referrer-policy", b"no-referrer"),
             (b"x-frame-options", b"DENY"),
             (b"cache-control", b"no-store"),
+            (b"content-security-policy", CSP),
         ]
         if self.hsts:
             headers.append((b"strict-transport-security", f"max-age={self.hsts_max_age_s}".encode()))

@@ -14,6 +14,10 @@ from limner.audit.jobs import audit_jobs
 from limner.audit.routes import router as audit_router
 from limner.components import Components, build_components
 from limner.deps import ComponentsDep
+from limner.education.admin_routes import report_router as training_report_router
+from limner.education.admin_routes import router as training_admin_router
+from limner.education.routes import router as training_router
+from limner.education.seed import ensure_defaults
 from limner.errors import UnavailableError
 from limner.generation.azure_routes import router as azure_router
 from limner.generation.routes import router as generation_router
@@ -53,6 +57,7 @@ def create_app(
         owned = components is None
         app.state.components = components or build_components(settings)
         await app.state.components.policy.prepare()
+        await ensure_defaults(app.state.components.sessions)  # the shipped training, on a new database
         c = app.state.components
         if owned:
             c.image_work.start()
@@ -93,10 +98,15 @@ def create_app(
     app.include_router(alerts_router)
     app.include_router(usage_router)
     app.include_router(report_router)
+    for education_router in (training_router, training_admin_router, training_report_router):
+        app.include_router(education_router)
     from limner.identity.routers import identity_routers  # identity: auth, MFA, SSO, admin, SCIM
 
     for identity_router in identity_routers():
         app.include_router(identity_router)
+    from limner.web.install import install_web  # the workspace pages
+
+    install_web(app)
     app.add_api_route("/healthz", healthz, methods=["GET"])
     app.add_api_route("/readyz", readyz, methods=["GET"])
     return app

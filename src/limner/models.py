@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from limner.audit.models import AuditActor, AuditCheckpoint, AuditEvent, AuditOutbox, AuditSinkState
 from limner.db import Base
+from limner.education.models import (
+    Banner,
+    PolicyAcknowledgement,
+    TrainingModule,
+    TrainingResult,
+    UsePolicyVersion,
+)
+from limner.gallery.models import Share
 from limner.generation.models import Generation, ImageRecord
 from limner.identity.models import ApiKey, User
 from limner.identity.principal_cache import PrincipalVersion
@@ -25,6 +33,7 @@ __all__ = [
     "AuditEvent",
     "AuditOutbox",
     "AuditSinkState",
+    "Banner",
     "DataKey",
     "Erasure",
     "Generation",
@@ -32,12 +41,17 @@ __all__ = [
     "KeyNetwork",
     "LegalHold",
     "Notification",
+    "PolicyAcknowledgement",
     "PolicyVersion",
     "PrincipalVersion",
     "ReviewDecision",
     "ReviewItem",
+    "Share",
     "StoredBlob",
+    "TrainingModule",
+    "TrainingResult",
     "UsageCounter",
+    "UsePolicyVersion",
     "User",
     "metadata",
 ]

@@ -15,6 +15,7 @@ from pydantic_settings import (
 )
 
 from limner.audit.config import AuditSettings
+from limner.education.config import EducationSettings
 from limner.generation.config import GenerationSettings
 from limner.identity.config import IdentitySettings
 from limner.logs import LoggingSettings
@@ -79,6 +80,7 @@ class Settings(BaseSettings):
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)
+    education: EducationSettings = Field(default_factory=EducationSettings)
 
     @model_validator(mode="after")
     def _enforce_real_secret(self) -> Settings:

@@ -73,6 +73,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         timeout=120,
     )
     creds = json.loads(init.stdout)
+    train = ["training", "record", "--user", creds["admin_email"], "--all", "--data-dir", str(data_dir)]
+    subprocess.run([*LIMNER, *train], capture_output=True, env=env, check=True, timeout=120)
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [*LIMNER, "serve", "--data-dir", str(data_dir), "--port", str(port)],

@@ -21,6 +21,7 @@ from limner.cli.common import (
     fail,
     run,
 )
+from limner.education.seed import install_defaults
 from limner.identity import service as identity
 from limner.identity.passwords import generate_password
 from limner.migrate import upgrade_async
@@ -125,6 +126,7 @@ async def _bootstrap(data_dir: Path, admin_email: str) -> tuple[str, str]:
         _, api_key = await identity.create_api_key(
             session, owner=admin, secret_key=c.secret_key, name="initial admin key"
         )
+        await install_defaults(session)  # the shipped acceptable-use policy and first module
     return password, api_key
 
 
@@ -132,5 +134,6 @@ def _banner(url: str, email: str, password: str, api_key: str) -> str:
     return (
         f"Limner is initialised.\n  URL:            {url}\n  admin email:    {email}\n"
         f"  admin password: {password}\n  admin API key:  {api_key}\n"
-        "These credentials are shown once. Store them in your password manager now."
+        "These credentials are shown once. Store them in your password manager now.\n"
+        f"Open {url}/ in a browser and sign in: you will set up an authenticator app first."
     )

@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "policy": ("limner.cli.policy", "app", "Manage the prompt policy."),
     "audit": ("limner.cli.audit", "app", "Verify, checkpoint, search and export the audit log."),
     "privacy": ("limner.cli.privacy", "app", "Retention, legal holds and data-subject requests."),
+    "training": ("limner.cli.training", "app", "Acceptable-use training records."),
     "vault": ("limner.cli.vault", "app", "Encryption keys and blob housekeeping."),
     "db": ("limner.cli.db", "app", "Database schema."),
     "usage": (

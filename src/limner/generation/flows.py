@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from limner import observe
 from limner.audit.service import record
 from limner.components import Components
+from limner.education.flows import require_training
 from limner.errors import ContentPolicyViolation, HeldForReview, LimnerError, PermissionDeniedError
 from limner.generation import service
 from limner.generation.backends.base import BackendResult, ImageBackend, ImageRequest
@@ -59,6 +60,7 @@ async def prepare_generation(
     """Everything before the backend; a block or a hold raises here, before any response starts."""
     spec = find_model(c.settings.generation.models, inp.model or default_model(c))
     authorize(principal, spec, inp)
+    await require_training(c, principal)  # acceptable-use policy and training, before anything else
     resolved = resolve(spec, inp)
     decision = await check_text(c, principal, inp.prompt, stage=_stage(inp))
     if inp.images:

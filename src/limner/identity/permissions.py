@@ -32,6 +32,9 @@ class Permission(StrEnum):
     ALERTS_MANAGE = "alerts.manage"
     USAGE_READ = "usage.read"
     METRICS = "metrics"
+    EDUCATION_MANAGE = "education.manage"
+    EDUCATION_REPORT = "education.report"
+    IMAGES_SHARE_EXTERNAL = "images.share_external"  # external links; grant it through roles or custom roles
 
 
 _CREATE = {
@@ -53,6 +56,7 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[str]] = {
             Permission.PROMPTS_REVEAL,
             Permission.ALERTS_MANAGE,
             Permission.USAGE_READ,
+            Permission.EDUCATION_REPORT,
         }
     ),
     "privacy": frozenset({Permission.PRIVACY_MANAGE, Permission.AUDIT_READ, Permission.VERIFY}),

@@ -25,6 +25,7 @@ from limner.identity.permissions import AUTHENTICATED, ROLE_PERMISSIONS, permiss
 from limner.identity.public import PUBLIC_ROUTES
 from limner.identity.sessions import start_session
 from limner.main import create_app
+from limner.web.route import WebRoute
 from tests.conftest import create_schema, make_settings
 from tests.factories import make_caller, make_user
 
@@ -59,6 +60,8 @@ def endpoints(app: FastAPI) -> tuple[list[Endpoint], list[str]]:
     """(endpoints that need credentials, routes that declare nothing and are not public)."""
     found, undeclared = [], []
     for route in iter_route_contexts(app.router.routes):
+        if isinstance(route.original_route, WebRoute):  # pages answer in HTML: see tests/integration/web
+            continue
         dependant = getattr(route, "dependant", None)
         for method in sorted(route.methods or []):
             if (method, route.path) in PUBLIC_ROUTES:

@@ -170,6 +170,8 @@ async def test_policy_dry_run_replays_stored_prompts(tmp_path: Path) -> None:
     runner, data_dir = CliRunner(), tmp_path / "data"
     init = await asyncio.to_thread(runner.invoke, cli, ["init", "--data-dir", str(data_dir), "--json"])
     creds = json.loads(init.output)
+    train = ["training", "record", "--user", creds["admin_email"], "--all", "--data-dir", str(data_dir)]
+    assert (await asyncio.to_thread(runner.invoke, cli, train)).exit_code == 0
     c = build_components(load_settings(data_dir))
     transport = httpx.ASGITransport(app=create_app(components=c))
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:

@@ -90,6 +90,9 @@ async def test_kill_9_mid_generation_then_janitor_and_verify(tmp_path: Path) -> 
     init = _limner("init", "--data-dir", str(data_dir), "--json")
     assert init.returncode == 0, init.stderr
     key = json.loads(init.stdout)["api_key"]
+    trained = _limner("training", "record", "--user", json.loads(init.stdout)["admin_email"], "--all",
+                      "--data-dir", str(data_dir))  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
     with (data_dir / "config.toml").open("a") as handle:
         handle.write(CONFIG)
     port = _free_port()

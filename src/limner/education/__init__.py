@@ -1,0 +1,2 @@
+"""Education: acceptable-use policy versions, training modules with a quiz, acknowledgements, banners,
+and the gate that keeps untrained people from generating."""

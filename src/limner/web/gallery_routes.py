@@ -1,0 +1,128 @@
+"""Gallery pages: one's own images with search, each image's details, erase, and shares with one's images."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Response
+from fastapi.responses import RedirectResponse
+
+from limner.audit.service import record
+from limner.errors import NotFoundError
+from limner.gallery import service, sharing
+from limner.gallery.service import STATUSES, GalleryFilter
+from limner.generation.service import open_prompt
+from limner.identity.models import User
+from limner.identity.permissions import Permission
+from limner.vault.service import existing_data_key, get_sealed
+from limner.web.forms import FieldError
+from limner.web.pages import Page, PageDep
+from limner.web.render import render
+from limner.web.results import provenance_of, signed_image_url
+from limner.web.route import WebRoute
+from limner.web.share_views import ImageDetails, shares_of
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+
+@router.get("/gallery")
+async def gallery(
+    page: PageDep, since: str = "", until: str = "", model: str = "", status: str = ""
+) -> Response:
+    errors: list[FieldError] = []
+    filters = GalleryFilter(
+        since=_day(since, "since", errors),
+        until=_day(until, "until", errors),
+        model=model or None,
+        status=status if status in STATUSES else None,
+    )
+    async with page.c.sessions.begin() as session:
+        entries = await service.search(session, owner_id=page.user.user_id, filters=filters)
+        models = await service.models_used(session, owner_id=page.user.user_id)
+        received = await sharing.shared_with(session, page.user.user_id)
+    urls = {i.id: signed_image_url(page.c, i.id) for e in entries for i in e.images}
+    urls.update({s.image_id: signed_image_url(page.c, s.image_id) for s in received})
+    return await render(
+        page,
+        "gallery/gallery.html",
+        title="Gallery",
+        entries=entries,
+        urls=urls,
+        received=received,
+        models=models,
+        statuses=STATUSES,
+        query={"since": since, "until": until, "model": model, "status": status},
+        errors=errors,
+        deleted=page.request.query_params.get("deleted") == "1",
+    )
+
+
+def _day(value: str, field: str, errors: list[FieldError]) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors.append(FieldError(field, "Enter a real date, like 2026-03-31"))
+        return None
+
+
+@router.get("/gallery/{image_id}")
+async def image_details(image_id: str, page: PageDep) -> Response:
+    return await details_page(page, await load_details(page, image_id))
+
+
+async def load_details(page: Page, image_id: str) -> ImageDetails:
+    """Owners see their prompt; people it was shared with see the image and its provenance only."""
+    async with page.c.sessions.begin() as session:
+        image, generation = await service.image_with_generation(session, image_id)
+        if not await sharing.may_view(session, image, page.user):
+            raise NotFoundError("No such image.")
+        owner = await session.get(User, image.owner_id)
+        key = await existing_data_key(session, page.c.key_provider, owner_id=image.owner_id)
+        if key is None:
+            raise NotFoundError("No such image.")
+        is_owner = image.owner_id == page.user.user_id
+        prompt = open_prompt(generation, key) if is_owner else None
+        revised = service.open_revised_prompt(generation, key) if is_owner else None
+        if prompt is not None:
+            await record(
+                session,
+                action="prompt.revealed",
+                actor_id=page.user.user_id,
+                subject_type="generation",
+                subject_id=generation.id,
+                request_id=page.request_id,
+                data={"by_owner": True},
+            )
+        shares = await shares_of(session, image.id) if is_owner else []
+    data = await get_sealed(page.c.blob_store, key, owner_id=image.owner_id, blob_id=image.id)
+    report = await provenance_of(page.c, data)
+    return ImageDetails(
+        image=image,
+        generation=generation,
+        made_by=owner.email if owner else "a former user",
+        is_owner=is_owner,
+        prompt=prompt,
+        revised_prompt=revised,
+        url=signed_image_url(page.c, image.id),
+        report=report,
+        shares=shares,
+        may_share_outside=page.user.can(Permission.IMAGES_SHARE_EXTERNAL),
+    )
+
+
+async def details_page(page: Page, details: ImageDetails, *, status: int = 200, **values: object) -> Response:
+    return await render(page, "gallery/image.html", status=status, title="Image details", d=details, **values)
+
+
+@router.post("/gallery/{image_id}/delete")
+async def delete_image(image_id: str, page: PageDep) -> Response:
+    async with page.c.sessions.begin() as session:
+        image, _ = await service.image_with_generation(session, image_id)
+        if image.owner_id != page.user.user_id:
+            raise NotFoundError("No such image.")
+        await service.erase_image(
+            session, page.c.blob_store, image, actor_id=page.user.user_id, request_id=page.request_id
+        )
+    return RedirectResponse("/gallery?deleted=1", status_code=303)

@@ -1,0 +1,148 @@
+"""The Generate page: prompt, model, size, quality and count; the result with its provenance; held prompts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Response
+from starlette.datastructures import FormData
+
+from limner.audit.service import record
+from limner.education.flows import is_exempt, status_for
+from limner.errors import (
+    ContentPolicyViolation,
+    HeldForReview,
+    InvalidRequestError,
+    LimnerError,
+    TrainingRequired,
+)
+from limner.generation.catalog import FAMILIES
+from limner.generation.flows import check_text, submit_generation
+from limner.generation.schemas import GenerationInput
+from limner.identity.permissions import Permission
+from limner.policy.decision import Action
+from limner.review import service as review
+from limner.web.forms import FieldError, raw_text, text
+from limner.web.pages import Page, require_page
+from limner.web.render import render, render_fragment
+from limner.web.results import ShownImage, shown_image
+from limner.web.route import WebRoute
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+GeneratePage = Depends(require_page(Permission.IMAGES_GENERATE))
+FIELDS = {"prompt", "model", "size", "quality", "n"}
+
+
+async def generate_page(page: Page, *, status: int = 200, **values: object) -> Response:
+    models = [m for m in page.c.settings.generation.models if page.user.can_use_model(m.id)]
+    sizes = sorted({s for m in models for s in FAMILIES[m.family].sizes})
+    qualities = sorted({q for m in models for q in FAMILIES[m.family].qualities})
+    n_max = max((FAMILIES[m.family].n_max for m in models), default=1)
+    form = values.pop("form", {})
+    needs_training = (
+        not is_exempt(page.c.settings, page.user) and not (await status_for(page.c, page.user)).complete
+    )
+    return await render(
+        page,
+        "generate/generate.html",
+        status=status,
+        title="Generate",
+        models=models,
+        sizes=sizes,
+        qualities=qualities,
+        n_max=n_max,
+        form=form,
+        needs_training=needs_training,
+        **values,
+    )
+
+
+@router.post("/generate")
+async def generate(page: Page = GeneratePage) -> Response:
+    form = await page.request.form()
+    values = _values(form)
+    if not values["prompt"].strip():
+        return await _failed(page, values, [FieldError("prompt", "Enter a prompt")])
+    decision = await check_text(page.c, page.user, values["prompt"], stage="prompt")
+    if decision.action is Action.WARN and not form.get("confirm_warning"):
+        return await _failed(page, values, [FieldError("confirm_warning", _warn_text(decision.categories))])
+    try:
+        outcome = await submit_generation(page.c, page.user, _input(values), request_id=page.request_id)
+    except HeldForReview as held:
+        return await generate_page(page, form=values, held=await _review(page, held.review_id))
+    except TrainingRequired as exc:
+        return await _failed(page, values, [FieldError("training", exc.message)])
+    except (ContentPolicyViolation, InvalidRequestError) as exc:
+        return await _failed(page, values, [_field_error(exc)])
+    if decision.action is Action.WARN:
+        await _record_confirmation(page, list(decision.categories), outcome.generation_id)
+    images = [
+        await shown_image(
+            page.c, image_id=i.image_id, data=i.data, fmt=i.format, revised_prompt=i.revised_prompt
+        )
+        for i in outcome.images
+    ]
+    return await _result(page, values, images)
+
+
+async def _result(page: Page, values: dict[str, str], images: list[ShownImage]) -> Response:
+    return await generate_page(page, form=values, images=images)
+
+
+async def _failed(page: Page, values: dict[str, str], errors: list[FieldError]) -> Response:
+    return await generate_page(page, status=400, form=values, errors=errors)
+
+
+def _values(form: FormData) -> dict[str, str]:
+    values = {name: text(form, name) for name in FIELDS - {"prompt"}}
+    values["prompt"] = raw_text(form, "prompt")
+    return values
+
+
+def _input(values: dict[str, str]) -> GenerationInput:
+    n = values["n"]
+    if n and not n.isdigit():
+        raise InvalidRequestError("Count must be a whole number.", param="n")
+    return GenerationInput(
+        operation="generate",
+        model=values["model"] or None,
+        prompt=values["prompt"],
+        n=int(n) if n else None,
+        size=values["size"] or None,
+        quality=values["quality"] or None,
+        response_format="b64_json",
+    )
+
+
+def _field_error(exc: LimnerError) -> FieldError:
+    field = exc.param if exc.param in FIELDS else "prompt"
+    return FieldError(field, exc.message)
+
+
+def _warn_text(categories: tuple[str, ...]) -> str:
+    return (
+        "Your prompt needs a second look (" + ", ".join(categories) + "). "
+        "Read the prompt check, then tick the box to confirm you want to go on"
+    )
+
+
+async def _record_confirmation(page: Page, categories: list[str], generation_id: str) -> None:
+    async with page.c.sessions.begin() as session:
+        await record(
+            session,
+            action="prompt.warning_confirmed",
+            actor_id=page.user.user_id,
+            subject_type="generation",
+            subject_id=generation_id,
+            request_id=page.request_id,
+            data={"categories": categories},
+        )
+
+
+async def _review(page: Page, review_id: str) -> object:
+    async with page.c.sessions.begin() as session:
+        return await review.get_visible_item(session, review_id, page.user)
+
+
+@router.get("/generate/reviews/{review_id}")
+async def review_status(review_id: str, page: Page = GeneratePage) -> Response:
+    """The held panel polls this until a reviewer decides."""
+    return render_fragment(page, "generate/held.html", held=await _review(page, review_id))

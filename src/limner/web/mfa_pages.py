@@ -1,0 +1,113 @@
+"""MFA pages: the second step of sign-in (and step-up), TOTP enrolment with a QR code, recovery codes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from fastapi.responses import RedirectResponse
+
+from limner.errors import AuthenticationError, PermissionDeniedError, QuotaExceededError
+from limner.identity import login, mfa_routes, totp
+from limner.identity.cookies import set_session_cookies
+from limner.identity.guards import SessionRef, session_ref
+from limner.identity.schemas import CodeBody
+from limner.web.forms import FieldError, text
+from limner.web.pages import Page, VisitorDep
+from limner.web.render import render
+from limner.web.route import WebRoute
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+METHODS = {"totp", "recovery_code"}
+
+
+def safe_next(value: str | None) -> str:
+    """Only a path on this site: never an open redirect."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+@router.get("/mfa")
+async def mfa_form(page: VisitorDep, next: str = "/") -> Response:
+    ref = await session_ref(page.request, page.c)
+    async with page.c.sessions.begin() as session:
+        factors = await totp.factors(session, ref.user_id)
+    if not factors:
+        return RedirectResponse("/mfa/enrol", status_code=303)
+    return await _verify_page(page, factors, safe_next(next))
+
+
+async def _verify_page(page: Page, factors: list[str], next_url: str, error: str | None = None) -> Response:
+    errors = [FieldError("code", error)] if error else []
+    return await render(
+        page,
+        "signin/mfa.html",
+        status=400 if errors else 200,
+        title="Verify it's you",
+        factors=factors,
+        next_url=next_url,
+        errors=errors,
+    )
+
+
+@router.post("/mfa")
+async def mfa_verify(page: VisitorDep) -> Response:
+    ref = await session_ref(page.request, page.c)
+    form = await page.request.form()
+    method, code, next_url = text(form, "method", "totp"), text(form, "code"), safe_next(text(form, "next"))
+    if method not in METHODS:
+        method = "totp"
+    try:
+        if not code:
+            raise AuthenticationError("Enter the code from your authenticator app")
+        issued = await login.verify_mfa(page.c, token=ref.token, method=method, code=code, credential=None)  # type: ignore[arg-type]
+    except (AuthenticationError, QuotaExceededError) as exc:
+        async with page.c.sessions.begin() as session:
+            factors = await totp.factors(session, ref.user_id)
+        return await _verify_page(page, factors, next_url, exc.message)
+    response = RedirectResponse(next_url, status_code=303)
+    set_session_cookies(response, issued, page.c.settings)
+    return response
+
+
+@router.get("/mfa/enrol")
+async def enrol_form(page: VisitorDep) -> Response:
+    ref = await session_ref(page.request, page.c)
+    return await _enrol_page(page, ref)
+
+
+async def _enrol_page(page: Page, ref: SessionRef, error: str | None = None) -> Response:
+    try:
+        enrolment = await mfa_routes.begin_totp(ref, page.c)
+    except PermissionDeniedError:  # already has a factor: verify it instead
+        return RedirectResponse("/mfa", status_code=303)
+    return await render(
+        page,
+        "signin/enrol.html",
+        status=400 if error else 200,
+        title="Set up your authenticator app",
+        secret=enrolment.secret,
+        qr_svg=enrolment.qr_svg,
+        errors=[FieldError("code", error)] if error else [],
+    )
+
+
+@router.post("/mfa/enrol")
+async def enrol_confirm(page: VisitorDep) -> Response:
+    ref = await session_ref(page.request, page.c)
+    code = text(await page.request.form(), "code")
+    carrier = Response()
+    try:
+        result = await mfa_routes.confirm_totp(CodeBody(code=code or "0"), ref, carrier, page.c)
+    except AuthenticationError:
+        return await _enrol_page(page, ref, "The code did not match. Scan the new QR code and try again")
+    response = await render(
+        page, "signin/recovery.html", title="Save your recovery codes", codes=result.recovery_codes or []
+    )
+    carry_cookies(carrier, response)
+    return response
+
+
+def carry_cookies(source: Response, target: Response) -> None:
+    for name, value in source.raw_headers:
+        if name == b"set-cookie":
+            target.raw_headers.append((name, value))

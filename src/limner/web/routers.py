@@ -1,0 +1,41 @@
+"""Every web page router, in one list for install_web."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+
+def web_routers() -> list[APIRouter]:
+    from limner.web import (
+        access_pages,
+        admin_pages,
+        audit_pages,
+        coach_routes,
+        gallery_routes,
+        generate_routes,
+        mfa_pages,
+        policy_pages,
+        privacy_pages,
+        review_pages,
+        share_routes,
+        signin_routes,
+        training_admin_pages,
+        training_pages,
+    )
+
+    return [
+        signin_routes.router,
+        mfa_pages.router,
+        generate_routes.router,
+        coach_routes.router,
+        gallery_routes.router,
+        share_routes.router,
+        training_pages.router,
+        review_pages.router,
+        admin_pages.router,
+        access_pages.router,
+        audit_pages.router,
+        training_admin_pages.router,
+        policy_pages.router,
+        privacy_pages.router,
+    ]
