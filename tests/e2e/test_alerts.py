@@ -62,7 +62,10 @@ def test_blocked_burst_raises_probing_and_the_webhook_arrives(tmp_path: Path, re
         check=True,
         timeout=120,
     )
-    api_key = json.loads(init.stdout)["api_key"]
+    creds = json.loads(init.stdout)
+    api_key = creds["api_key"]
+    train = ["training", "record", "--user", creds["admin_email"], "--all", "--data-dir", str(data_dir)]
+    subprocess.run([*LIMNER, *train], capture_output=True, env=env, check=True, timeout=120)
     hook_url = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
     with (data_dir / "config.toml").open("a") as config:
         config.write(
