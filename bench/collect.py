@@ -27,7 +27,7 @@ Numbers measured by the scripts in `bench/` (`make bench` reruns them all and re
 reruns the detector evaluation). Each section says what was measured, how, and on what machine. Nothing here is
 asserted by the test suite: speed is measured, not asserted.
 
-Evaluation data: the public, labelled third-party sets in `../shared/eval/dev/` (I2P, MIT; Adversarial Nibbler,
+Evaluation data: public, labelled third-party datasets, kept outside the repository (I2P, MIT; Adversarial Nibbler,
 CC BY 4.0, MLCommons/Google; Ring-A-Bell, MIT; GenEval, MIT; T2I-CompBench, MIT; presidio-research synthetic PII,
 MIT; CredSweeper samples, MIT; congress-legislators, CC0; Simple Icons brand names, CC0; SneakyPrompt word list, MIT).
 Their SOURCE.md files give origin, license and caveats.

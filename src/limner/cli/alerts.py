@@ -7,7 +7,15 @@ from typing import Any
 
 import typer
 
-from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, emit, fail, run
+from limner.cli.common import (
+    DEFAULT_DATA_DIR,
+    DataDirOption,
+    JsonOption,
+    components_for,
+    emit,
+    run,
+    usage_error,
+)
 from limner.usage.alerts import service
 from limner.usage.alerts.evaluation import evaluate_rules
 from limner.usage.alerts.schemas import AlertRead
@@ -33,7 +41,7 @@ def list_alerts(
 ) -> None:
     """Newest first."""
     if status is not None and status not in STATUSES:
-        fail(f"--status must be one of {', '.join(STATUSES)}")
+        usage_error(f"--status must be one of {', '.join(STATUSES)}")
 
     async def go() -> list[dict[str, Any]]:
         async with components_for(data_dir) as c, c.sessions() as session:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, components_for, fail, run
+from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, components_for, fail, run, usage_error
 from limner.errors import InvalidRequestError
 from limner.usage.report import gather
 from limner.usage.report_html import render
@@ -22,7 +22,7 @@ def report(
     try:
         span = parse_period(period)
     except InvalidRequestError:
-        fail(f"--period takes a number and a unit (d, h, m), e.g. 7d; got {period!r}")
+        usage_error(f"--period takes a number and a unit (d, h, m), e.g. 7d; got {period!r}")
 
     async def go() -> str:
         async with components_for(data_dir) as c, c.sessions() as session:

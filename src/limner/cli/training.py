@@ -6,7 +6,16 @@ from pathlib import Path
 
 import typer
 
-from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, emit, fail, run
+from limner.cli.common import (
+    DEFAULT_DATA_DIR,
+    DataDirOption,
+    JsonOption,
+    components_for,
+    emit,
+    fail,
+    run,
+    usage_error,
+)
 from limner.education.records import record_completion
 from limner.education.report import CompletionReport, completion_report, report_csv
 from limner.education.schemas import RecordResult
@@ -26,7 +35,7 @@ def record(
 ) -> None:
     """Record that a person completed training elsewhere (audited)."""
     if (module is None) == (not everything):
-        fail("give exactly one of --module ID or --all")
+        usage_error("give exactly one of --module ID or --all")
 
     async def go() -> RecordResult:
         async with components_for(data_dir) as c, c.sessions.begin() as session:

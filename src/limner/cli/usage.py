@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, fail, run
+from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, run, usage_error
 from limner.cli.since import SinceOption, parse_since
 from limner.db import utcnow
 from limner.usage.stats import COUNT_FIELDS, DIMENSIONS, Dimension, usage
@@ -31,7 +31,7 @@ def usage_command(
     """Usage from the stored records: requests, images, cost (vendor price table), blocked, warned,
     redacted and held prompts, review outcomes."""
     if by not in DIMENSIONS:
-        fail(f"--by must be one of {', '.join(DIMENSIONS)}")
+        usage_error(f"--by must be one of {', '.join(DIMENSIONS)}")
     start = since or parse_since("30d")
     rows = run(lambda: _rows(data_dir, by, start, daily))
     if as_json:

@@ -44,7 +44,7 @@ async def check_images(
     return _checks(results, what=what, raise_on_block=raise_on_block)
 
 
-@observe.stage("image_stages")
+@observe.stage("image_checks")
 async def check_and_store(
     c: Components,
     principal: Principal,
@@ -55,12 +55,25 @@ async def check_and_store(
     result: BackendResult,
 ) -> tuple[ImageChecks, list[StoredImage]]:
     """Moderation and provenance in the image workers (one decode per image), then encrypted blobs.
-
-    Blobs are written before their records: a crash leaves an orphan blob for the janitor, never a
-    record pointing at nothing. A BLOCK anywhere refuses the whole request and nothing is stored."""
+    A BLOCK anywhere refuses the whole request and nothing is stored."""
     jobs = [ImageJob(image.data, image.format, _info(principal, spec, decision)) for image in result.images]
     results = await c.image_work.run(jobs)
     checks = _checks(results, what="generated image", raise_on_block=True)
+    return checks, await _store(c, principal, generation_id, data_key, result, jobs, results)
+
+
+@observe.stage("store")
+async def _store(
+    c: Components,
+    principal: Principal,
+    generation_id: str,
+    data_key: bytes,
+    result: BackendResult,
+    jobs: list[ImageJob],
+    results: list[ImageResult],
+) -> list[StoredImage]:
+    """Blobs are written before their records: a crash leaves an orphan blob for the janitor, never a
+    record pointing at nothing."""
     stored = []
     for index, (image, job, done) in enumerate(zip(result.images, jobs, results, strict=True)):
         out = done.output
@@ -81,7 +94,7 @@ async def check_and_store(
             created_at=job.info.created_at,  # one time for the image: the record and its C2PA manifest
         )
         stored.append(StoredImage(image_id, out.data, image.format, image.revised_prompt, record))
-    return checks, stored
+    return stored
 
 
 def _info(principal: Principal, spec: ModelSpec, decision: Decision) -> ProvenanceInfo:

@@ -1,9 +1,8 @@
 """The compliance report's figures for a period: usage and cost, policy outcomes by category, alerts,
-review SLA and (where the education domain is installed) training completion. Render: report_html.py."""
+review SLA and training completion. Render: report_html.py."""
 
 from __future__ import annotations
 
-import importlib
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.db import utcnow
+from limner.education.report import completion_report
 from limner.generation.models import Generation
 from limner.review.models import ReviewItem
 from limner.settings import Settings
@@ -47,7 +47,7 @@ class ReportData:
     outcomes: dict[tuple[str, str], int]  # (category, decision) -> requests
     alerts: list[Alert]
     sla: ReviewSla
-    training: Training | None
+    training: Training
     totals: dict[str, Any] = field(default_factory=dict)
 
 
@@ -112,11 +112,6 @@ async def _sla(session: AsyncSession, since: datetime, until: datetime) -> Revie
     )
 
 
-async def _training(session: AsyncSession, settings: Settings) -> Training | None:
-    """Completion from the education domain's report, when that domain is part of this build."""
-    try:
-        education: Any = importlib.import_module("limner.education.report")
-    except ModuleNotFoundError:
-        return None
-    report = await education.completion_report(session, cfg=getattr(settings, "education", None))
-    return Training(complete=int(report.complete), total=int(report.total))
+async def _training(session: AsyncSession, settings: Settings) -> Training:
+    report = await completion_report(session, cfg=settings.education)
+    return Training(complete=report.complete, total=report.total)

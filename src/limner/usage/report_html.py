@@ -184,8 +184,6 @@ def _review_section(data: ReportData) -> list[str]:
 
 def _training_section(data: ReportData) -> list[str]:
     parts = ["<h2>Training completion</h2>"]
-    if data.training is None:
-        return [*parts, "<p class='muted'>Training records are not part of this installation.</p>"]
     t = data.training
     share = f"{100 * t.complete / t.total:.0f}%" if t.total else "-"
     return [

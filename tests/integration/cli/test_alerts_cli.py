@@ -71,7 +71,7 @@ def test_scan_list_ack_resolve(data_dir: Path) -> None:
 def test_unknown_alert_and_bad_status_are_clear_errors(data_dir: Path) -> None:
     d = ["--data-dir", str(data_dir)]
     code, out = invoke("alerts", "ack", "nope", *d)
-    assert code == 2
+    assert code == 1
     assert "No alert with id 'nope'" in out
     code, out = invoke("alerts", "list", "--status", "closed", *d)
     assert code == 2
@@ -88,4 +88,4 @@ def test_keys_suspend_and_resume(data_dir: Path) -> None:
     code, out = invoke("keys", "resume", key_id, *d)
     assert (code, out.strip()) == (0, f"key {key_id} is active again")
     code, out = invoke("keys", "suspend", "nope", *d)
-    assert code == 2
+    assert code == 1

@@ -20,7 +20,7 @@ from limner.main import create_app
 from limner.policy.decision import Action
 from limner.policy.engine import AllowAllPolicy
 from limner.settings import load_settings
-from tests.factories import Caller, FixedPolicy, make_caller
+from tests.factories import Caller, FixedPolicy, complete_training, make_caller
 
 DALLE3 = {"model": "dall-e-3", "prompt": "a kite", "size": "1024x1024", "quality": "standard"}
 DALLE2 = {"model": "dall-e-2", "prompt": "a kite", "size": "256x256", "n": 2}
@@ -127,6 +127,7 @@ def test_cli_usage_json_csv_and_table(tmp_path: Path) -> None:
         c = build_components(load_settings(data_dir))
         try:
             caller = await make_caller(c, roles=["creator"])
+            await complete_training(c, caller.email)
             transport = httpx.ASGITransport(app=create_app(components=c))
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
                 body = {"model": "limner-local", "prompt": "a kite", "size": "256x256", "n": 2}
