@@ -43,9 +43,12 @@ def _check_secret(secret: SecretStr) -> SecretStr:
 WebhookSecret = Annotated[SecretStr, AfterValidator(_check_secret)]
 
 
-def signed_headers(secret: SecretStr, body: bytes, *, now: datetime | None = None) -> dict[str, str]:
-    """The Standard Webhooks headers for one message (a fresh id per delivery attempt)."""
-    msg_id = "msg_" + uuid.uuid4().hex
+def signed_headers(
+    secret: SecretStr, body: bytes, *, message_id: str | None = None, now: datetime | None = None
+) -> dict[str, str]:
+    """The Standard Webhooks headers for one message: a fresh id per delivery attempt unless the caller
+    gives a stable one (receivers then drop redeliveries of the same message)."""
+    msg_id = message_id or "msg_" + uuid.uuid4().hex
     at = now or datetime.now(UTC)
     signature = Webhook(secret_bytes(secret.get_secret_value().strip())).sign(msg_id, at, body)
     return {

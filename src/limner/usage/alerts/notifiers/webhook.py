@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import ssl
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -15,6 +14,7 @@ from pydantic import BaseModel, Field, SecretStr, field_validator
 from standardwebhooks.webhooks import Webhook
 
 from limner.errors import UnavailableError
+from limner.webhooks import signed_headers
 
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
@@ -44,16 +44,6 @@ class WebhookNotifierConfig(BaseModel):
         return secret
 
 
-def signed_headers(secret: str, message_id: str, body: bytes, now: datetime | None = None) -> dict[str, str]:
-    """The three Standard Webhooks headers for one message."""
-    at = now or datetime.now(UTC)
-    return {
-        "webhook-id": message_id,
-        "webhook-timestamp": str(int(at.timestamp())),
-        "webhook-signature": Webhook(secret).sign(message_id, at, body),
-    }
-
-
 class WebhookNotifier:
     def __init__(self, config: WebhookNotifierConfig) -> None:
         self.config = config
@@ -62,8 +52,7 @@ class WebhookNotifier:
 
     async def send(self, alert: dict[str, Any]) -> None:
         body = json.dumps({"type": "alert.raised", "data": alert}, separators=(",", ":")).encode()
-        headers = signed_headers(self.config.secret.get_secret_value(), f"alert_{alert['id']}", body)
-        headers["content-type"] = "application/json"
+        headers = signed_headers(self.config.secret, body, message_id=f"alert_{alert['id']}")
         try:
             response = await self._client.post(self.config.url, content=body, headers=headers)
         except httpx.HTTPError as exc:
