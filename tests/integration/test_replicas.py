@@ -16,6 +16,7 @@ from limner.components import Components, build_components
 from limner.main import create_app
 from limner.policy.decision import Action
 from limner.policy.engine import AllowAllPolicy
+from limner.vault.key_providers import default_key_path
 from tests.conftest import create_schema, make_settings
 from tests.factories import Caller, FixedPolicy, make_caller
 
@@ -33,7 +34,9 @@ async def replicas(tmp_path: Path, pg_fresh_database: str) -> AsyncIterator[Repl
         },
     }
     first = build_components(make_settings(tmp_path / "a", **overrides))
-    shutil.copytree(tmp_path / "a", tmp_path / "b")  # the same key files; no shared volume for blobs
+    shutil.copytree(tmp_path / "a", tmp_path / "b")  # no shared volume for blobs
+    # Replicas share one key store (in production: Vault transit), never a copy of it.
+    overrides["vault"] = {"key_provider": {"kind": "local", "path": default_key_path(tmp_path / "a")}}
     second = build_components(make_settings(tmp_path / "b", **overrides))
     await create_schema(first.engine)
     clients = [

@@ -19,7 +19,8 @@ Pair = tuple[Components, httpx.AsyncClient, httpx.AsyncClient]
 
 @pytest.fixture
 async def two_apps(tmp_path: Path) -> AsyncIterator[Pair]:
-    settings = make_settings(tmp_path / "data")
+    # API keys pass the step-up here: these tests are about revocation reaching every instance.
+    settings = make_settings(tmp_path / "data", identity={"mfa": {"step_up_allows_api_keys": True}})
     first, second = build_components(settings), build_components(settings)
     await create_schema(first.engine)
     clients = [

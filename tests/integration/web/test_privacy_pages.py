@@ -39,7 +39,7 @@ async def test_privacy_team_holds_then_erases_a_requester(components: Components
         email, _ = await web_sign_in(person, components, ["creator"])
         csrf = csrf_from((await person.get("/my-data")).text)
         await person.post("/my-data/erasure", data={"csrf_token": csrf, "confirm": "yes"})
-        await web_sign_in(officer, components, ["auditor"])  # auditors hold privacy.manage
+        await web_sign_in(officer, components, ["privacy"])  # the privacy officer, not the auditor
         page = await officer.get("/admin/privacy")
         assert email in page.text
         token = csrf_from(page.text)
