@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.eval_pii import POSITIVE, Tally, gold_spans, load_records, score_record
-from limner.policy.decision import Action, Decision, Finding, PolicyContext
+from limner.imaging.actions import Action
+from limner.policy.decision import Decision, Finding, PolicyContext
 from limner.policy.engine import PolicyEngine
 
 DEV = Path("/work/shared/eval/dev")

@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image
 from skimage import data as samples
 
-from limner.generation.images import load_upload, open_image
+from limner.imaging.decoding import load_upload, open_image
 from limner.moderation.config import ModerationSettings
 from limner.moderation.providers.open_nsfw import OpenNsfwConfig, OpenNsfwModerator
 from limner.moderation.verdict import decide

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from limner.components import Components, build_components
 from limner.generation.backends.fake import FakeConfig
 from limner.generation.backends.local import LocalConfig
-from limner.generation.catalog import ModelSpec, default_catalog
+from limner.imaging.catalog import ModelSpec, default_catalog
 from limner.main import create_app
 from limner.models import metadata
 from limner.settings import Settings

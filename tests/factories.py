@@ -9,7 +9,8 @@ from limner.components import Components
 from limner.education.records import record_completion
 from limner.identity import service as identity
 from limner.identity.models import User
-from limner.policy.decision import Action, Decision, Finding, PolicyContext, RuledFinding
+from limner.imaging.actions import Action
+from limner.policy.decision import Decision, Finding, PolicyContext, RuledFinding
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from limner.education.models import (
     UsePolicyVersion,
 )
 from limner.gallery.models import Share
-from limner.generation.models import Generation, ImageRecord
 from limner.identity.models import ApiKey, User
 from limner.identity.principal_cache import PrincipalVersion
+from limner.imaging.records import Generation, ImageRecord
 from limner.policy.models import PolicyVersion
 from limner.privacy.models import Erasure, LegalHold
 from limner.review.models import Notification, ReviewDecision, ReviewItem

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from limner.components import Components, build_components
+from limner.imaging.actions import Action
 from limner.main import create_app
-from limner.policy.decision import Action
 from limner.policy.engine import AllowAllPolicy
 from limner.vault.key_providers import default_key_path
 from tests.conftest import create_schema, make_settings

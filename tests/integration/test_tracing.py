@@ -16,7 +16,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from limner.components import build_components
 from limner.generation.backends.openai import OpenAIConfig
-from limner.generation.catalog import ModelSpec
+from limner.imaging.catalog import ModelSpec
 from limner.main import create_app
 from limner.tracing import uninstrument_httpx
 from tests.conftest import create_schema, make_settings

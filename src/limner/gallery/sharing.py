@@ -18,11 +18,11 @@ from limner.audit.service import record
 from limner.db import utcnow
 from limner.errors import InvalidRequestError, NotFoundError, PermissionDeniedError
 from limner.gallery.models import Share
-from limner.generation.models import ImageRecord
 from limner.identity.groups import find_group, groups_of
 from limner.identity.models import Group, User
 from limner.identity.permissions import Permission, Principal
 from limner.identity.service import find_user
+from limner.imaging.records import ImageRecord
 
 MAX_LINK_DAYS = 30
 

@@ -22,8 +22,9 @@ from limner.deps import ComponentsDep, PrincipalDep, RequestIdDep, require
 from limner.errors import NotFoundError
 from limner.generation.forms import parse_form
 from limner.generation.routes import answer, read_form
-from limner.generation.schemas import GenerationBody, GenerationInput, ImagesResponse
+from limner.generation.schemas import GenerationBody, ImagesResponse
 from limner.identity.permissions import Permission
+from limner.imaging.requests import GenerationInput
 
 router = APIRouter(prefix="/openai/deployments/{deployment}/images", tags=["Azure OpenAI"])
 ApiVersion = Annotated[

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from limner.generation.backends import BackendConfig
 from limner.generation.backends.local import LocalConfig
-from limner.generation.catalog import ModelSpec, default_catalog
+from limner.imaging.catalog import ModelSpec, default_catalog
 
 
 def _default_backends() -> dict[str, BackendConfig]:

@@ -14,15 +14,17 @@ from limner.components import Components
 from limner.education.flows import require_training
 from limner.errors import ContentPolicyViolation, HeldForReview, LimnerError, PermissionDeniedError
 from limner.generation import service
-from limner.generation.backends.base import BackendResult, ImageBackend, ImageRequest
-from limner.generation.catalog import ModelSpec, find_model
+from limner.generation.backends.base import BackendResult, ImageBackend
 from limner.generation.images_out import ImageChecks, StoredImage, check_and_store, check_images
 from limner.generation.response_fields import estimate_usage
-from limner.generation.schemas import DeliveredImage, GenerationInput, GenerationOutcome
+from limner.generation.schemas import DeliveredImage, GenerationOutcome
 from limner.generation.validation import Resolved, resolve
 from limner.http import request_client
 from limner.identity.permissions import Permission, Principal
-from limner.policy.decision import Action, Decision, PolicyContext
+from limner.imaging.actions import Action
+from limner.imaging.catalog import ModelSpec, find_model
+from limner.imaging.requests import GenerationInput, ImageRequest
+from limner.policy.decision import Decision, PolicyContext
 from limner.review import service as review
 from limner.usage import quotas
 from limner.vault.service import data_key_for, prompt_hmac

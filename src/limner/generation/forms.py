@@ -8,9 +8,8 @@ from typing import Any
 from starlette.datastructures import FormData, UploadFile
 
 from limner.errors import InvalidRequestError
-from limner.generation.backends.base import InputImage, Operation
-from limner.generation.images import load_upload, sniff_format
-from limner.generation.schemas import GenerationInput
+from limner.imaging.decoding import load_upload, sniff_format
+from limner.imaging.requests import GenerationInput, InputImage, Operation
 
 TEXT_FIELDS = (
     "model",

@@ -20,12 +20,12 @@ from pathlib import Path
 from PIL import Image
 
 from limner.errors import LimnerError, UnavailableError, UnsupportedImageError, UpstreamError
+from limner.imaging.actions import Action
 from limner.moderation.config import ModerationSettings
 from limner.moderation.providers import ImageModerator, ModeratorConfig, build_moderator
 from limner.moderation.providers.base import LocalModerator, ModerationScores
 from limner.moderation.service import provider_scores
 from limner.moderation.verdict import ImageVerdict, decide
-from limner.policy.decision import Action
 from limner.provenance.base import Provenance, ProvenanceInfo
 from limner.provenance.codec import Decoded
 from limner.provenance.config import ProvenanceSettings

@@ -9,11 +9,12 @@ from limner.components import Components
 from limner.db import new_id, utcnow
 from limner.errors import ContentPolicyViolation, UpstreamError
 from limner.generation.backends.base import BackendResult
-from limner.generation.catalog import ModelSpec
 from limner.generation.image_work import ImageJob, ImageResult
-from limner.generation.models import ImageRecord
 from limner.identity.permissions import Principal
-from limner.policy.decision import Action, Decision, most_severe
+from limner.imaging.actions import Action, most_severe
+from limner.imaging.catalog import ModelSpec
+from limner.imaging.records import ImageRecord
+from limner.policy.decision import Decision
 from limner.provenance.base import ProvenanceInfo
 from limner.vault.service import put_sealed
 

@@ -11,8 +11,8 @@ import io
 from PIL import Image
 
 from limner.errors import InvalidRequestError
-from limner.generation.catalog import ModelSpec
-from limner.generation.schemas import GenerationInput
+from limner.imaging.catalog import ModelSpec
+from limner.imaging.requests import GenerationInput
 
 STREAMING_FAMILIES = frozenset({"gpt-image", "gpt-image-2", "local"})
 FIDELITY_FAMILIES = frozenset({"gpt-image", "local"})

@@ -15,7 +15,7 @@ from typing import Any
 
 from PIL import Image
 
-from limner.generation.backends.base import ImageRequest, Usage
+from limner.imaging.requests import ImageRequest, Usage
 
 OUTPUT_TOKENS_1024 = {"low": 272, "medium": 1056, "high": 4160, "xhigh": 4160, "max": 4160}
 QUALITY_NAMES = {"standard": "medium", "hd": "high", "auto": "high"}

@@ -13,13 +13,11 @@ from limner.components import Components
 from limner.deps import ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, require
 from limner.errors import InvalidRequestError, NotFoundError
 from limner.generation import service, urls
-from limner.generation.backends.base import Operation
 from limner.generation.flows import caller_warnings, prepare_generation, run_generation
 from limner.generation.forms import parse_form
 from limner.generation.response_fields import response_fields, usage_body
 from limner.generation.schemas import (
     GenerationBody,
-    GenerationInput,
     GenerationOutcome,
     ImageData,
     ImagesResponse,
@@ -29,7 +27,8 @@ from limner.generation.schemas import (
 from limner.generation.streaming import stream_response
 from limner.identity.models import User
 from limner.identity.permissions import AUTHENTICATED, Permission, Principal
-from limner.policy.decision import Action
+from limner.imaging.actions import Action
+from limner.imaging.requests import GenerationInput, Operation
 from limner.vault.service import existing_data_key, get_sealed
 
 router = APIRouter(prefix="/v1")

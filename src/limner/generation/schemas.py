@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
-from limner.generation.backends.base import InputImage, Operation, Usage
+from limner.imaging.requests import Usage
 
 
 class GenerationBody(BaseModel):
@@ -41,30 +41,6 @@ class GenerationBody(BaseModel):
             except UnicodeEncodeError:
                 raise ValueError("the text holds an unpaired surrogate (not valid Unicode)") from None
         return value
-
-
-@dataclass(frozen=True, slots=True)
-class GenerationInput:
-    """What the caller asked for, before catalog validation. Shared by API, web and CLI."""
-
-    operation: Operation
-    model: str | None
-    prompt: str | None
-    n: int | None = None
-    size: str | None = None
-    quality: str | None = None
-    style: str | None = None
-    response_format: str | None = None
-    background: str | None = None
-    output_format: str | None = None
-    output_compression: int | None = None
-    moderation: str | None = None
-    user: str | None = None
-    stream: bool | None = None
-    partial_images: int | None = None
-    input_fidelity: str | None = None
-    images: tuple[InputImage, ...] = ()
-    mask: InputImage | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.db import new_id, utcnow
 from limner.errors import NotFoundError
-from limner.generation.backends.base import ImageRequest, InputImage
-from limner.generation.models import Generation, ImageRecord
+from limner.imaging.records import Generation, ImageRecord
+from limner.imaging.requests import ImageRequest, InputImage
 from limner.vault.blob_stores.base import BlobStore
 from limner.vault.service import get_sealed, open_value, prompt_hmac, put_sealed, seal_value
 

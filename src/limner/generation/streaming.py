@@ -21,14 +21,15 @@ from starlette.responses import StreamingResponse
 
 from limner.components import Components
 from limner.errors import LimnerError, UpstreamError
-from limner.generation.backends.base import BackendResult, ImageBackend, ImageRequest
+from limner.generation.backends.base import BackendResult, ImageBackend
 from limner.generation.backends.partials import PartialImage, StreamingBackend
 from limner.generation.flows import Prepared, run_generation
 from limner.generation.images_out import check_images
 from limner.generation.response_fields import image_facts, resolved_quality, usage_body
 from limner.generation.schemas import GenerationOutcome
 from limner.identity.permissions import Principal
-from limner.policy.decision import Action
+from limner.imaging.actions import Action
+from limner.imaging.requests import ImageRequest
 from limner.usage import quotas
 
 KEEPALIVE_S = 15.0

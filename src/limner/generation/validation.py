@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from typing import cast
 
 from limner.errors import InvalidRequestError
-from limner.generation.backends.base import ImageFormat, ImageRequest
-from limner.generation.catalog import FamilyRules, ModelSpec, check_size
 from limner.generation.options import check_input_fidelity, check_mask, check_stream
-from limner.generation.schemas import GenerationInput
+from limner.imaging.catalog import FamilyRules, ModelSpec, check_size
+from limner.imaging.requests import GenerationInput, ImageFormat, ImageRequest
 
 GPT_ONLY = ("background", "output_compression", "moderation")
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from limner.errors import PermissionDeniedError
-from limner.generation.catalog import FAMILIES, ModelSpec
-from limner.generation.schemas import GenerationInput
 from limner.identity.config import AccessRule
 from limner.identity.permissions import Principal
+from limner.imaging.catalog import FAMILIES, ModelSpec
+from limner.imaging.requests import GenerationInput
 
 GROUP_PREFIX = "group:"
 

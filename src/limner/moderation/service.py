@@ -6,11 +6,11 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
+from limner.imaging.actions import Action
 from limner.moderation.config import ModerationSettings
 from limner.moderation.providers import ImageModerator, build_moderator
 from limner.moderation.providers.base import ModerationScores
 from limner.moderation.verdict import ImageVerdict, decide
-from limner.policy.decision import Action
 
 logger = logging.getLogger(__name__)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from limner.imaging.actions import Action, most_severe
 from limner.moderation.config import CategoryThreshold, ModerationSettings
 from limner.moderation.providers.base import ModerationScores
-from limner.policy.decision import Action, most_severe
 
 PROVIDER_ERROR = "moderation.provider_error"
 ON_ERROR_ACTIONS = {"block": Action.BLOCK, "review": Action.REVIEW, "allow": Action.ALLOW}

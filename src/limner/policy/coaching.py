@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from limner.policy.decision import Action
+from limner.imaging.actions import Action
 
 EXPLANATIONS: dict[str, str] = {
     "pii": "The prompt contains personal data about someone ({categories}).",

@@ -3,25 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-
-class Action(StrEnum):
-    """What to do with a prompt or image. Declared from least to most severe."""
-
-    ALLOW = "allow"
-    WARN = "warn"
-    REDACT = "redact"
-    REVIEW = "review"
-    BLOCK = "block"
-
-    @property
-    def severity(self) -> int:
-        return list(Action).index(self)
-
-
-def most_severe(actions: list[Action]) -> Action:
-    return max(actions, key=lambda a: a.severity, default=Action.ALLOW)
+from limner.imaging.actions import Action
 
 
 @dataclass(frozen=True, slots=True)

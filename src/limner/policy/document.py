@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from limner.errors import ConfigError
-from limner.policy.decision import Action
+from limner.imaging.actions import Action
 
 _CATEGORY = re.compile(r"^(\*|[a-z_]+(\.[a-z_]+)*(\.\*)?)$")
 # Sexual content involving minors is blocked whatever a policy says; no override can lower it.

@@ -9,8 +9,9 @@ from dataclasses import replace
 from typing import Protocol
 
 from limner.errors import ConfigError
+from limner.imaging.actions import Action
 from limner.policy.coaching import explain
-from limner.policy.decision import Action, Decision, Finding, PolicyContext, RuledFinding
+from limner.policy.decision import Decision, Finding, PolicyContext, RuledFinding
 from limner.policy.detectors.base import AsyncDetector, Detector
 from limner.policy.document import PolicyDocument
 from limner.policy.rules import overall, redact, rule_findings, rules_for

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from limner.policy.decision import Action, Finding, PolicyContext, RuledFinding, most_severe
+from limner.imaging.actions import Action, most_severe
+from limner.policy.decision import Finding, PolicyContext, RuledFinding
 from limner.policy.document import ALWAYS_BLOCK, PolicyDocument, Rule, match_rule
 
 

@@ -15,11 +15,11 @@ from limner.audit.actions import AuditAction
 from limner.audit.service import forget_actor, record
 from limner.components import Components
 from limner.errors import ConflictError
-from limner.generation.models import Generation, ImageRecord
 from limner.identity import models as identity_models
 from limner.identity.lockout import refuse_self
 from limner.identity.models import User
 from limner.identity.service import set_status
+from limner.imaging.records import Generation, ImageRecord
 from limner.privacy.holds import holds_on_user
 from limner.privacy.models import Erasure
 from limner.privacy.subjects import email_hmac, find_subject

@@ -17,7 +17,7 @@ from limner.audit.actions import AuditAction
 from limner.audit.models import AuditCheckpoint, AuditEvent, AuditOutbox
 from limner.audit.service import record
 from limner.components import Components
-from limner.generation.models import Generation, ImageRecord
+from limner.imaging.records import Generation, ImageRecord
 from limner.privacy.holds import active_holds
 from limner.privacy.rules import DataClass, Hold, audit_purge_bound, cutoffs, holding
 

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.errors import NotFoundError, PermissionDeniedError
-from limner.generation.models import Generation
 from limner.identity.permissions import Permission, Principal
+from limner.imaging.records import Generation
 from limner.vault.key_providers.base import KeyProvider
 from limner.vault.service import existing_data_key, open_value
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.generation.models import Generation, ImageRecord
 from limner.identity.keys import pseudonym
+from limner.imaging.records import Generation, ImageRecord
 from limner.provenance.verify import VerifyReport
 
 

@@ -12,12 +12,13 @@ from limner.audit.service import record
 from limner.components import Components
 from limner.errors import LimnerError, NotFoundError
 from limner.generation import service as generation
-from limner.generation.backends.base import ImageRequest, Operation
-from limner.generation.catalog import find_model
 from limner.generation.flows import Opened, run_generation
 from limner.identity.models import User
 from limner.identity.principals import load_principal
-from limner.policy.decision import Action, Decision
+from limner.imaging.actions import Action
+from limner.imaging.catalog import find_model
+from limner.imaging.requests import ImageRequest, Operation
+from limner.policy.decision import Decision
 from limner.review import service as review
 from limner.review.models import ReviewItem
 from limner.vault.service import existing_data_key

@@ -18,9 +18,9 @@ from limner.audit.service import record
 from limner.components import Components
 from limner.db import utcnow
 from limner.errors import QuotaExceededError
-from limner.generation.backends.base import ImageRequest
-from limner.generation.catalog import ModelSpec
 from limner.identity.permissions import Principal
+from limner.imaging.catalog import ModelSpec
+from limner.imaging.requests import ImageRequest
 from limner.usage.config import ImageLimits, QuotaSettings
 from limner.usage.costs import MICRO, image_price_micro
 from limner.usage.counters import CounterItem, CounterStore, build_counter_store

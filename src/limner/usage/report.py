@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.db import utcnow
 from limner.education.report import completion_report
-from limner.generation.models import Generation
+from limner.imaging.records import Generation
 from limner.review.models import ReviewItem
 from limner.settings import Settings
 from limner.usage.alerts.models import Alert

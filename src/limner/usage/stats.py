@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.errors import InvalidRequestError
-from limner.generation.catalog import ModelSpec
-from limner.generation.models import Generation, ImageRecord
 from limner.identity.models import Group, GroupMember, User
+from limner.imaging.catalog import ModelSpec
+from limner.imaging.records import Generation, ImageRecord
 from limner.review.models import ReviewItem
 from limner.usage.costs import image_price
 

@@ -16,8 +16,8 @@ from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.components import Components
 from limner.db import utcnow
-from limner.generation.models import Generation, ImageRecord
 from limner.generation.service import finish
+from limner.imaging.records import Generation, ImageRecord
 
 _CHUNK = 500
 

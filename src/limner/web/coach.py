@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from limner.imaging.actions import Action
 from limner.policy.coaching import EXPLANATIONS, SUGGESTIONS
-from limner.policy.decision import Action, Decision
+from limner.policy.decision import Decision
 from limner.policy.rules import redact
 
 LABELS: dict[str, str] = {

@@ -14,11 +14,11 @@ from limner.errors import (
     LimnerError,
     TrainingRequired,
 )
-from limner.generation.catalog import FAMILIES
 from limner.generation.flows import check_text, submit_generation
-from limner.generation.schemas import GenerationInput
 from limner.identity.permissions import Permission
-from limner.policy.decision import Action
+from limner.imaging.actions import Action
+from limner.imaging.catalog import FAMILIES
+from limner.imaging.requests import GenerationInput
 from limner.review import service as review
 from limner.web.forms import FieldError, raw_text, text
 from limner.web.pages import Page, require_page

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.gallery import sharing
 from limner.gallery.models import Share
-from limner.generation.models import Generation, ImageRecord
+from limner.imaging.records import Generation, ImageRecord
 from limner.provenance.verify import VerifyReport
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from limner.components import build_components
 from limner.generation.backends.openai import OpenAIConfig
-from limner.generation.catalog import ModelSpec
+from limner.imaging.catalog import ModelSpec
 from limner.main import create_app
 from tests.conftest import create_schema, make_settings
 from tests.factories import Caller, make_caller

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from limner.components import Components
-from limner.policy.decision import Action
+from limner.imaging.actions import Action
 from tests.factories import Caller, FixedPolicy
 
 GEN = "/v1/images/generations"

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from limner.components import Components, build_components
-from limner.generation.models import Generation
+from limner.imaging.records import Generation
 from limner.main import create_app
 from limner.moderation.providers.fake import FakeModerator
 from limner.provenance.devca import create_dev_ca

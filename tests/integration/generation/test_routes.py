@@ -14,9 +14,9 @@ from sqlalchemy import select
 from limner.audit.models import AuditEvent
 from limner.components import Components
 from limner.db import utcnow
-from limner.generation.models import Generation, ImageRecord
 from limner.identity.models import ApiKey
 from limner.identity.service import revoke_api_key
+from limner.imaging.records import Generation, ImageRecord
 from tests.factories import Caller, make_caller
 
 GEN = "/v1/images/generations"

@@ -14,7 +14,7 @@ import httpx
 from PIL import Image
 
 from limner.components import Components
-from limner.policy.decision import Action
+from limner.imaging.actions import Action
 from tests.factories import Caller, FixedPolicy, make_caller
 from tests.integration.generation.test_image_stages import stack, verify
 

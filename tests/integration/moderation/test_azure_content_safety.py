@@ -14,6 +14,7 @@ from PIL import Image
 from pydantic import SecretStr
 
 from limner.errors import UpstreamError, UpstreamTimeoutError
+from limner.imaging.actions import Action
 from limner.moderation.config import ModerationSettings
 from limner.moderation.providers._http import HttpOptions
 from limner.moderation.providers.azure_content_safety import (
@@ -21,7 +22,6 @@ from limner.moderation.providers.azure_content_safety import (
     AzureContentSafetyModerator,
 )
 from limner.moderation.service import moderate_image
-from limner.policy.decision import Action
 from tests.fakes.moderation_upstreams import AZURE_KEY, UpstreamState
 
 FAST = HttpOptions(timeout_s=0.5, max_retries=2, backoff_initial_s=0.01, backoff_max_s=0.02)

@@ -12,11 +12,11 @@ import pytest
 from pydantic import SecretStr
 
 from limner.errors import UpstreamError, UpstreamTimeoutError
+from limner.imaging.actions import Action
 from limner.moderation.config import ModerationSettings
 from limner.moderation.providers._http import HttpOptions
 from limner.moderation.providers.openai import OpenAIModerator, OpenAIModeratorConfig
 from limner.moderation.service import moderate_image
-from limner.policy.decision import Action
 from tests.fakes.moderation_upstreams import OPENAI_KEY, UpstreamState
 
 FAST = HttpOptions(timeout_s=0.5, max_retries=2, backoff_initial_s=0.01, backoff_max_s=0.02)

@@ -18,7 +18,7 @@ from limner.cli.main import app as cli
 from limner.components import Components, build_components
 from limner.errors import ConfigError
 from limner.generation.backends.fake import FakeConfig
-from limner.generation.catalog import ModelSpec
+from limner.imaging.catalog import ModelSpec
 from limner.main import create_app
 from limner.policy import service
 from limner.settings import load_settings

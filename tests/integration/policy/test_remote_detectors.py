@@ -10,8 +10,9 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from limner.errors import ConfigError
+from limner.imaging.actions import Action
 from limner.policy.compile import compile_policy
-from limner.policy.decision import Action, PolicyContext
+from limner.policy.decision import PolicyContext
 from limner.policy.detectors.remote_base import PROVIDER_ERROR
 from limner.policy.engine import PolicyEngine
 from tests.fakes.text_moderation_upstreams import (

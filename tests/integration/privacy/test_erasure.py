@@ -17,8 +17,8 @@ from limner.audit.signing import FakeCheckpointSigner
 from limner.audit.verify import verify_chain
 from limner.components import Components
 from limner.errors import ConflictError, NotFoundError
-from limner.generation.models import Generation, ImageRecord
 from limner.identity.models import ApiKey, User
+from limner.imaging.records import Generation, ImageRecord
 from limner.privacy import holds
 from limner.privacy.erase import erase_user
 from limner.privacy.export import export_user

@@ -12,7 +12,7 @@ from limner.audit.models import AuditCheckpoint, AuditEvent
 from limner.audit.service import record
 from limner.components import Components
 from limner.db import utcnow
-from limner.generation.models import Generation
+from limner.imaging.records import Generation
 from limner.jobs import run_once
 from limner.privacy.config import RetentionSettings
 from limner.privacy.jobs import privacy_jobs

@@ -15,7 +15,7 @@ from limner.audit.signing import FakeCheckpointSigner
 from limner.audit.verify import verify_chain
 from limner.components import Components
 from limner.db import utcnow
-from limner.generation.models import Generation, ImageRecord
+from limner.imaging.records import Generation, ImageRecord
 from limner.privacy import holds
 from limner.privacy.config import RetentionSettings
 from limner.privacy.purge import purge_expired

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from limner.audit.models import AuditEvent
 from limner.components import Components
 from limner.db import utcnow
-from limner.policy.decision import Action
+from limner.imaging.actions import Action
 from limner.policy.engine import AllowAllPolicy
 from limner.review import service as review
 from limner.review.models import Notification

@@ -14,8 +14,8 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from limner.components import build_components
+from limner.imaging.actions import Action
 from limner.main import create_app
-from limner.policy.decision import Action
 from tests.conftest import create_schema, make_settings
 from tests.factories import FixedPolicy, make_caller
 

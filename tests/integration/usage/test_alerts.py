@@ -18,8 +18,8 @@ from limner.audit.sinks.syslog import SyslogConfig
 from limner.components import Components, build_components
 from limner.identity import service as identity
 from limner.identity.models import User
+from limner.imaging.actions import Action
 from limner.main import create_app
-from limner.policy.decision import Action
 from limner.privacy.erase import erase_user
 from limner.usage.alerts.config import AlertSettings
 from limner.usage.alerts.delivery import deliver_once

@@ -13,7 +13,7 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from limner.components import Components
-from limner.policy.decision import Action
+from limner.imaging.actions import Action
 from limner.policy.engine import AllowAllPolicy
 from limner.usage.alerts.evaluation import evaluate_rules
 from tests.factories import Caller, FixedPolicy, make_caller

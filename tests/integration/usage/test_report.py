@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from limner.cli.main import app as cli
 from limner.components import Components
-from limner.policy.decision import Action
+from limner.imaging.actions import Action
 from limner.policy.engine import AllowAllPolicy
 from limner.usage import report
 from limner.usage.alerts.evaluation import evaluate_rules

@@ -16,8 +16,8 @@ from limner.cli.main import app as cli
 from limner.components import Components, build_components
 from limner.db import utcnow
 from limner.identity import groups
+from limner.imaging.actions import Action
 from limner.main import create_app
-from limner.policy.decision import Action
 from limner.policy.engine import AllowAllPolicy
 from limner.settings import load_settings
 from tests.factories import Caller, FixedPolicy, complete_training, make_caller

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from limner.audit.models import AuditEvent
 from limner.audit.verify import verify_log
 from limner.components import Components, build_components
-from limner.generation.models import Generation
+from limner.imaging.records import Generation
 from limner.main import create_app
 from limner.vault.key_providers import default_key_path
 from limner.vault.service import existing_data_key

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from limner.audit.models import AuditEvent
 from limner.components import Components
 from limner.db import utcnow
-from limner.generation.models import Generation, ImageRecord
+from limner.imaging.records import Generation, ImageRecord
 from limner.vault.janitor import sweep_orphans
 from tests.factories import Caller
 

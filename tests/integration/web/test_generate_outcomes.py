@@ -12,7 +12,7 @@ from sqlalchemy import select
 from limner.audit.models import AuditEvent
 from limner.components import Components
 from limner.education.seed import install_defaults
-from limner.policy.decision import Action
+from limner.imaging.actions import Action
 from tests.factories import FixedPolicy, make_caller
 from tests.integration.web.conftest import home_csrf, web_sign_in
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from limner.audit.models import AuditEvent
 from limner.components import Components
-from limner.policy.decision import Action
+from limner.imaging.actions import Action
 from limner.policy.engine import AllowAllPolicy
 from tests.factories import Caller, FixedPolicy, make_caller
 from tests.integration.web.conftest import csrf_from, web_sign_in

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageCms, PngImagePlugin
 
 from limner.errors import LimnerError, PayloadTooLargeError, UnsupportedImageError
-from limner.generation.images import encode, image_size, load_upload, sniff_format, strip_metadata
+from limner.imaging.decoding import encode, image_size, load_upload, sniff_format, strip_metadata
 
 MAX = 5_000_000
 

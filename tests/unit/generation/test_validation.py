@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 
 from limner.errors import InvalidRequestError
-from limner.generation.backends.base import InputImage
-from limner.generation.catalog import ModelSpec, check_size, find_model
-from limner.generation.schemas import GenerationInput
 from limner.generation.validation import resolve
+from limner.imaging.catalog import ModelSpec, check_size, find_model
+from limner.imaging.requests import GenerationInput, InputImage
 
 SPECS = {
     family: ModelSpec(id=family, backend="b", family=family)

@@ -7,11 +7,11 @@ from dataclasses import replace
 import pytest
 
 from limner.errors import PermissionDeniedError
-from limner.generation.catalog import ModelSpec
-from limner.generation.schemas import GenerationInput
 from limner.identity.config import AccessRule
 from limner.identity.limits import check_limits, rules_for
 from limner.identity.permissions import Principal
+from limner.imaging.catalog import ModelSpec
+from limner.imaging.requests import GenerationInput
 
 SPEC = ModelSpec(id="dall-e-3", backend="local", family="dall-e-3")
 BASE = Principal("u", "u@example.com", "person", frozenset({"creator"}), frozenset(), "p", "api_key")

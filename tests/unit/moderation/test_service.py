@@ -10,11 +10,11 @@ import logging
 import pytest
 
 from limner.errors import UpstreamError
+from limner.imaging.actions import Action
 from limner.moderation.config import ModerationSettings
 from limner.moderation.providers.base import ModerationScores
 from limner.moderation.providers.fake import FakeModerator, FakeModeratorConfig
 from limner.moderation.service import build_moderators, close_moderators, moderate_image
-from limner.policy.decision import Action
 
 
 def fake(**kwargs: object) -> FakeModerator:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from limner.imaging.actions import Action
 from limner.moderation.config import CategoryThreshold, ModerationSettings
 from limner.moderation.providers.base import ModerationScores
 from limner.moderation.verdict import PROVIDER_ERROR, category_action, decide
-from limner.policy.decision import Action
 
 SETTINGS = ModerationSettings()
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from limner.errors import ConfigError
-from limner.policy.decision import Action, Finding, PolicyContext
+from limner.imaging.actions import Action
+from limner.policy.decision import Finding, PolicyContext
 from limner.policy.document import match_rule, parse_policy
 from limner.policy.engine import PolicyEngine
 from limner.policy.rules import mask, redact, rule_findings, rules_for

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from limner.errors import QuotaExceededError
-from limner.generation.backends.base import ImageRequest
-from limner.generation.catalog import ModelSpec
 from limner.identity.permissions import Principal
+from limner.imaging.catalog import ModelSpec
+from limner.imaging.requests import ImageRequest
 from limner.usage.config import GroupQuota, ImageLimits, QuotaSettings
 from limner.usage.counters import CounterItem
 from limner.usage.quotas import day_end, exceeded, month_end, plan

@@ -18,8 +18,9 @@ from limner.generation.backends._upstream_errors import (
     error_object,
 )
 from limner.generation.backends._wire import form_body, is_legacy, json_body, parse_images
-from limner.generation.backends.base import BackendResult, ImageRequest, Operation
+from limner.generation.backends.base import BackendResult
 from limner.generation.backends.partials import PartialImage
+from limner.imaging.requests import ImageRequest, Operation
 from limner.upstream import Sleep, send_once, send_with_retries
 
 

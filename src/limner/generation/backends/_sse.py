@@ -11,8 +11,9 @@ import httpx
 
 from limner.generation.backends._upstream_errors import bad_response, error_from_response, error_object
 from limner.generation.backends._wire import decode_b64, image_format, parse_usage
-from limner.generation.backends.base import BackendResult, GeneratedImage, ImageRequest
+from limner.generation.backends.base import BackendResult, GeneratedImage
 from limner.generation.backends.partials import PartialImage
+from limner.imaging.requests import ImageRequest
 
 
 async def read_events(response: httpx.Response, *, max_event_bytes: int) -> AsyncIterator[dict[str, Any]]:

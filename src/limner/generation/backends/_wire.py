@@ -12,14 +12,8 @@ from limner.generation.backends._upstream_errors import (
     filtered_categories,
     policy_violation,
 )
-from limner.generation.backends.base import (
-    BackendResult,
-    GeneratedImage,
-    ImageFormat,
-    ImageRequest,
-    InputImage,
-    Usage,
-)
+from limner.generation.backends.base import BackendResult, GeneratedImage
+from limner.imaging.requests import ImageFormat, ImageRequest, InputImage, Usage
 
 Fetch = Callable[[str], Awaitable[bytes]]
 FilePart = tuple[str, tuple[str, bytes, str]]

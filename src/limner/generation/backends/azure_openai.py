@@ -14,8 +14,9 @@ from pydantic import Field, SecretStr, model_validator
 from limner.errors import InvalidRequestError, UnavailableError
 from limner.generation.backends._http import UpstreamOptions
 from limner.generation.backends._images_api import ImagesApi
-from limner.generation.backends.base import BackendResult, ImageRequest, Operation
+from limner.generation.backends.base import BackendResult
 from limner.generation.backends.partials import PartialImage
+from limner.imaging.requests import ImageRequest, Operation
 from limner.upstream import Sleep
 
 

@@ -2,52 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from dataclasses import dataclass
+from typing import Protocol
 
-Operation = Literal["generate", "edit", "variation"]
-ImageFormat = Literal["png", "jpeg", "webp"]
-
-
-@dataclass(frozen=True, slots=True)
-class InputImage:
-    """An uploaded image, already validated, decoded and re-encoded as metadata-free PNG."""
-
-    data: bytes
-    width: int
-    height: int
-
-
-@dataclass(frozen=True, slots=True)
-class ImageRequest:
-    """A request the policy engine approved. `model` is the upstream model id (the catalog maps it)."""
-
-    operation: Operation
-    model: str
-    prompt: str | None
-    n: int
-    size: str | None  # "WxH" or "auto"/None
-    quality: str | None = None
-    style: str | None = None
-    background: str | None = None
-    output_format: ImageFormat = "png"
-    output_compression: int | None = None
-    moderation: str | None = None
-    input_fidelity: str | None = None  # edits: how closely to keep the input image's details
-    images: tuple[InputImage, ...] = ()
-    mask: InputImage | None = None
-    user: str | None = None  # a pseudonymous id, never the email
-    seed: int | None = None
-    extra: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Usage:
-    input_tokens: int
-    output_tokens: int
-    total_tokens: int
-    input_text_tokens: int = 0
-    input_image_tokens: int = 0
+from limner.imaging.requests import ImageFormat, ImageRequest, Usage
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,8 @@ from PIL import Image
 from pydantic import BaseModel, Field
 
 from limner.errors import ConfigError, InvalidRequestError, UnavailableError
-from limner.generation.backends.base import BackendResult, GeneratedImage, ImageRequest, InputImage
+from limner.generation.backends.base import BackendResult, GeneratedImage
+from limner.imaging.requests import ImageRequest, InputImage
 
 _EXTRA_HINT = "The diffusers backend needs the extra: pip install 'limner[diffusers]'"
 

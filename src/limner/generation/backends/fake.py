@@ -10,7 +10,8 @@ from PIL import Image
 from pydantic import BaseModel, Field
 
 from limner.errors import LimnerError
-from limner.generation.backends.base import BackendResult, GeneratedImage, ImageRequest
+from limner.generation.backends.base import BackendResult, GeneratedImage
+from limner.imaging.requests import ImageRequest
 
 
 class FakeConfig(BaseModel):

@@ -15,8 +15,9 @@ import numpy as np
 from PIL import Image
 from pydantic import BaseModel, Field
 
-from limner.generation.backends.base import BackendResult, GeneratedImage, ImageRequest, InputImage
+from limner.generation.backends.base import BackendResult, GeneratedImage
 from limner.generation.backends.partials import PartialImage
+from limner.imaging.requests import ImageRequest, InputImage
 
 
 class LocalConfig(BaseModel):

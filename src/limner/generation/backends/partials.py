@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from limner.generation.backends.base import BackendResult, ImageFormat, ImageRequest
+from limner.generation.backends.base import BackendResult
+from limner.imaging.requests import ImageFormat, ImageRequest
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, SecretStr
 
 from limner.errors import UpstreamError
-from limner.generation.images import encode, open_image
+from limner.imaging.decoding import encode, open_image
 from limner.moderation import categories as cat
 from limner.moderation.providers._http import HttpOptions, build_client, post_json
 from limner.moderation.providers.base import ModerationScores

@@ -10,7 +10,7 @@ from PIL import Image
 from pydantic import BaseModel, Field
 
 from limner.errors import ConfigError
-from limner.generation.images import DEFAULT_MAX_PIXELS, open_image
+from limner.imaging.decoding import DEFAULT_MAX_PIXELS, open_image
 from limner.moderation import categories as cat
 from limner.moderation.providers.base import ModerationScores
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, SecretStr
 
 from limner.errors import UpstreamError
-from limner.generation.images import sniff_format
+from limner.imaging.decoding import sniff_format
 from limner.moderation import categories as cat
 from limner.moderation.providers._http import HttpOptions, build_client, post_json
 from limner.moderation.providers.base import ModerationScores

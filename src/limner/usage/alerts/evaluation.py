@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.audit.models import AuditEvent
 from limner.db import utcnow
-from limner.generation.models import ImageRecord
 from limner.identity import service as identity
 from limner.identity.models import ApiKey, User
 from limner.identity.upsert import insert_if_absent
+from limner.imaging.records import ImageRecord
 from limner.usage.alerts.config import AlertSettings, SpikeRule, at_least
 from limner.usage.alerts.models import Alert, KeyNetwork
 from limner.usage.alerts.rules import ACTIONS, REQUESTED, Context, EventView, Hit, evaluate, network_of

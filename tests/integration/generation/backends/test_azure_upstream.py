@@ -13,7 +13,7 @@ from PIL import Image
 
 from limner.errors import ContentPolicyViolation, UnavailableError, UpstreamError
 from limner.generation.backends.azure_openai import AzureOpenAIBackend, AzureOpenAIConfig
-from limner.generation.backends.base import ImageRequest, InputImage
+from limner.imaging.requests import ImageRequest, InputImage
 from tests.fakes.openai_upstream import FakeUpstreamState
 
 DEPLOYMENTS = {"gpt-image-1.5": "gptimage", "dall-e-3": "dalle3", "dall-e-2": "dalle2"}

@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 
 from limner.errors import ContentPolicyViolation, UpstreamError, UpstreamTimeoutError
-from limner.generation.backends.base import ImageRequest, InputImage
 from limner.generation.backends.openai import OpenAIBackend, OpenAIConfig
+from limner.imaging.requests import ImageRequest, InputImage
 from tests.fakes.openai_upstream import FakeUpstreamState
 
 LIMNER_KEY = "lim_live_client_key_never_upstream"

@@ -13,8 +13,9 @@ import pytest
 from PIL import Image
 
 from limner.errors import ContentPolicyViolation
-from limner.generation.backends.base import BackendResult, ImageRequest, InputImage
+from limner.generation.backends.base import BackendResult
 from limner.generation.backends.openai import OpenAIBackend, OpenAIConfig
+from limner.imaging.requests import ImageRequest, InputImage
 from tests.fakes.openai_upstream import FakeUpstreamState, RecordedRequest
 
 

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from limner.errors import InvalidRequestError, UnavailableError
 from limner.generation.backends.azure_openai import AzureOpenAIBackend, AzureOpenAIConfig
-from limner.generation.backends.base import ImageRequest, InputImage
+from limner.imaging.requests import ImageRequest, InputImage
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 ENDPOINT = "https://res.openai.azure.com"

@@ -14,9 +14,9 @@ import pytest
 from PIL import Image
 
 from limner.errors import ConfigError, InvalidRequestError, UnavailableError
-from limner.generation.backends.base import ImageRequest, InputImage
 from limner.generation.backends.diffusers import DiffusersBackend, DiffusersConfig
 from limner.generation.backends.diffusers import _import_stack as import_stack
+from limner.imaging.requests import ImageRequest, InputImage
 
 
 def _byte_vocabulary() -> dict[str, int]:

@@ -12,8 +12,8 @@ import pytest
 from pydantic import SecretStr, ValidationError
 
 from limner.errors import UnavailableError, UpstreamError
-from limner.generation.backends.base import ImageRequest
 from limner.generation.backends.openai import OpenAIBackend, OpenAIConfig
+from limner.imaging.requests import ImageRequest
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 KEY = "sk-vendor-secret"
@@ -70,7 +70,7 @@ async def test_no_organization_headers_unless_configured() -> None:
     ("operation", "path"), [("edit", "/v1/images/edits"), ("variation", "/v1/images/variations")]
 )
 async def test_edits_and_variations_post_multipart(operation: str, path: str) -> None:
-    from limner.generation.backends.base import InputImage
+    from limner.imaging.requests import InputImage
 
     vendor = Vendor()
     image = InputImage(data=PNG, width=1, height=1)

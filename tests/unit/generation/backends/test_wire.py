@@ -18,7 +18,7 @@ from limner.generation.backends._wire import (
     parse_images,
     parse_usage,
 )
-from limner.generation.backends.base import ImageRequest, InputImage, Usage
+from limner.imaging.requests import ImageRequest, InputImage, Usage
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 16

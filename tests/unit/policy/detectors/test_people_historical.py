@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from limner.imaging.actions import Action
 from limner.policy.compile import compile_policy
-from limner.policy.decision import Action, PolicyContext
+from limner.policy.decision import PolicyContext
 from limner.policy.detectors.people import (
     HISTORICAL,
     PUBLIC_FIGURE,

@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from limner.errors import ConfigError
-from limner.policy.decision import Action, Finding, PolicyContext
+from limner.imaging.actions import Action
+from limner.policy.decision import Finding, PolicyContext
 from limner.policy.detectors._remote_http import RemoteOptions
 from limner.policy.detectors.base import AsyncDetector
 from limner.policy.detectors.remote_base import PROVIDER_ERROR, RemoteCheckConfig, fail_safe, scored_findings

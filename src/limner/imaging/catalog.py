@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from limner.errors import InvalidRequestError
-from limner.generation.backends.base import Operation
+from limner.imaging.requests import Operation
 
 Family = Literal["dall-e-2", "dall-e-3", "gpt-image", "gpt-image-2", "local"]
 STANDARD_GPT_SIZES = frozenset({"1024x1024", "1536x1024", "1024x1536", "auto"})

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from PIL import Image, ImageCms, ImageOps
 
 from limner.errors import PayloadTooLargeError, UnsupportedImageError
-from limner.generation.backends.base import ImageFormat, InputImage
+from limner.imaging.requests import ImageFormat, InputImage
 
 DEFAULT_MAX_PIXELS = 40_000_000
 # zlib level 1: a 1024² photo comes out ~13 % larger than at level 6 for a fraction of the CPU
