@@ -41,6 +41,7 @@ check: dev
 	$(VENV)/bin/ruff check src tests bench scripts
 	$(VENV)/bin/ruff format --check src tests bench scripts
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 BENCHES ?= overhead load provenance moderation audit monitoring coach eval_dlp eval_harm eval_people_ip eval
 
