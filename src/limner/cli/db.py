@@ -10,6 +10,11 @@ from limner.migrate import upgrade_async
 app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
 
+@app.callback()
+def db() -> None:
+    """Database schema. A group even with one verb, so `limner db upgrade` is the command."""
+
+
 @app.command("upgrade")
 def upgrade(
     revision: str = typer.Option("head", "--revision", help="Target revision"),
