@@ -20,7 +20,7 @@ from limner.policy.compile import compile_policy
 from limner.policy.decision import Finding
 from limner.policy.service import default_policy_text, default_version
 
-DATASETS = """| set (shared/eval/dev) | rows | source | license |
+DATASETS = """| data set | rows | source | license |
 |---|---:|---|---|
 | presidio_synth_pii | 745 | microsoft/presidio-research `data/synth_dataset_v2.json` @7622dec (synthetic, Faker) | MIT |
 | credsweeper_samples | 2026 lines | Samsung/CredSweeper `tests/samples` + expected output @1ed2ca5 | MIT |

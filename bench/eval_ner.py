@@ -1,7 +1,7 @@
 """PII names with and without the optional spaCy name finder (`kind: ner_names`), and its cost.
 
 Run: .venv/bin/python -m bench.eval_ner   (needs `pip install 'limner[ner]'`; writes bench/results/ner.md)
-Scored on shared/eval/dev/presidio_synth_pii like the PII section of bench/eval.py; the harm model tier is
+Scored on presidio_synth_pii (BENCHMARKS.md names the data) like the PII section of bench/eval.py; the harm model tier is
 left out of both policies here (it finds no PII and would only add time).
 """
 

@@ -28,7 +28,7 @@ from limner.policy.normalize import normalize
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src/limner/policy/data/harm/encoder_head.npz"
 CACHE = Path(tempfile.gettempdir()) / "limner-embeddings"
-# Public data that is not in shared/eval: fetched by hand (docs/prompt-models.md), never committed.
+# Public data beyond the dev sets in BENCHMARKS.md: fetched by hand (docs/prompt-models.md), never committed.
 EXTRA = Path(os.environ.get("LIMNER_EVAL_EXTRA", ROOT / ".cache"))
 PARTI = EXTRA / "parti" / "PartiPrompts.tsv"
 Floats = npt.NDArray[np.float64]

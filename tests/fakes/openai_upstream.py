@@ -6,7 +6,7 @@
         state.add_fault("http_429", retry_after="0")                       # next image request
         state.requests[-1].headers["authorization"]                        # what was sent upstream
 
-Validation, answers and error bodies follow shared/reference/openai-images-api.md (§2-4, §6).
+Validation, answers and error bodies follow OpenAI's https://platform.openai.com/docs/api-reference/images.
 Faults apply to image requests in the order added, one fault per request.
 """
 
@@ -302,7 +302,7 @@ FAULT_ANSWERS: dict[str, tuple[int, dict[str, Any]]] = {
 
 
 def stream_answer(action: str, body: dict[str, Any], partial_images: int) -> Response:
-    """The reference's §5 event sequence: partials (a smaller picture), then one completed per image."""
+    """OpenAI's image streaming event sequence: partials (a smaller picture), then one completed per image."""
     prefix = "image_generation" if action == "generations" else "image_edit"
     common = {k: body[k] for k in ("background", "output_format", "quality", "size")} | {"created_at": 0}
     small = base64.b64encode(encoded_image("64x64", "png")).decode()

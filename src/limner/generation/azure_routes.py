@@ -5,7 +5,7 @@
 
 The deployment names a catalog model (directly, or through generation.azure_deployments) and the
 request runs the same flow as /v1/images/*. The key comes in Azure's `api-key` header (or as a
-bearer token). Errors take Azure's shapes (reference §6): 404 "Resource not found" without an
+bearer token). Errors take Azure's documented shapes: 404 "Resource not found" without an
 api-version, 404 DeploymentNotFound, 401 with code "401", and content-filter refusals with
 `inner_error.content_filter_results`."""
 

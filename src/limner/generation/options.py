@@ -1,6 +1,6 @@
 """Checks for the GPT-image request options: streaming, partial images, input fidelity and masks.
 
-They follow the reference's per-model rules (shared/reference/openai-images-api.md §2.1, §5.1):
+They follow OpenAI's per-model rules (https://platform.openai.com/docs/api-reference/images/create):
 streaming and partials for GPT image models only, input fidelity not for gpt-image-2 or DALL-E,
 a mask that is a PNG with an alpha channel and the first image's dimensions."""
 

@@ -1,4 +1,4 @@
-"""`stream: true`: the server-sent events the official SDK parses (reference §5).
+"""`stream: true`: the server-sent events the official SDK parses (OpenAI's image streaming events).
 
 Everything that can refuse a request (validation, policy, review holds) runs before the stream
 starts, so those come back as normal OpenAI errors. Then the flow runs as usual; a streaming

@@ -1,6 +1,6 @@
 """The model catalog: public model ids, the backend serving each, and each family's parameter rules.
 
-Rules follow the vendor's documented limits (shared/reference/openai-images-api.md §2), so a request
+Rules follow the vendor's documented limits (platform.openai.com/docs/api-reference/images), so a request
 a model cannot serve is refused with a 400 naming the parameter, before any upstream round trip."""
 
 from __future__ import annotations

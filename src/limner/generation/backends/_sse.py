@@ -1,4 +1,4 @@
-"""Streamed image responses from an OpenAI-shaped Images API (reference §5): read the server-sent
+"""Streamed image responses from an OpenAI-shaped Images API (OpenAI's streaming events): read the server-sent
 events, hand partial images on, and build the final BackendResult from the completed events."""
 
 from __future__ import annotations

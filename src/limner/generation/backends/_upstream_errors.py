@@ -1,4 +1,4 @@
-"""Turn OpenAI and Azure OpenAI error answers into Limner errors (reference §4 and §6.5).
+"""Turn OpenAI and Azure OpenAI error answers into Limner errors (their documented error objects).
 
 error.code values a client sees for vendor failures:
     content_policy_violation  400  the vendor's safety system declined (its code is in the message)

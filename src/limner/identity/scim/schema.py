@@ -101,7 +101,7 @@ def _resource_type(name: str, endpoint: str, schema: str, base: str) -> dict[str
 def service_provider_config(base: str) -> dict[str, Any]:
     return {
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
-        "documentationUri": "https://github.com/limner/limner/blob/main/docs/scim.md",
+        "documentationUri": "https://github.com/limner/limner/blob/main/docs/admin-api.md#scim",
         "patch": {"supported": True},
         "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
         "filter": {"supported": True, "maxResults": MAX_RESULTS},
