@@ -10,6 +10,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
+# The labelled public datasets the evaluations read (not shipped: see BENCHMARKS.md for names and licenses).
+EVAL_DIR = Path(os.environ.get("LIMNER_EVAL_DIR", ROOT.parent / "shared" / "eval" / "dev"))
 if str(ROOT) not in sys.path:  # benchmarks reuse the test suite's loopback fakes
     sys.path.insert(0, str(ROOT))
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import machine, summary, write_result
+from _common import EVAL_DIR, machine, summary, write_result
 from eval_pii import EVASIONS, Tally, evade, gold_spans, load_records, score_record, table
 
 from limner.policy.detectors.pii import PiiConfig, PiiDetector
@@ -22,7 +22,7 @@ from limner.policy.detectors.secrets import SecretsConfig, SecretsDetector
 from limner.policy.detectors.terms import TermsConfig, TermsDetector
 from limner.policy.normalize import normalize
 
-DEV = Path("/work/shared/eval/dev")
+DEV = EVAL_DIR
 CREDSWEEPER = DEV / "credsweeper_samples" / "credsweeper_lines.jsonl"
 BENIGN = [DEV / "geneval" / "geneval_prompts.jsonl", DEV / "t2i_compbench" / "t2i_compbench_val_sample.jsonl"]
 # Real user prompts full of artists and celebrities: pii.person firing here is informational.

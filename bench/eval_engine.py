@@ -11,14 +11,14 @@ import random
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
+from bench._common import EVAL_DIR
 from bench.eval_pii import POSITIVE, Tally, gold_spans, load_records, score_record
 from limner.imaging.actions import Action
 from limner.policy.decision import Decision, Finding, PolicyContext
 from limner.policy.engine import PolicyEngine
 
-DEV = Path("/work/shared/eval/dev")
+DEV = EVAL_DIR
 Detect = Callable[[str], list[Finding]]
 _CONTEXT = PolicyContext()
 

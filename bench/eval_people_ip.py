@@ -15,14 +15,13 @@ import json
 import random
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
-from bench._common import machine, pct, write_result
+from bench._common import EVAL_DIR, machine, pct, write_result
 from limner.policy.decision import Finding
 from limner.policy.detectors.ip import IpConfig, IpDetector, shipped_artists, shipped_characters
 from limner.policy.detectors.people import PeopleConfig, PeopleDetector, shipped_figures
 
-EVAL = Path("/work/shared/eval/dev")
+EVAL = EVAL_DIR
 Detect = Callable[[str], list[Finding]]
 
 # fmt: off

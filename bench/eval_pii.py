@@ -7,11 +7,11 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from bench._common import EVAL_DIR
 from limner.policy.decision import Finding
 
-PRESIDIO = Path("/work/shared/eval/dev/presidio_synth_pii/synth_dataset_v2.jsonl")
+PRESIDIO = EVAL_DIR / "presidio_synth_pii" / "synth_dataset_v2.jsonl"
 
 # Presidio type -> our category. Types not listed are not personal data for us (ORGANIZATION,
 # GPE, TITLE, NRP, DOMAIN_NAME): a finding on them is a false positive.

@@ -12,14 +12,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-from bench._common import ROOT, pct
+from bench._common import EVAL_DIR, ROOT, pct
 from limner.policy.decision import PolicyContext
 from limner.policy.engine import PolicyEngine
 from limner.policy.normalize import normalize
 
-DEV = Path("/work/shared/eval/dev")
+DEV = EVAL_DIR
 PROMPT_CHARS = 300
 # A prompt with an e-mail address, a phone number and a name: every DLP finder has work to do.
 PII_PROMPT = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,8 @@ from limner.policy.detectors.harm_features import extract
 from limner.policy.normalize import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV = Path("/work/shared/eval/dev")
+# The labelled public datasets (not shipped): LIMNER_EVAL_DIR, or shared/eval/dev beside the checkout.
+DEV = Path(os.environ.get("LIMNER_EVAL_DIR", Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"))
 OUT = ROOT / "src/limner/policy/data/harm/classifier.npz"
 EXTRA = ROOT / "src/limner/policy/data/harm/train_extra.jsonl"
 SEED = 20261128
