@@ -13,13 +13,14 @@ from limner.db import Base, UTCDateTime, new_id, utcnow
 
 
 class GenerationStatus(StrEnum):
-    """Where a generation stands: `pending` until it completes, fails, is blocked or is held for review."""
+    """Where a generation stands: `pending` until it completes, fails, is blocked or is held for review.
+    Listed in the order the gallery offers them."""
 
-    PENDING = "pending"
-    BLOCKED = "blocked"
-    HELD = "held"
     COMPLETED = "completed"
+    HELD = "held"
+    BLOCKED = "blocked"
     FAILED = "failed"
+    PENDING = "pending"
 
 
 class Generation(Base):
