@@ -12,6 +12,7 @@ from limner.generation import service as generation
 from limner.generation.flows.prepare import Opened
 from limner.generation.flows.run import run_generation
 from limner.identity.models import User
+from limner.identity.permissions import Principal
 from limner.identity.principals import load_principal
 from limner.imaging.actions import Action
 from limner.imaging.catalog import find_model
@@ -20,9 +21,28 @@ from limner.imaging.requests import REQUEST_PARAMS, ImageRequest, InputImage, Op
 from limner.policy.decision import Decision
 from limner.review import service as review
 from limner.review.models import ReviewItem
+from limner.review.webhook import send_decision_webhook
 from limner.vault.service import existing_data_key
 
 log = logging.getLogger("limner.review")
+
+
+async def decide_and_resume(
+    c: Components, *, review_id: str, reviewer: Principal, verdict: str, reason: str, request_id: str
+) -> None:
+    """One reviewer's verdict; once it settles the item, the webhook and the held request follow."""
+    async with c.sessions.begin() as session:
+        item = await review.decide(
+            session,
+            review_id=review_id,
+            reviewer=reviewer,
+            verdict=verdict,
+            reason=reason,
+            request_id=request_id,
+        )
+    if item.status != "pending":
+        await send_decision_webhook(c.settings.review, item)
+    await resume_after_review(c, review_id, request_id=request_id)
 
 
 async def resume_after_review(c: Components, review_id: str, *, request_id: str) -> None:

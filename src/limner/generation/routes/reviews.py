@@ -12,7 +12,7 @@ from limner.components import Components
 from limner.deps import ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, require
 from limner.errors import NotFoundError
 from limner.generation import service as generation
-from limner.generation.flows.resume import resume_after_review
+from limner.generation.flows.resume import decide_and_resume
 from limner.generation.routes.images import MEDIA_TYPES, image_data
 from limner.identity.guards import STEP_UP
 from limner.identity.permissions import Permission
@@ -20,7 +20,6 @@ from limner.imaging.records import Generation, GenerationStatus
 from limner.imaging.responses import ImageData
 from limner.review import service as review
 from limner.review.schemas import DecisionBody, RevealedPrompt, ReviewRead
-from limner.review.webhook import send_decision_webhook
 from limner.vault.service import existing_data_key, get_sealed
 
 router = APIRouter(prefix="/v1/limner/reviews")
@@ -43,18 +42,14 @@ async def get_review(
 async def decide_review(
     review_id: str, body: DecisionBody, c: ComponentsDep, principal: PrincipalDep, request_id: RequestIdDep
 ) -> ReviewRead:
-    async with c.sessions.begin() as session:
-        item = await review.decide(
-            session,
-            review_id=review_id,
-            reviewer=principal,
-            verdict=body.verdict,
-            reason=body.reason,
-            request_id=request_id,
-        )
-    if item.status != "pending":
-        await send_decision_webhook(c.settings.review, item)
-    await resume_after_review(c, review_id, request_id=request_id)
+    await decide_and_resume(
+        c,
+        review_id=review_id,
+        reviewer=principal,
+        verdict=body.verdict,
+        reason=body.reason,
+        request_id=request_id,
+    )
     async with c.sessions() as session:
         item = await review.get_item(session, review_id)
         return await review.describe_item(session, item, principal, secret_key=c.secret_key)
