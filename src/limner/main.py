@@ -19,8 +19,10 @@ from limner.education.admin_routes import router as training_admin_router
 from limner.education.routes import router as training_router
 from limner.education.seed import ensure_defaults
 from limner.errors import UnavailableError
-from limner.generation.azure_routes import router as azure_router
-from limner.generation.routes import router as generation_router
+from limner.generation.jobs import generation_jobs
+from limner.generation.routes.azure import router as azure_router
+from limner.generation.routes.images import router as generation_router
+from limner.generation.routes.reviews import router as generation_review_router
 from limner.http import RequestContextMiddleware, install_error_handlers
 from limner.jobs import default_jobs, start_jobs, stop_jobs
 from limner.observe import Instruments
@@ -61,7 +63,7 @@ def create_app(
         c = app.state.components
         if owned:
             c.image_work.start()
-        jobs = default_jobs() + audit_jobs(c) + privacy_jobs(c) + alert_jobs(c)
+        jobs = default_jobs() + audit_jobs(c) + privacy_jobs(c) + generation_jobs() + alert_jobs(c)
         tasks = start_jobs(c, jobs) if owned and run_jobs else []
         try:
             yield
@@ -90,6 +92,7 @@ def create_app(
     app.include_router(generation_router)
     app.include_router(azure_router)
     app.include_router(review_router)
+    app.include_router(generation_review_router)
     app.include_router(notifications_router)
     app.include_router(provenance_router)
     app.include_router(metrics_router)

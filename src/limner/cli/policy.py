@@ -78,11 +78,12 @@ def dry_run_policy(
     parse_policy_or_fail(text)
     start = since or parse_since("30d")
 
-    from limner.policy import dry_run  # loads detector data: only for this command
+    from limner.generation.flows.replay import replay_prompts  # loads detector data: only for this command
+    from limner.policy.dry_run import DryRunReport
 
-    async def go() -> dry_run.DryRunReport:
+    async def go() -> DryRunReport:
         async with components_for(data_dir) as c:
-            return await dry_run.replay(c, candidate_text=text, since=start)
+            return await replay_prompts(c, candidate_text=text, since=start)
 
     report = run(go)
     emit(report.as_dict(), as_json=as_json, human=report.summary())

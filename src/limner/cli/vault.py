@@ -7,7 +7,7 @@ from datetime import timedelta
 import typer
 
 from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, emit, run
-from limner.vault.janitor import JanitorReport, sweep_orphans
+from limner.generation.flows.cleanup import CleanupReport, clean_up_after_crash
 from limner.vault.rotation import RotationReport, rotate_keys
 
 app = typer.Typer(help="Encryption keys and blob housekeeping.", no_args_is_help=True)
@@ -35,9 +35,9 @@ def sweep(
 ) -> None:
     """Delete blobs with no record and fail generations stuck in `pending` (after a crash)."""
 
-    async def go() -> JanitorReport:
+    async def go() -> CleanupReport:
         async with components_for(data_dir) as c:
-            return await sweep_orphans(c, timedelta(seconds=older_than_s))
+            return await clean_up_after_crash(c, timedelta(seconds=older_than_s))
 
     report = run(go)
     orphans, stuck = len(report.orphans_deleted), len(report.abandoned)

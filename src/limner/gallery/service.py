@@ -11,12 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.audit.service import record
 from limner.errors import ConflictError, NotFoundError
-from limner.imaging.records import Generation, ImageRecord
+from limner.imaging.records import Generation, GenerationStatus, ImageRecord
 from limner.privacy.holds import holds_on_user
 from limner.vault.blob_stores.base import BlobStore
 from limner.vault.service import open_value
 
-STATUSES = ("completed", "held", "blocked", "failed", "pending")
+STATUSES = tuple(GenerationStatus)
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,25 +39,9 @@ async def parse_form(form: FormData, *, operation: Operation, max_bytes: int) ->
     values.update({name: _int(form, name) for name in INT_FIELDS})
     if operation == "variation" and values["prompt"] is not None:
         raise InvalidRequestError("Variations take no prompt.", param="prompt")
+    values.pop("safety_identifier")  # accepted as the SDK sends it; the pseudonymous `user` goes upstream
     return GenerationInput(
-        operation=operation,
-        model=values["model"],
-        prompt=values["prompt"],
-        n=values["n"],
-        size=values["size"],
-        quality=values["quality"],
-        style=values["style"],
-        response_format=values["response_format"],
-        background=values["background"],
-        output_format=values["output_format"],
-        output_compression=values["output_compression"],
-        moderation=values["moderation"],
-        user=values["user"],
-        stream=_bool(form, "stream"),
-        partial_images=values["partial_images"],
-        input_fidelity=values["input_fidelity"],
-        images=images,
-        mask=mask,
+        operation=operation, stream=_bool(form, "stream"), images=images, mask=mask, **values
     )
 
 

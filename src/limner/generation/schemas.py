@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from limner.imaging.requests import Usage
+from limner.imaging.responses import ImageData
 
 
 class GenerationBody(BaseModel):
@@ -64,12 +65,6 @@ class GenerationOutcome:
     warnings: list[str] = field(default_factory=list)
     prompt_redacted: bool = False
     params: dict[str, Any] = field(default_factory=dict)
-
-
-class ImageData(BaseModel):
-    b64_json: str | None = None
-    url: str | None = None
-    revised_prompt: str | None = None
 
 
 class ImagesResponse(BaseModel):

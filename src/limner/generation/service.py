@@ -10,9 +10,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from limner.audit.actions import AuditAction
+from limner.audit.service import record
 from limner.db import new_id, utcnow
 from limner.errors import NotFoundError
-from limner.imaging.records import Generation, ImageRecord
+from limner.imaging.records import Generation, GenerationStatus, ImageRecord
 from limner.imaging.requests import ImageRequest, InputImage
 from limner.vault.blob_stores.base import BlobStore
 from limner.vault.service import get_sealed, open_value, prompt_hmac, put_sealed, seal_value
@@ -24,7 +26,7 @@ async def create_generation(
     owner_id: str,
     data_key: bytes,
     prompt: str | None,
-    status: str,
+    status: GenerationStatus,
     **fields: Any,
 ) -> Generation:
     generation_id = new_id()
@@ -70,7 +72,7 @@ def seal_revised_prompt(row: Generation, data_key: bytes, revised: str) -> None:
 def finish(
     row: Generation,
     *,
-    status: str,
+    status: GenerationStatus,
     upstream_ms: float | None = None,
     error_code: str | None = None,
     now: datetime | None = None,
@@ -79,6 +81,27 @@ def finish(
     row.upstream_ms = upstream_ms
     row.error_code = error_code
     row.completed_at = now or utcnow()
+
+
+async def fail_abandoned(session: AsyncSession, *, cutoff: datetime) -> list[str]:
+    """Fail generations still `pending` since before `cutoff` (a crash or restart interrupted them)."""
+    query = select(Generation).where(
+        Generation.status == GenerationStatus.PENDING, Generation.created_at < cutoff
+    )
+    ids = []
+    for row in (await session.execute(query)).scalars():
+        finish(row, status=GenerationStatus.FAILED, error_code="abandoned")
+        await record(
+            session,
+            action=AuditAction.IMAGE_ABANDONED,
+            actor_id=row.owner_id,
+            subject_type="generation",
+            subject_id=row.id,
+            outcome=GenerationStatus.FAILED,
+            data={"reason": "pending past the timeout (a crash or restart interrupted it)"},
+        )
+        ids.append(row.id)
+    return ids
 
 
 async def get_image(session: AsyncSession, image_id: str) -> ImageRecord:

@@ -6,7 +6,7 @@ a model cannot serve is refused with a 400 naming the parameter, before any upst
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -36,6 +36,21 @@ class FamilyRules:
     max_input_images: int = 1
 
 
+GPT_IMAGE = FamilyRules(
+    operations=frozenset({"generate", "edit"}),
+    sizes=STANDARD_GPT_SIZES,
+    n_max=10,
+    qualities=GPT_QUALITIES,
+    styles=frozenset(),
+    response_formats=frozenset(),
+    prompt_max=32000,
+    output_formats=frozenset({"png", "jpeg", "webp"}),
+    default_size="auto",
+    default_response_format="b64_json",
+    max_input_images=16,
+)
+
+
 FAMILIES: dict[str, FamilyRules] = {
     "dall-e-2": FamilyRules(
         operations=frozenset({"generate", "edit", "variation"}),
@@ -61,33 +76,8 @@ FAMILIES: dict[str, FamilyRules] = {
         default_size="1024x1024",
         default_response_format="url",
     ),
-    "gpt-image": FamilyRules(
-        operations=frozenset({"generate", "edit"}),
-        sizes=STANDARD_GPT_SIZES,
-        n_max=10,
-        qualities=GPT_QUALITIES,
-        styles=frozenset(),
-        response_formats=frozenset(),
-        prompt_max=32000,
-        output_formats=frozenset({"png", "jpeg", "webp"}),
-        default_size="auto",
-        default_response_format="b64_json",
-        max_input_images=16,
-    ),
-    "gpt-image-2": FamilyRules(
-        operations=frozenset({"generate", "edit"}),
-        sizes=STANDARD_GPT_SIZES,
-        n_max=10,
-        qualities=GPT_QUALITIES,
-        styles=frozenset(),
-        response_formats=frozenset(),
-        prompt_max=32000,
-        output_formats=frozenset({"png", "jpeg", "webp"}),
-        default_size="auto",
-        default_response_format="b64_json",
-        arbitrary_sizes=True,
-        max_input_images=16,
-    ),
+    "gpt-image": GPT_IMAGE,
+    "gpt-image-2": replace(GPT_IMAGE, arbitrary_sizes=True),  # gpt-image rules, any WxH too
     "local": FamilyRules(
         operations=frozenset({"generate", "edit", "variation"}),
         sizes=frozenset({"256x256", "512x512", "1024x1024", "1536x1024", "1024x1536"}),

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from limner.db import Base, UTCDateTime, new_id, utcnow
+
+
+class GenerationStatus(StrEnum):
+    """Where a generation stands: `pending` until it completes, fails, is blocked or is held for review.
+    Listed in the order the gallery offers them."""
+
+    COMPLETED = "completed"
+    HELD = "held"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+    PENDING = "pending"
 
 
 class Generation(Base):
@@ -25,7 +37,7 @@ class Generation(Base):
     prompt_hmac: Mapped[str | None] = mapped_column(String(64), default=None)
     prompt_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     revised_prompt_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
-    status: Mapped[str] = mapped_column(String(16), index=True)  # pending|blocked|held|completed|failed
+    status: Mapped[str] = mapped_column(String(16), index=True)  # a GenerationStatus
     decision: Mapped[str] = mapped_column(String(16), default="allow")
     categories: Mapped[list[str]] = mapped_column(JSON, default=list)
     policy_version: Mapped[str] = mapped_column(String(64), default="none")

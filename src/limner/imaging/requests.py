@@ -8,6 +8,19 @@ from typing import Literal
 
 Operation = Literal["generate", "edit", "variation"]
 ImageFormat = Literal["png", "jpeg", "webp"]
+# The parameters of a request besides its model, prompt and images: `ImageRequest` carries them to a
+# backend, a generation stores them to run again after review, and the wire format reserves them.
+REQUEST_PARAMS = (
+    "n",
+    "size",
+    "quality",
+    "style",
+    "background",
+    "output_format",
+    "output_compression",
+    "moderation",
+    "input_fidelity",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,19 +1,18 @@
-"""Policy dry-run: replay stored prompts through a candidate policy and count what would change."""
+"""Policy dry-run: run texts through the current and a candidate policy and count what would change.
+Pure policy evaluation: the prompts come from the caller (the replay flow decrypts stored prompts)."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import AsyncIterable
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from limner.audit.service import record
-from limner.components import Components
-from limner.generation.service import iter_prompts
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from limner.policy.compile import compile_policy
 from limner.policy.decision import Decision, PolicyContext
 from limner.policy.engine import PolicyEngine
 from limner.policy.service import active_policy, default_policy_text, default_version
-from limner.vault.service import existing_data_key
 
 
 @dataclass
@@ -50,33 +49,21 @@ class DryRunReport:
         return "\n".join(lines)
 
 
-async def replay(c: Components, *, candidate_text: str, since: datetime) -> DryRunReport:
-    """Prompts are decrypted in memory only; one audit event records that the replay happened."""
+async def compare_policies(
+    current: PolicyEngine, candidate_text: str, prompts: AsyncIterable[str]
+) -> DryRunReport:
+    """Decide each prompt under `current` and under the candidate document; nothing is stored."""
     candidate = compile_policy(candidate_text, version="candidate")
-    current = await _current_engine(c)
     report = DryRunReport()
-    async with c.sessions() as session:
-
-        async def key_for(owner_id: str) -> bytes | None:
-            return await existing_data_key(session, c.key_provider, owner_id=owner_id)
-
-        async for _row, prompt in iter_prompts(session, since=since, data_key_for_owner=key_for):
-            context = PolicyContext(stage="prompt")
-            report.add(
-                await current.decide_async(prompt, context), await candidate.decide_async(prompt, context)
-            )
-    async with c.sessions.begin() as session:
-        await record(
-            session,
-            action="policy.dry_run",
-            data={"prompts_decrypted": report.prompts, "since": since.isoformat()},
-        )
+    context = PolicyContext(stage="prompt")
+    async for prompt in prompts:
+        report.add(await current.decide_async(prompt, context), await candidate.decide_async(prompt, context))
     return report
 
 
-async def _current_engine(c: Components) -> PolicyEngine:
-    async with c.sessions() as session:
-        row = await active_policy(session)
+async def current_engine(session: AsyncSession) -> PolicyEngine:
+    """The active policy compiled (or the default one when none was published)."""
+    row = await active_policy(session)
     if row is None:
         return compile_policy(default_policy_text(), version=default_version())
     return compile_policy(row.document, version=row.version)

@@ -1,8 +1,6 @@
-"""Background jobs of the privacy domain: the scheduled retention purge and the crash janitor."""
+"""Background jobs of the privacy domain: the scheduled retention purge."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,9 +8,6 @@ from limner.components import Components
 from limner.db import utcnow
 from limner.jobs import Job
 from limner.privacy.purge import purge_expired
-from limner.vault.janitor import sweep_orphans
-
-JANITOR_GRACE = timedelta(hours=1)
 
 
 async def scheduled_purge(c: Components, _session: AsyncSession) -> object:
@@ -21,13 +16,6 @@ async def scheduled_purge(c: Components, _session: AsyncSession) -> object:
     return await purge_expired(c, utcnow(), dry_run=False)
 
 
-async def janitor(c: Components, _session: AsyncSession) -> object:
-    return await sweep_orphans(c, JANITOR_GRACE)
-
-
 def privacy_jobs(c: Components) -> list[Job]:
     """Add these to `default_jobs()` (or start them beside it in the lifespan)."""
-    return [
-        Job("privacy.purge", c.settings.privacy.purge_interval_s, scheduled_purge),
-        Job("vault.janitor", 900.0, janitor),
-    ]
+    return [Job("privacy.purge", c.settings.privacy.purge_interval_s, scheduled_purge)]

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from limner.generation.schemas import ImageData
+from limner.imaging.responses import ImageData
 
 
 class DecisionBody(BaseModel):

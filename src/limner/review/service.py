@@ -12,9 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from limner.audit.service import record
 from limner.db import utcnow
 from limner.errors import ConflictError, InvalidRequestError, NotFoundError, PermissionDeniedError
+from limner.identity.keys import pseudonym
+from limner.identity.models import User
 from limner.identity.permissions import Permission, Principal
+from limner.imaging.records import Generation
+from limner.imaging.responses import ImageData
 from limner.review.config import ReviewSettings
 from limner.review.models import Notification, ReviewDecision, ReviewItem
+from limner.review.schemas import ReviewRead
 
 VERDICTS = ("approve", "reject")
 
@@ -173,6 +178,46 @@ async def escalate_overdue(session: AsyncSession, *, now: datetime | None = None
             data={"due_at": item.due_at.isoformat()},
         )
     return items
+
+
+async def describe_item(
+    session: AsyncSession,
+    item: ReviewItem,
+    principal: Principal,
+    *,
+    secret_key: bytes,
+    data: list[ImageData] | None = None,
+) -> ReviewRead:
+    """The API view of an item; `data` holds the released images of an approved one."""
+    row = await session.get(Generation, item.generation_id)
+    if row is None:
+        raise NotFoundError("No such generation.")
+    return ReviewRead(
+        id=item.id,
+        status=item.status,
+        source=item.source,
+        categories=item.categories,
+        required_approvals=item.required_approvals,
+        created_at=item.created_at,
+        due_at=item.due_at,
+        escalated=item.escalated_at is not None,
+        decided_at=item.decided_at,
+        requester=await _requester(session, item, principal, secret_key),
+        generation_status=row.status,
+        data=data,
+    )
+
+
+async def _requester(
+    session: AsyncSession, item: ReviewItem, principal: Principal, secret_key: bytes
+) -> str | None:
+    """Reviewers see a pseudonym; only those who may reveal prompts see who asked."""
+    if not principal.can(Permission.REVIEW_DECIDE):
+        return None
+    if principal.can(Permission.PROMPTS_REVEAL):
+        user = await session.get(User, item.requester_id)
+        return user.email if user else None
+    return pseudonym(secret_key, item.requester_id)
 
 
 def notify(session: AsyncSession, *, user_id: str, kind: str, subject_id: str, message: str) -> None:

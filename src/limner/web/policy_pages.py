@@ -10,11 +10,12 @@ from fastapi.responses import RedirectResponse
 
 from limner.db import utcnow
 from limner.errors import ConfigError, PermissionDeniedError
+from limner.generation.flows.replay import replay_prompts
 from limner.identity.guards import require_recent_mfa
 from limner.identity.permissions import Permission
 from limner.policy import service as policy_service
 from limner.policy.document import parse_policy
-from limner.policy.dry_run import DryRunReport, replay
+from limner.policy.dry_run import DryRunReport
 from limner.web.forms import FieldError, raw_text
 from limner.web.pages import Page, require_page
 from limner.web.render import render
@@ -53,7 +54,8 @@ async def check_or_save(page: Page = PolicyPage) -> Response:
     except ConfigError as exc:
         return await _page(page, document, errors=[FieldError("document", exc.message)])
     if action != "save":
-        report = await replay(page.c, candidate_text=document, since=utcnow() - timedelta(days=DRY_RUN_DAYS))
+        since = utcnow() - timedelta(days=DRY_RUN_DAYS)
+        report = await replay_prompts(page.c, candidate_text=document, since=since)
         return await _page(page, document, report=report)
     if not _fresh(page):
         message = "Saving a policy needs a recent verification: sign in again with your code, then save"

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 
 from limner.db import utcnow
 from limner.errors import ConflictError, InvalidRequestError, LimnerError, PermissionDeniedError
+from limner.generation.routes import reviews as item_api
 from limner.identity.guards import require_recent_mfa
 from limner.identity.permissions import Permission
 from limner.review import routes as review_api
@@ -76,7 +77,7 @@ async def reveal(review_id: str, page: Page = ReviewerPage) -> Response:
     except PermissionDeniedError:
         return RedirectResponse(f"/mfa?next=/review/{review_id}", status_code=303)
     async with page.c.sessions.begin() as session:
-        revealed = await review_api.reveal_prompt(review_id, page.c, session, page.user, page.request_id)
+        revealed = await item_api.reveal_prompt(review_id, page.c, session, page.user, page.request_id)
     return await _item(page, review_id, prompt=revealed.prompt or "")
 
 
@@ -89,7 +90,7 @@ async def decide(review_id: str, page: Page = ReviewerPage) -> Response:
         return await _item(page, review_id, errors=missing, reason=reason)
     try:
         body = DecisionBody.model_validate({"verdict": verdict, "reason": reason})
-        await review_api.decide_review(review_id, body, page.c, page.user, page.request_id)
+        await item_api.decide_review(review_id, body, page.c, page.user, page.request_id)
     except (ValueError, InvalidRequestError, ConflictError, PermissionDeniedError) as exc:
         message = exc.message if isinstance(exc, LimnerError) else "Choose approve or reject"
         return await _item(page, review_id, errors=[FieldError("reason", message)], reason=reason)
@@ -105,7 +106,7 @@ async def _item(
     reason: str = "",
 ) -> Response:
     async with page.c.sessions() as session:
-        item = await review_api.get_review(review_id, page.c, session, page.user)
+        item = await item_api.get_review(review_id, page.c, session, page.user)
     text_due, overdue = due_text(item.due_at, utcnow())
     return await render(
         page,

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from limner.errors import InvalidRequestError, NotFoundError
 from limner.gallery import service, sharing
-from limner.generation.routes import MEDIA_TYPES
+from limner.generation.routes.images import MEDIA_TYPES
 from limner.vault.service import existing_data_key, get_sealed
 from limner.web.forms import FieldError, text
 from limner.web.gallery_routes import details_page, load_details

@@ -12,6 +12,7 @@ from limner.audit.models import AuditCheckpoint, AuditEvent
 from limner.audit.service import record
 from limner.components import Components
 from limner.db import utcnow
+from limner.generation.jobs import generation_jobs
 from limner.imaging.records import Generation
 from limner.jobs import run_once
 from limner.privacy.config import RetentionSettings
@@ -28,7 +29,7 @@ async def test_scheduled_purge_and_janitor_run_once(
         row = (await session.execute(select(Generation))).scalar_one()
         row.created_at = utcnow() - timedelta(days=10)
     components.settings.privacy.retention = RetentionSettings(prompt_text_days=5)
-    jobs = {job.name: job for job in privacy_jobs(components)}
+    jobs = {job.name: job for job in privacy_jobs(components) + generation_jobs()}
     assert set(jobs) == {"privacy.purge", "vault.janitor"}
     assert await run_once(components, jobs["privacy.purge"])
     assert await run_once(components, jobs["vault.janitor"])

@@ -163,3 +163,38 @@ async def _read_limited(response: httpx.Response, limit: int) -> bytes:
             raise bad_response("The provider's image is larger than the configured download limit.")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+class ImagesApiBackend:
+    """An ImageBackend (and StreamingBackend) over one vendor's Images API; `refuse` turns away what
+    the vendor is known not to support, before paying for a round trip."""
+
+    def __init__(
+        self,
+        options: UpstreamOptions,
+        route: Route,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._api = ImagesApi(options, route, transport=transport, sleep=sleep)
+
+    def refuse(self, request: ImageRequest) -> None:
+        return None
+
+    async def generate(self, request: ImageRequest) -> BackendResult:
+        self.refuse(request)
+        return await self._api.run(request)
+
+    async def stream(
+        self, request: ImageRequest, *, partial_images: int
+    ) -> AsyncIterator[PartialImage | BackendResult]:
+        self.refuse(request)
+        async for item in self._api.stream(request, partial_images=partial_images):
+            yield item
+
+    async def check(self) -> None:
+        await self._api.check()
+
+    async def aclose(self) -> None:
+        await self._api.aclose()

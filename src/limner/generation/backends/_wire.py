@@ -13,15 +13,13 @@ from limner.generation.backends._upstream_errors import (
     policy_violation,
 )
 from limner.generation.backends.base import BackendResult, GeneratedImage
-from limner.imaging.requests import ImageFormat, ImageRequest, InputImage, Usage
+from limner.imaging.requests import REQUEST_PARAMS, ImageFormat, ImageRequest, InputImage, Usage
 
 Fetch = Callable[[str], Awaitable[bytes]]
 FilePart = tuple[str, tuple[str, bytes, str]]
 # Fields Limner sets itself; request.extra may not override them (e.g. ask for URLs or a stream).
 RESERVED_FIELDS = frozenset(
-    {"model", "prompt", "n", "size", "quality", "style", "background", "output_format",
-     "output_compression", "moderation", "user", "input_fidelity", "response_format", "stream",
-     "partial_images",
+    {"model", "prompt", "user", *REQUEST_PARAMS, "response_format", "stream", "partial_images",
      "image", "image[]", "mask"}
 )  # fmt: skip
 

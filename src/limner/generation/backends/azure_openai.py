@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Literal
 from urllib.parse import quote, urlencode
@@ -13,9 +12,7 @@ from pydantic import Field, SecretStr, model_validator
 
 from limner.errors import InvalidRequestError, UnavailableError
 from limner.generation.backends._http import UpstreamOptions
-from limner.generation.backends._images_api import ImagesApi
-from limner.generation.backends.base import BackendResult
-from limner.generation.backends.partials import PartialImage
+from limner.generation.backends._images_api import ImagesApiBackend
 from limner.imaging.requests import ImageRequest, Operation
 from limner.upstream import Sleep
 
@@ -83,7 +80,7 @@ class AzureRoute:
         return token
 
 
-class AzureOpenAIBackend:
+class AzureOpenAIBackend(ImagesApiBackend):
     """ImageBackend for Azure OpenAI: the OpenAI wire format on Azure's URLs."""
 
     def __init__(
@@ -93,29 +90,11 @@ class AzureOpenAIBackend:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self._api = ImagesApi(config, AzureRoute(config), transport=transport, sleep=sleep)
+        super().__init__(config, AzureRoute(config), transport=transport, sleep=sleep)
 
-    async def generate(self, request: ImageRequest) -> BackendResult:
-        _refuse_webp(request)
-        return await self._api.run(request)
-
-    async def stream(
-        self, request: ImageRequest, *, partial_images: int
-    ) -> AsyncIterator[PartialImage | BackendResult]:
-        _refuse_webp(request)
-        async for item in self._api.stream(request, partial_images=partial_images):
-            yield item
-
-    async def check(self) -> None:
-        await self._api.check()
-
-    async def aclose(self) -> None:
-        await self._api.aclose()
-
-
-def _refuse_webp(request: ImageRequest) -> None:
-    """Azure documents PNG and JPEG only; refuse before paying for a round trip."""
-    if request.output_format == "webp":
-        raise InvalidRequestError(
-            "Azure OpenAI does not support webp output; use png or jpeg.", param="output_format"
-        )
+    def refuse(self, request: ImageRequest) -> None:
+        """Azure documents PNG and JPEG only."""
+        if request.output_format == "webp":
+            raise InvalidRequestError(
+                "Azure OpenAI does not support webp output; use png or jpeg.", param="output_format"
+            )

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Literal
 
 import httpx
 from pydantic import Field, SecretStr
 
 from limner.generation.backends._http import UpstreamOptions
-from limner.generation.backends._images_api import ImagesApi
-from limner.generation.backends.base import BackendResult
-from limner.generation.backends.partials import PartialImage
-from limner.imaging.requests import ImageRequest, Operation
+from limner.generation.backends._images_api import ImagesApiBackend
+from limner.imaging.requests import Operation
 from limner.upstream import Sleep
 
 _PATHS: dict[Operation, str] = {
@@ -59,7 +56,7 @@ class OpenAIRoute:
         return headers
 
 
-class OpenAIBackend:
+class OpenAIBackend(ImagesApiBackend):
     """ImageBackend for OpenAI: JSON generations, multipart edits and variations."""
 
     def __init__(
@@ -69,24 +66,4 @@ class OpenAIBackend:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self._api = ImagesApi(
-            config,
-            OpenAIRoute(config),
-            transport=transport,
-            sleep=sleep,
-        )
-
-    async def generate(self, request: ImageRequest) -> BackendResult:
-        return await self._api.run(request)
-
-    async def stream(
-        self, request: ImageRequest, *, partial_images: int
-    ) -> AsyncIterator[PartialImage | BackendResult]:
-        async for item in self._api.stream(request, partial_images=partial_images):
-            yield item
-
-    async def check(self) -> None:
-        await self._api.check()
-
-    async def aclose(self) -> None:
-        await self._api.aclose()
+        super().__init__(config, OpenAIRoute(config), transport=transport, sleep=sleep)

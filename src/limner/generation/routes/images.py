@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import time
+from dataclasses import replace
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import StreamingResponse
@@ -14,21 +15,21 @@ from limner.deps import ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, r
 from limner.errors import InvalidRequestError, NotFoundError
 from limner.generation import service, urls
 from limner.generation.flows import caller_warnings, prepare_generation, run_generation
+from limner.generation.flows.streaming import stream_response
 from limner.generation.forms import parse_form
 from limner.generation.response_fields import response_fields, usage_body
 from limner.generation.schemas import (
     GenerationBody,
     GenerationOutcome,
-    ImageData,
     ImagesResponse,
     ModelCard,
     ModelList,
 )
-from limner.generation.streaming import stream_response
 from limner.identity.models import User
 from limner.identity.permissions import AUTHENTICATED, Permission, Principal
 from limner.imaging.actions import Action
 from limner.imaging.requests import GenerationInput, Operation
+from limner.imaging.responses import ImageData
 from limner.vault.service import existing_data_key, get_sealed
 
 router = APIRouter(prefix="/v1")
@@ -49,8 +50,7 @@ async def create_generation(
     principal: PrincipalDep,
     request_id: RequestIdDep,
 ) -> ImagesResponse | StreamingResponse:
-    inp = GenerationInput(operation="generate", **body.model_dump(exclude={"safety_identifier"}))
-    return await answer(c, principal, inp, request, response, request_id)
+    return await answer_json(body, request, response, c, principal, request_id)
 
 
 @router.post(
@@ -66,7 +66,7 @@ async def create_edit(
     principal: PrincipalDep,
     request_id: RequestIdDep,
 ) -> ImagesResponse | StreamingResponse:
-    return await _multipart(request, response, c, principal, request_id, "edit")
+    return await answer_multipart(request, response, c, principal, request_id, "edit")
 
 
 @router.post(
@@ -81,7 +81,7 @@ async def create_variation(
     principal: PrincipalDep,
     request_id: RequestIdDep,
 ) -> ImagesResponse:
-    outcome = await _multipart(request, response, c, principal, request_id, "variation")
+    outcome = await answer_multipart(request, response, c, principal, request_id, "variation")
     assert isinstance(outcome, ImagesResponse)  # variations are never streamed
     return outcome
 
@@ -114,20 +114,38 @@ async def get_image_file(
     return Response(data, media_type=MEDIA_TYPES.get(record.format, "application/octet-stream"))
 
 
-async def _multipart(
+async def answer_json(
+    body: GenerationBody,
     request: Request,
     response: Response,
-    c: ComponentsDep,
-    principal: PrincipalDep,
+    c: Components,
+    principal: Principal,
+    request_id: str,
+    *,
+    model: str | None = None,
+) -> ImagesResponse | StreamingResponse:
+    """A JSON generation request (OpenAI's or Azure's, whose deployment names the `model`)."""
+    inp = GenerationInput(operation="generate", **body.model_dump(exclude={"safety_identifier"}))
+    return await answer(c, principal, replace(inp, model=model or inp.model), request, response, request_id)
+
+
+async def answer_multipart(
+    request: Request,
+    response: Response,
+    c: Components,
+    principal: Principal,
     request_id: str,
     operation: Operation,
+    *,
+    model: str | None = None,
 ) -> ImagesResponse | StreamingResponse:
+    """A multipart edit or variation (OpenAI's or Azure's, whose deployment names the `model`)."""
     form = await read_form(request)
     try:
         inp = await parse_form(form, operation=operation, max_bytes=c.settings.server.max_upload_bytes)
     finally:
         await form.close()
-    return await answer(c, principal, inp, request, response, request_id)
+    return await answer(c, principal, replace(inp, model=model or inp.model), request, response, request_id)
 
 
 async def answer(

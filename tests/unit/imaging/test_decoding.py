@@ -1,4 +1,4 @@
-"""Unit tests for generation/images.py: hostile uploads are refused, good ones come back clean.
+"""Unit tests for imaging/decoding.py: hostile uploads are refused, good ones come back clean.
 
 The API's edit and variation routes that call load_upload are tested in tests/integration/generation/."""
 

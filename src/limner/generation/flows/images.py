@@ -1,4 +1,5 @@
-"""The image stages after the backend: checks, provenance, encryption and storage of each image."""
+"""The image stages after the backend: checks, provenance, encryption and storage of each image
+(and the same checks on input images and streamed partials)."""
 
 from __future__ import annotations
 

@@ -23,8 +23,9 @@ from limner.components import Components
 from limner.errors import LimnerError, UpstreamError
 from limner.generation.backends.base import BackendResult, ImageBackend
 from limner.generation.backends.partials import PartialImage, StreamingBackend
-from limner.generation.flows import Prepared, run_generation
-from limner.generation.images_out import check_images
+from limner.generation.flows.images import check_images
+from limner.generation.flows.prepare import Prepared
+from limner.generation.flows.run import run_generation
 from limner.generation.response_fields import image_facts, resolved_quality, usage_body
 from limner.generation.schemas import GenerationOutcome
 from limner.identity.permissions import Principal

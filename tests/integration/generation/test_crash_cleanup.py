@@ -1,4 +1,4 @@
-"""Integration tests: the janitor removes orphan blobs and fails generations a crash left pending."""
+"""Integration tests: the crash clean-up removes orphan blobs and fails generations a crash left pending."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from sqlalchemy import select
 from limner.audit.models import AuditEvent
 from limner.components import Components
 from limner.db import utcnow
+from limner.generation.flows.cleanup import clean_up_after_crash
 from limner.imaging.records import Generation, ImageRecord
-from limner.vault.janitor import sweep_orphans
 from tests.factories import Caller
 
 
@@ -36,7 +36,7 @@ async def test_orphans_past_the_grace_period_go_and_recorded_blobs_stay(
     await components.blob_store.put("orphan000002", b"sealed")
     for key in (kept, "orphan000001"):
         _backdate(components, key, 7200)
-    report = await sweep_orphans(components, timedelta(hours=1))
+    report = await clean_up_after_crash(components, timedelta(hours=1))
     assert report.orphans_deleted == ["orphan000001"]  # orphan000002 is inside its grace period
     assert sorted(await components.blob_store.keys()) == sorted([kept, "orphan000002"])
     async with components.sessions() as session:
@@ -54,7 +54,7 @@ async def test_stuck_pending_generations_are_failed_with_an_audit_event(
             created_at=utcnow() - timedelta(hours=2),
         )  # fmt: skip
         session.add(row)
-    report = await sweep_orphans(components, timedelta(hours=1))
+    report = await clean_up_after_crash(components, timedelta(hours=1))
     assert report.abandoned == [row.id]
     async with components.sessions() as session:
         stored = await session.get(Generation, row.id)

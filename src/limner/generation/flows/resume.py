@@ -2,29 +2,47 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import cast
-
-import httpx
 
 from limner.audit.service import record
 from limner.components import Components
 from limner.errors import LimnerError, NotFoundError
 from limner.generation import service as generation
-from limner.generation.flows import Opened, run_generation
+from limner.generation.flows.prepare import Opened
+from limner.generation.flows.run import run_generation
 from limner.identity.models import User
+from limner.identity.permissions import Principal
 from limner.identity.principals import load_principal
 from limner.imaging.actions import Action
 from limner.imaging.catalog import find_model
-from limner.imaging.requests import ImageRequest, Operation
+from limner.imaging.records import Generation, GenerationStatus
+from limner.imaging.requests import REQUEST_PARAMS, ImageRequest, InputImage, Operation
 from limner.policy.decision import Decision
 from limner.review import service as review
 from limner.review.models import ReviewItem
+from limner.review.webhook import send_decision_webhook
 from limner.vault.service import existing_data_key
-from limner.webhooks import signed_headers
 
 log = logging.getLogger("limner.review")
+
+
+async def decide_and_resume(
+    c: Components, *, review_id: str, reviewer: Principal, verdict: str, reason: str, request_id: str
+) -> None:
+    """One reviewer's verdict; once it settles the item, the webhook and the held request follow."""
+    async with c.sessions.begin() as session:
+        item = await review.decide(
+            session,
+            review_id=review_id,
+            reviewer=reviewer,
+            verdict=verdict,
+            reason=reason,
+            request_id=request_id,
+        )
+    if item.status != "pending":
+        await send_decision_webhook(c.settings.review, item)
+    await resume_after_review(c, review_id, request_id=request_id)
 
 
 async def resume_after_review(c: Components, review_id: str, *, request_id: str) -> None:
@@ -50,34 +68,42 @@ async def resume_after_review(c: Components, review_id: str, *, request_id: str)
         await _release_images(c, item, request_id)
         return
     spec = find_model(c.settings.generation.models, row.model)
-    p = row.params
-    request = ImageRequest(
-        operation=cast(Operation, row.operation),
-        model=spec.upstream_id,
-        prompt=generation.open_prompt(row, key),
-        n=int(p["n"]),
-        size=p.get("size"),
-        quality=p.get("quality"),
-        style=p.get("style"),
-        background=p.get("background"),
-        output_format=p.get("output_format") or "png",
-        output_compression=p.get("output_compression"),
-        moderation=p.get("moderation"),
-        images=images,
-        mask=mask,
-        user=principal.pseudonym,
-    )
+    prompt = generation.open_prompt(row, key)
+    request = held_request(row, spec.upstream_id, prompt, images, mask, user=principal.pseudonym)
     opened = Opened(row.id, key, Decision(action=Action.ALLOW, policy_version=row.policy_version))
     try:
-        await run_generation(c, principal, spec, opened, request, str(p["response_format"]), request_id)
+        response_format = str(row.params["response_format"])
+        await run_generation(c, principal, spec, opened, request, response_format, request_id)
     except LimnerError as exc:  # the failure is recorded on the generation; the reviewer's decision stands
         log.warning("approved review %s failed upstream: %s", review_id, exc.code)
+
+
+def held_request(
+    row: Generation,
+    upstream_model: str,
+    prompt: str | None,
+    images: tuple[InputImage, ...],
+    mask: InputImage | None,
+    *,
+    user: str | None,
+) -> ImageRequest:
+    """The request as it was held: its stored parameters (see `request_params`), prompt and images."""
+    params = {name: row.params[name] for name in REQUEST_PARAMS if row.params.get(name) is not None}
+    return ImageRequest(
+        operation=cast(Operation, row.operation),
+        model=upstream_model,
+        prompt=prompt,
+        **{**params, "n": int(row.params["n"])},
+        images=images,
+        mask=mask,
+        user=user,
+    )
 
 
 async def _release_images(c: Components, item: ReviewItem, request_id: str) -> None:
     async with c.sessions.begin() as session:
         row = await generation.get_generation(session, item.generation_id)
-        generation.finish(row, status="completed", upstream_ms=row.upstream_ms)
+        generation.finish(row, status=GenerationStatus.COMPLETED, upstream_ms=row.upstream_ms)
         await record(
             session,
             action="image.released",
@@ -86,22 +112,3 @@ async def _release_images(c: Components, item: ReviewItem, request_id: str) -> N
             request_id=request_id,
             data={"review_id": item.id},
         )
-
-
-async def send_webhook(c: Components, item: ReviewItem) -> None:
-    """Best effort, after commit: the workspace notification is the record; the webhook is a courtesy."""
-    settings = c.settings.review
-    if not settings.webhook_url:
-        return
-    body = json.dumps(
-        {"type": f"review.{item.status}", "review_id": item.id, "generation_id": item.generation_id}
-    ).encode()
-    if settings.webhook_secret is None:  # the settings refuse a URL without a secret
-        return
-    try:
-        async with httpx.AsyncClient(timeout=5) as http:
-            await http.post(
-                settings.webhook_url, content=body, headers=signed_headers(settings.webhook_secret, body)
-            )
-    except httpx.HTTPError as exc:
-        log.warning("review webhook failed: %s", type(exc).__name__)

@@ -11,7 +11,6 @@ api-version, 404 DeploymentNotFound, 401 with code "401", and content-filter ref
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -20,11 +19,9 @@ from fastapi.responses import StreamingResponse
 from limner.components import Components
 from limner.deps import ComponentsDep, PrincipalDep, RequestIdDep, require
 from limner.errors import NotFoundError
-from limner.generation.forms import parse_form
-from limner.generation.routes import answer, read_form
+from limner.generation.routes.images import answer_json, answer_multipart
 from limner.generation.schemas import GenerationBody, ImagesResponse
 from limner.identity.permissions import Permission
-from limner.imaging.requests import GenerationInput
 
 router = APIRouter(prefix="/openai/deployments/{deployment}/images", tags=["Azure OpenAI"])
 ApiVersion = Annotated[
@@ -49,9 +46,7 @@ async def azure_generation(
     api_version: ApiVersion = None,
 ) -> ImagesResponse | StreamingResponse:
     model = deployment_model(c, deployment, api_version)
-    values = body.model_dump(exclude={"safety_identifier", "model"})
-    inp = GenerationInput(operation="generate", model=model, **values)
-    return await answer(c, principal, inp, request, response, request_id)
+    return await answer_json(body, request, response, c, principal, request_id, model=model)
 
 
 @router.post(
@@ -70,12 +65,7 @@ async def azure_edit(
     api_version: ApiVersion = None,
 ) -> ImagesResponse | StreamingResponse:
     model = deployment_model(c, deployment, api_version)
-    form = await read_form(request)
-    try:
-        inp = await parse_form(form, operation="edit", max_bytes=c.settings.server.max_upload_bytes)
-    finally:
-        await form.close()
-    return await answer(c, principal, replace(inp, model=model), request, response, request_id)
+    return await answer_multipart(request, response, c, principal, request_id, "edit", model=model)
 
 
 def deployment_model(c: Components, deployment: str, api_version: str | None) -> str:

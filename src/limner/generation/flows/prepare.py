@@ -1,0 +1,239 @@
+"""Before the backend: authorise, validate, check the prompt (and input images) against policy, then
+record the request (transaction 1). A block or a review hold raises here, before any response starts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from limner import observe
+from limner.audit.service import record
+from limner.components import Components
+from limner.db import reading
+from limner.education.flows import require_training
+from limner.errors import ContentPolicyViolation, HeldForReview, PermissionDeniedError
+from limner.generation import service
+from limner.generation.flows.images import ImageChecks, check_images
+from limner.generation.validation import Resolved, resolve
+from limner.http import request_client
+from limner.identity.permissions import Permission, Principal
+from limner.imaging.actions import Action
+from limner.imaging.catalog import ModelSpec, find_model
+from limner.imaging.records import GenerationStatus
+from limner.imaging.requests import REQUEST_PARAMS, GenerationInput, ImageRequest
+from limner.policy.decision import Decision, PolicyContext
+from limner.review import service as review
+from limner.vault.service import data_key_for, existing_data_key
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    generation_id: str
+    data_key: bytes
+    decision: Decision
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A request past authorisation, validation and policy, recorded and ready for the backend."""
+
+    spec: ModelSpec
+    opened: Opened
+    request: ImageRequest
+    resolved: Resolved
+
+
+async def prepare_generation(
+    c: Components, principal: Principal, inp: GenerationInput, *, request_id: str
+) -> Prepared:
+    """Everything before the backend; a block or a hold raises here, before any response starts."""
+    spec = find_model(c.settings.generation.models, inp.model or default_model(c))
+    authorize(principal, spec, inp)
+    await require_training(c, principal)  # acceptable-use policy and training, before anything else
+    resolved = resolve(spec, inp)
+    decision = await check_text(c, principal, inp.prompt, stage=_stage(inp))
+    if inp.images:
+        inputs = await check_images(
+            c, [image.data for image in inp.images], what="input image", raise_on_block=False
+        )
+        decision = with_image_checks(decision, inputs)
+    opened = await _open(c, principal, spec, resolved.request, resolved.response_format, decision, request_id)
+    request = replace(
+        resolved.request, prompt=_upstream_prompt(decision, inp.prompt), user=principal.pseudonym
+    )
+    return Prepared(spec, opened, request, resolved)
+
+
+def with_image_checks(decision: Decision, checks: ImageChecks) -> Decision:
+    """Input-image moderation joins the prompt decision: the more severe action wins."""
+    if checks.action.severity <= decision.action.severity:
+        return decision
+    categories = tuple(sorted({*decision.categories, *checks.categories}))
+    explanation = (
+        f"An input image did not pass this organisation's image checks ({', '.join(checks.categories)})."
+    )
+    return replace(decision, action=checks.action, categories=categories, explanation=explanation)
+
+
+def default_model(c: Components) -> str:
+    return c.settings.generation.default_model or c.settings.generation.models[0].id
+
+
+def authorize(principal: Principal, spec: ModelSpec, inp: GenerationInput) -> None:
+    needed = Permission.IMAGES_GENERATE if inp.operation == "generate" else Permission.IMAGES_EDIT
+    if not principal.can(needed):
+        raise PermissionDeniedError(f"You lack the permission '{needed}'.")
+    if not principal.can_use_model(spec.id):
+        raise PermissionDeniedError(
+            f"You lack the permission 'model:{spec.id}' for this model.", param="model"
+        )
+    if inp.quality == "hd" and not principal.can(Permission.QUALITY_HD):
+        raise PermissionDeniedError("You lack the permission 'quality:hd'.", param="quality")
+    from limner.identity.limits import check_limits  # per role/group model, size, quality and n limits
+
+    check_limits(principal, spec, inp)
+
+
+@observe.stage("policy")
+async def check_text(c: Components, principal: Principal, text: str | None, *, stage: str) -> Decision:
+    if text is None:
+        return Decision.allow(c.policy.version)
+    context = PolicyContext(roles=principal.roles, groups=principal.groups, stage=stage)
+    decision = await c.policy.evaluate(text, context=context)
+    observe.count_findings(
+        [(f.finding.category, f.action.value) for f in decision.findings], decision.action.value
+    )
+    return decision
+
+
+def request_params(request: ImageRequest, response_format: str) -> dict[str, object]:
+    """Everything needed to run the request again after review; no prompt, no image bytes."""
+    params: dict[str, object] = {name: getattr(request, name) for name in REQUEST_PARAMS}
+    return params | {"response_format": response_format, "inputs": len(request.images)}
+
+
+def _stage(inp: GenerationInput) -> str:
+    return "prompt" if inp.operation == "generate" else "edit_prompt"
+
+
+def _upstream_prompt(decision: Decision, prompt: str | None) -> str | None:
+    if decision.action is Action.REDACT and decision.redacted_text is not None:
+        return decision.redacted_text
+    return prompt
+
+
+def caller_warnings(decision: Decision) -> list[str]:
+    """Categories the caller is told about: warnings and what was redacted from the prompt."""
+    told = (Action.WARN, Action.REDACT)
+    return sorted({f.finding.category for f in decision.findings if f.action in told})
+
+
+def _status_for(decision: Decision) -> GenerationStatus:
+    stopped = {Action.BLOCK: GenerationStatus.BLOCKED, Action.REVIEW: GenerationStatus.HELD}
+    return stopped.get(decision.action, GenerationStatus.PENDING)
+
+
+@observe.stage("open")
+async def _open(
+    c: Components,
+    principal: Principal,
+    spec: ModelSpec,
+    request: ImageRequest,
+    response_format: str,
+    decision: Decision,
+    request_id: str,
+) -> Opened:
+    """Transaction 1: the request, its sealed prompt, the decision, a review item if held, an audit event."""
+    categories = list(decision.categories)
+    key = await owner_data_key(c, principal.user_id)
+    async with c.sessions.begin() as session:
+        row = await service.create_generation(
+            session,
+            owner_id=principal.user_id,
+            data_key=key,
+            prompt=request.prompt,
+            status=_status_for(decision),
+            api_key_id=principal.api_key_id,
+            request_id=request_id,
+            operation=request.operation,
+            model=spec.id,
+            params=request_params(request, response_format),
+            decision=decision.action.value,
+            categories=categories,
+            policy_version=decision.policy_version,
+        )
+        await record(
+            session,
+            action=f"image.{request.operation}.requested",
+            actor_id=principal.user_id,
+            subject_type="generation",
+            subject_id=row.id,
+            request_id=request_id,
+            outcome=decision.action.value,
+            data={
+                "model": spec.id,
+                "params": row.params,
+                "prompt_hmac": row.prompt_hmac,
+                "categories": categories,
+                "policy_version": decision.policy_version,
+                "api_key_id": principal.api_key_id,
+                "client": request_client(),
+            },
+        )
+        review_id = await _hold_if_needed(c, session, row.id, principal, request, key, decision, request_id)
+    _raise_if_stopped(decision, categories, review_id)
+    return Opened(row.id, key, decision)
+
+
+async def owner_data_key(c: Components, owner_id: str) -> bytes:
+    """Unwrapped before the write transaction: with a Vault transit key provider it is a network call.
+    Only an owner's first request creates (and wraps) the key, in its own short transaction."""
+    async with reading(c.sessions) as session:
+        key = await existing_data_key(session, c.key_provider, owner_id=owner_id)
+    if key is not None:
+        return key
+    async with c.sessions.begin() as session:  # first use, or a destroyed key: data_key_for says which
+        return await data_key_for(session, c.key_provider, owner_id=owner_id)
+
+
+async def _hold_if_needed(
+    c: Components,
+    session: AsyncSession,
+    generation_id: str,
+    principal: Principal,
+    request: ImageRequest,
+    key: bytes,
+    decision: Decision,
+    request_id: str,
+) -> str | None:
+    if decision.action is not Action.REVIEW:
+        return None
+    await service.keep_inputs(
+        session, c.blob_store, key, generation_id=generation_id, owner_id=principal.user_id, request=request
+    )
+    item = await review.enqueue(
+        session,
+        generation_id=generation_id,
+        requester_id=principal.user_id,
+        source="prompt",
+        categories=list(decision.categories),
+        settings=c.settings.review,
+        request_id=request_id,
+    )
+    return item.id
+
+
+def _raise_if_stopped(decision: Decision, categories: list[str], review_id: str | None) -> None:
+    if decision.action is Action.BLOCK:
+        raise ContentPolicyViolation(blocked_message(decision.explanation, categories), categories=categories)
+    if review_id is not None:
+        raise HeldForReview(
+            "This request was held for human review. You will be notified of the decision.",
+            review_id=review_id,
+        )
+
+
+def blocked_message(explanation: str, categories: list[str]) -> str:
+    reason = explanation or "Your request was rejected by this organisation's content policy."
+    return f"{reason} Categories: {', '.join(categories)}."
