@@ -34,8 +34,7 @@ from limner.settings import Settings
 from limner.tracing import build_tracer_provider, instrument
 from limner.usage.alerts.jobs import alert_jobs
 from limner.usage.alerts.routes import router as alerts_router
-from limner.usage.metrics import router as metrics_router
-from limner.usage.report_routes import router as report_router
+from limner.usage.routes import metrics_router, report_router
 from limner.usage.routes import router as usage_router
 
 
@@ -56,6 +55,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = components is None
         app.state.components = components or build_components(settings)
+        app.state.components.build_all()
         await app.state.components.policy.prepare()
         await ensure_defaults(app.state.components.sessions)  # the shipped training, on a new database
         c = app.state.components

@@ -18,7 +18,7 @@ from limner.audit.export import csv_header, csv_line, event_json, jsonl_line
 from limner.audit.models import AuditCheckpoint, AuditEvent
 from limner.audit.search import EventFilter, iter_events, resolve_user, search_events
 from limner.audit.service import record
-from limner.audit.signing import build_checkpoint_signer, key_id
+from limner.audit.signing import key_id
 from limner.audit.verify import VerifyReport, verify_log
 from limner.cli.common import (
     DEFAULT_DATA_DIR,
@@ -47,7 +47,7 @@ def verify(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = Fal
 
     async def go() -> tuple[VerifyReport, int]:
         async with components_for(data_dir) as c:
-            signer = build_checkpoint_signer(c.settings.vault.key_provider, data_dir=c.settings.data_dir)
+            signer = c.audit_signer
             report = await verify_log(c.sessions, public_key=signer.public_key())
             return report, c.settings.audit.checkpoint_every
 
@@ -82,7 +82,7 @@ def checkpoint(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption =
 
     async def go() -> dict[str, Any]:
         async with components_for(data_dir) as c, c.sessions.begin() as session:
-            signer = build_checkpoint_signer(c.settings.vault.key_provider, data_dir=c.settings.data_dir)
+            signer = c.audit_signer
             head = await record(session, action=AuditAction.AUDIT_CHECKPOINTED, data={"via": "cli"})
             row = await session.get(AuditCheckpoint, head.seq)
             if row is None:
@@ -101,7 +101,7 @@ def checkpoints(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption 
 
     async def go() -> tuple[bytes, list[dict[str, Any]]]:
         async with components_for(data_dir) as c, c.sessions() as session:
-            signer = build_checkpoint_signer(c.settings.vault.key_provider, data_dir=c.settings.data_dir)
+            signer = c.audit_signer
             return signer.public_key(), [checkpoint_json(r) for r in await list_checkpoints(session)]
 
     public, rows = run(go)

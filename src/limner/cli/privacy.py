@@ -12,10 +12,8 @@ from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, compo
 from limner.db import utcnow
 from limner.identity.service import require_user
 from limner.privacy import holds as hold_service
-from limner.privacy.erase import erase_user
-from limner.privacy.export import export_user
+from limner.privacy.flows import erase_user, export_user, purge_expired
 from limner.privacy.holds import hold_json
-from limner.privacy.purge import purge_expired
 
 app = typer.Typer(help="Retention, legal holds and data-subject requests.", no_args_is_help=True)
 hold_app = typer.Typer(help="Legal holds: suspend purging and erasure.", no_args_is_help=True)

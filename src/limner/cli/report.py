@@ -26,7 +26,11 @@ def report(
 
     async def go() -> str:
         async with components_for(data_dir) as c, c.sessions() as session:
-            return render(await gather(session, c.settings, span))
+            return render(
+                await gather(
+                    session, span, catalog=c.settings.generation.models, education=c.settings.education
+                )
+            )
 
     page = run(go)
     try:

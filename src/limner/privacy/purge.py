@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from limner.audit.actions import AuditAction
 from limner.audit.models import AuditCheckpoint, AuditEvent, AuditOutbox
 from limner.audit.service import record
-from limner.components import Components
 from limner.imaging.records import Generation, ImageRecord
+from limner.privacy.config import RetentionSettings
 from limner.privacy.holds import active_holds
 from limner.privacy.rules import DataClass, Hold, audit_purge_bound, cutoffs, holding
 
@@ -40,25 +40,24 @@ class PurgeReport:
         }
 
 
-async def purge_expired(c: Components, now: datetime, dry_run: bool) -> PurgeReport:
+async def purge_rows(
+    session: AsyncSession, *, retention: RetentionSettings, batch: int, now: datetime, dry_run: bool
+) -> PurgeReport:
+    """Drop (or count, on a dry run) what is past retention; `report.blobs` lists the blobs the caller
+    deletes after the commit (privacy/flows.py)."""
     report = PurgeReport(now=now, dry_run=dry_run)
-    limits = cutoffs(c.settings.privacy.retention, now)
-    batch = c.settings.privacy.purge_batch
-    async with c.sessions.begin() as session:
-        holds = await active_holds(session)
-        ctx = _Pass(session, report, holds, batch)
-        await ctx.prompts(Generation.prompt_sealed, limits[DataClass.PROMPT_TEXT], DataClass.PROMPT_TEXT)
-        await ctx.prompts(
-            Generation.revised_prompt_sealed, limits[DataClass.REVISED_PROMPT], DataClass.REVISED_PROMPT
-        )
-        await ctx.images(limits[DataClass.IMAGES])
-        await ctx.generations(limits[DataClass.USAGE_STATISTICS])
-        await ctx.audit(audit_purge_bound(limits[DataClass.AUDIT_METADATA], holds))
-        if not dry_run and any(report.removed.values()):
-            await record(session, action=AuditAction.PRIVACY_PURGED, data=report.as_json())
-    if not dry_run:
-        for key in report.blobs:
-            await c.blob_store.delete(key)
+    limits = cutoffs(retention, now)
+    holds = await active_holds(session)
+    ctx = _Pass(session, report, holds, batch)
+    await ctx.prompts(Generation.prompt_sealed, limits[DataClass.PROMPT_TEXT], DataClass.PROMPT_TEXT)
+    await ctx.prompts(
+        Generation.revised_prompt_sealed, limits[DataClass.REVISED_PROMPT], DataClass.REVISED_PROMPT
+    )
+    await ctx.images(limits[DataClass.IMAGES])
+    await ctx.generations(limits[DataClass.USAGE_STATISTICS])
+    await ctx.audit(audit_purge_bound(limits[DataClass.AUDIT_METADATA], holds))
+    if not dry_run and any(report.removed.values()):
+        await record(session, action=AuditAction.PRIVACY_PURGED, data=report.as_json())
     return report
 
 

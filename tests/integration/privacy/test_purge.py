@@ -18,7 +18,7 @@ from limner.db import utcnow
 from limner.imaging.records import Generation, ImageRecord
 from limner.privacy import holds
 from limner.privacy.config import RetentionSettings
-from limner.privacy.purge import purge_expired
+from limner.privacy.flows import purge_expired
 from tests.factories import Caller
 from tests.integration.privacy.helpers import generate
 
