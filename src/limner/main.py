@@ -13,9 +13,10 @@ from limner import __version__
 from limner.audit.jobs import audit_jobs
 from limner.audit.routes import router as audit_router
 from limner.components import Components, build_components
+from limner.db import reading
 from limner.deps import ComponentsDep
-from limner.education.admin_routes import report_router as training_report_router
-from limner.education.admin_routes import router as training_admin_router
+from limner.education.admin.routes import report_router as training_report_router
+from limner.education.admin.routes import router as training_admin_router
 from limner.education.routes import router as training_router
 from limner.education.seed import ensure_defaults
 from limner.errors import UnavailableError
@@ -118,7 +119,7 @@ async def healthz() -> dict[str, str]:
 
 async def readyz(c: ComponentsDep) -> dict[str, str]:
     try:
-        async with c.sessions() as session:
+        async with reading(c.sessions) as session:  # a probe must not queue for SQLite's write lock
             await session.execute(text("SELECT 1"))
     except Exception as exc:
         raise UnavailableError("The database is not reachable.") from exc

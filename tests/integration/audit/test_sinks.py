@@ -13,6 +13,7 @@ from pathlib import Path
 
 from standardwebhooks.webhooks import Webhook
 
+from limner.audit.actions import AuditAction
 from limner.audit.config import AuditSettings
 from limner.audit.outbox import backlog, drain_configured, drain_once
 from limner.audit.service import record
@@ -29,7 +30,7 @@ SETTINGS = AuditSettings(drain_batch=3)
 async def _record(c: Components, n: int, *, actor: str = "user-1") -> None:
     async with c.sessions.begin() as session:
         for i in range(n):
-            await record(session, action="image.generated", actor_id=actor, data={"i": i})
+            await record(session, action=AuditAction.IMAGE_GENERATED, actor_id=actor, data={"i": i})
 
 
 async def _drain_all(c: Components, sinks: dict[str, object], settings: AuditSettings = SETTINGS) -> None:
