@@ -19,8 +19,8 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr
 
 from limner.policy.decision import Finding
-from limner.policy.detectors._remote_http import RemoteClient, bad_response
-from limner.policy.detectors.remote_base import RemoteCheckConfig, fail_safe, scored_findings
+from limner.policy.detectors._remote_http import bad_response
+from limner.policy.detectors.remote_base import RemoteCheckConfig, RemoteDetector, scored_findings
 from limner.upstream import Sleep
 
 API_VERSION = "2024-09-01"
@@ -47,19 +47,11 @@ class AzureContentSafetyTextConfig(RemoteCheckConfig):
     )
 
 
-class AzureContentSafetyTextDetector:
+class AzureContentSafetyTextDetector(RemoteDetector[AzureContentSafetyTextConfig]):
     def __init__(self, config: AzureContentSafetyTextConfig, *, sleep: Sleep | None = None) -> None:
-        self.name = config.name
-        self._config = config
         endpoint = config.endpoint.rstrip("/")
-        self._url = f"{endpoint}/contentsafety/text:analyze?api-version={config.api_version}"
-        self._client = RemoteClient(config.http, provider=config.name, sleep=sleep)
-
-    async def detect_async(self, text: str) -> list[Finding]:
-        return await fail_safe(self.name, text, self._config.on_error, lambda: self._check(text))
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
+        url = f"{endpoint}/contentsafety/text:analyze?api-version={config.api_version}"
+        super().__init__(config, url, sleep=sleep)
 
     async def _check(self, text: str) -> list[Finding]:
         starts = range(0, len(text), MAX_CHARS)
