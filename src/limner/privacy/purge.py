@@ -67,23 +67,22 @@ class _Pass:
     def __init__(self, session: AsyncSession, report: PurgeReport, holds: list[Hold], batch: int) -> None:
         self.session, self.report, self.holds, self.batch = session, report, holds, batch
 
-    def _free(self, rows: Any) -> list[str]:
+    async def _expired(self, model: Any, limit: datetime, cls: DataClass, *where: Any) -> list[str]:
+        """Ids of `model` rows created before `limit` (one batch) and under no hold; counts both."""
+        query = select(model.id, model.owner_id, model.created_at).where(model.created_at < limit, *where)
         ids = []
-        for row_id, owner_id, created_at in rows:
+        for row_id, owner_id, created_at in await self.session.execute(query.limit(self.batch)):
             if holding(created_at, owner_id, self.holds) is None:
                 ids.append(row_id)
             else:
                 self.report.kept_by_hold += 1
+        self.report.removed[cls.value] = len(ids)
         return ids
 
     async def prompts(self, column: Any, limit: datetime | None, cls: DataClass) -> None:
         if limit is None:
             return
-        query = select(Generation.id, Generation.owner_id, Generation.created_at).where(
-            column.is_not(None), Generation.created_at < limit
-        )
-        ids = self._free(await self.session.execute(query.limit(self.batch)))
-        self.report.removed[cls.value] = len(ids)
+        ids = await self._expired(Generation, limit, cls, column.is_not(None))
         if ids and not self.report.dry_run:
             await self.session.execute(
                 update(Generation).where(Generation.id.in_(ids)).values({column.key: None})
@@ -92,11 +91,7 @@ class _Pass:
     async def images(self, limit: datetime | None) -> None:
         if limit is None:
             return
-        query = select(ImageRecord.id, ImageRecord.owner_id, ImageRecord.created_at).where(
-            ImageRecord.created_at < limit
-        )
-        ids = self._free(await self.session.execute(query.limit(self.batch)))
-        self.report.removed[DataClass.IMAGES.value] = len(ids)
+        ids = await self._expired(ImageRecord, limit, DataClass.IMAGES)
         self.report.blobs.extend(ids)
         if ids and not self.report.dry_run:
             await self.session.execute(delete(ImageRecord).where(ImageRecord.id.in_(ids)))
@@ -104,11 +99,7 @@ class _Pass:
     async def generations(self, limit: datetime | None) -> None:
         if limit is None:
             return
-        query = select(Generation.id, Generation.owner_id, Generation.created_at).where(
-            Generation.created_at < limit
-        )
-        ids = self._free(await self.session.execute(query.limit(self.batch)))
-        self.report.removed[DataClass.USAGE_STATISTICS.value] = len(ids)
+        ids = await self._expired(Generation, limit, DataClass.USAGE_STATISTICS)
         images = select(ImageRecord.id).where(ImageRecord.generation_id.in_(ids))
         self.report.blobs.extend((await self.session.execute(images)).scalars())
         if ids and not self.report.dry_run:
