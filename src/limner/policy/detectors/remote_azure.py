@@ -21,13 +21,15 @@ from pydantic import Field, SecretStr
 from limner.policy.decision import Finding
 from limner.policy.detectors._remote_http import bad_response
 from limner.policy.detectors.remote_base import RemoteCheckConfig, RemoteDetector, scored_findings
-from limner.upstream import Sleep
+from limner.upstream import (
+    AZURE_CATEGORIES,
+    AZURE_CONTENT_SAFETY_API_VERSION,
+    AzureCategory,
+    Sleep,
+    azure_severity_scores,
+)
 
-API_VERSION = "2024-09-01"
 MAX_CHARS = 10_000  # per request, in Unicode code points (Python str indexes)
-MAX_SEVERITY = 6
-AzureCategory = Literal["Hate", "SelfHarm", "Sexual", "Violence"]
-ALL_CATEGORIES: list[AzureCategory] = ["Hate", "SelfHarm", "Sexual", "Violence"]
 LABELS: dict[str, str] = {
     "Hate": "harm.hate",
     "SelfHarm": "harm.self_harm",
@@ -41,9 +43,13 @@ class AzureContentSafetyTextConfig(RemoteCheckConfig):
     name: str = Field(default="azure_content_safety_text", description="Detector name in findings and logs")
     endpoint: str = Field(description="Resource endpoint, e.g. https://<name>.cognitiveservices.azure.com")
     api_key: SecretStr = Field(description="Ocp-Apim-Subscription-Key of the resource")
-    api_version: str = Field(default=API_VERSION, description="Content Safety REST API version")
+    api_version: str = Field(
+        default=AZURE_CONTENT_SAFETY_API_VERSION, description="Content Safety REST API version"
+    )
     categories: list[AzureCategory] = Field(
-        default_factory=lambda: list(ALL_CATEGORIES), min_length=1, description="Azure categories to analyse"
+        default_factory=lambda: list(AZURE_CATEGORIES),
+        min_length=1,
+        description="Azure categories to analyse",
     )
 
 
@@ -78,10 +84,6 @@ class AzureContentSafetyTextDetector(RemoteDetector[AzureContentSafetyTextConfig
 def parse_scores(answer: Any, provider: str) -> dict[str, float]:
     """Map categoriesAnalysis severities (0/2/4/6) onto scores 0, 0.33, 0.67, 1.0."""
     try:
-        rows = answer["categoriesAnalysis"]
-        pairs = [(LABELS[row["category"]], int(row["severity"])) for row in rows if row["category"] in LABELS]
-    except (KeyError, TypeError, ValueError) as exc:
+        return azure_severity_scores(answer, LABELS)
+    except ValueError as exc:
         raise bad_response(provider) from exc
-    if not pairs:
-        raise bad_response(provider)
-    return {category: min(max(severity, 0), MAX_SEVERITY) / MAX_SEVERITY for category, severity in pairs}
