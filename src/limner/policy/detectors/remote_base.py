@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from limner.policy.decision import Finding
 from limner.policy.detectors._remote_http import RemoteClient, RemoteOptions
-from limner.policy.detectors.harm import CATEGORIES
+from limner.policy.detectors.harm import refuse_unknown_categories
 from limner.upstream import Sleep
 
 logger = logging.getLogger("limner.policy.remote")
@@ -44,9 +44,7 @@ class RemoteCheckConfig(BaseModel):
     @field_validator("thresholds")
     @classmethod
     def _known_categories(cls, value: dict[str, float]) -> dict[str, float]:
-        unknown = sorted(set(value) - set(CATEGORIES))
-        if unknown:
-            raise ValueError(f"unknown harm categories: {unknown}; known: {list(CATEGORIES)}")
+        refuse_unknown_categories(value)
         if any(not 0 <= v <= 1 for v in value.values()):
             raise ValueError("thresholds must be between 0 and 1")
         return value
