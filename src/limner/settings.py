@@ -106,7 +106,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings)
+        """Arguments, then LIMNER_* variables, then the TOML file when the class names one (load_settings)."""
+        toml = (TomlConfigSettingsSource(settings_cls),) if settings_cls.model_config.get("toml_file") else ()
+        return (init_settings, env_settings, *toml)
 
 
 def load_settings(data_dir: Path, **overrides: Any) -> Settings:
@@ -114,16 +116,5 @@ def load_settings(data_dir: Path, **overrides: Any) -> Settings:
 
     class FileSettings(Settings):
         model_config = SettingsConfigDict(toml_file=data_dir / CONFIG_FILE)
-
-        @classmethod
-        def settings_customise_sources(
-            cls,
-            settings_cls: type[BaseSettings],
-            init_settings: PydanticBaseSettingsSource,
-            env_settings: PydanticBaseSettingsSource,
-            dotenv_settings: PydanticBaseSettingsSource,
-            file_secret_settings: PydanticBaseSettingsSource,
-        ) -> tuple[PydanticBaseSettingsSource, ...]:
-            return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
 
     return FileSettings(data_dir=data_dir, **overrides)

@@ -14,6 +14,7 @@ from datetime import timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.db import utcnow
 from limner.errors import InvalidRequestError, NotFoundError, PermissionDeniedError
@@ -85,7 +86,11 @@ async def revoke(session: AsyncSession, share_id: str, owner: Principal) -> Shar
     if share.revoked_at is None:
         share.revoked_at = utcnow()
         await record(
-            session, action="share.revoked", actor_id=owner.user_id, subject_type="share", subject_id=share.id
+            session,
+            action=AuditAction.SHARE_REVOKED,
+            actor_id=owner.user_id,
+            subject_type="share",
+            subject_id=share.id,
         )
     return share
 
@@ -134,7 +139,7 @@ async def _add(session: AsyncSession, share: Share, **extra: object) -> Share:
     await session.flush()
     await record(
         session,
-        action="share.created",
+        action=AuditAction.SHARE_CREATED,
         actor_id=share.owner_id,
         subject_type="image",
         subject_id=share.image_id,

@@ -7,6 +7,7 @@ from datetime import date
 from fastapi import APIRouter, Response
 from fastapi.responses import RedirectResponse
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.errors import NotFoundError
 from limner.gallery import service, sharing
@@ -88,7 +89,7 @@ async def load_details(page: Page, image_id: str) -> ImageDetails:
         if prompt is not None:
             await record(
                 session,
-                action="prompt.revealed",
+                action=AuditAction.PROMPT_REVEALED,
                 actor_id=page.user.user_id,
                 subject_type="generation",
                 subject_id=generation.id,

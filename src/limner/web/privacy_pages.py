@@ -13,8 +13,7 @@ from limner.identity.guards import require_recent_mfa
 from limner.identity.permissions import Permission
 from limner.identity.service import list_users, require_user
 from limner.privacy import holds
-from limner.privacy.erase import erase_user
-from limner.privacy.export import export_user
+from limner.privacy.flows import erase_user, export_user
 from limner.privacy.requests import pending_requests, request_erasure, requested_at
 from limner.web.forms import FieldError, text
 from limner.web.pages import Page, PageDep, require_page

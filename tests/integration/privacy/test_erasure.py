@@ -20,8 +20,7 @@ from limner.errors import ConflictError, NotFoundError
 from limner.identity.models import ApiKey, User
 from limner.imaging.records import Generation, ImageRecord
 from limner.privacy import holds
-from limner.privacy.erase import erase_user
-from limner.privacy.export import export_user
+from limner.privacy.flows import erase_user, export_user
 from limner.settings import Settings
 from limner.vault.models import DataKey
 from tests.conftest import make_settings

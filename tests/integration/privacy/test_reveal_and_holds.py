@@ -17,7 +17,7 @@ from limner.identity.permissions import Principal
 from limner.identity.service import principal_for
 from limner.imaging.records import Generation
 from limner.privacy import holds
-from limner.privacy.erase import erase_user
+from limner.privacy.flows import erase_user
 from limner.privacy.reveal import reveal_for, reveal_prompt
 from limner.settings import Settings
 from tests.conftest import make_settings

@@ -20,7 +20,7 @@ from limner.identity import service as identity
 from limner.identity.models import User
 from limner.imaging.actions import Action
 from limner.main import create_app
-from limner.privacy.erase import erase_user
+from limner.privacy.flows import erase_user
 from limner.usage.alerts.config import AlertSettings
 from limner.usage.alerts.delivery import deliver_once
 from limner.usage.alerts.evaluation import evaluate_rules

@@ -63,7 +63,7 @@ class NoWatermark:
 
 def build_watermark(config: WatermarkConfig, data_dir: Path) -> Watermark:
     """The watermark `config.kind` names; raises ConfigError when its key is missing or bad."""
-    from limner.provenance.watermark import DwtDctWatermark
+    from limner.provenance.watermarks.dwt_dct import DwtDctWatermark
 
     match config:
         case DwtDctWatermarkConfig():

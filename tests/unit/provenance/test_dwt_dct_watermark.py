@@ -9,7 +9,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from limner.provenance.watermark import DwtDctWatermark, candidate_sizes
+from limner.provenance.watermarks.dwt_dct import DwtDctWatermark, candidate_sizes
 
 from .images import RgbArray, flat, halve, photo, psnr, reencode
 
