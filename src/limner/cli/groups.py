@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 
 from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, emit, run
-from limner.identity import groups
-from limner.identity import service as identity
+from limner.identity.accounts import groups
+from limner.identity.accounts import service as identity
 
 app = typer.Typer(help="Manage groups (departments) and their roles.", no_args_is_help=True)
 

@@ -16,8 +16,9 @@ from limner.cli.common import (
     usage_error,
 )
 from limner.cli.tables import cell, table
-from limner.identity import service as identity
-from limner.identity.models import ApiKey
+from limner.identity.accounts import service as identity
+from limner.identity.keys import service as key_service
+from limner.identity.keys.models import ApiKey
 
 app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
 
@@ -44,7 +45,7 @@ def create(
                 if user
                 else await identity.get_or_create_service(session, name=service or "", roles=role)
             )
-            return await identity.create_api_key(
+            return await key_service.create_api_key(
                 session,
                 owner=owner,
                 secret_key=c.secret_key,
@@ -64,8 +65,8 @@ def revoke(key_id: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: Jso
 
     async def go() -> tuple[ApiKey, bool]:
         async with components_for(data_dir) as c, c.sessions.begin() as session:
-            already = (await identity.get_api_key(session, key_id)).revoked_at is not None
-            return await identity.revoke_api_key(session, key_id=key_id), already
+            already = (await key_service.get_api_key(session, key_id)).revoked_at is not None
+            return await key_service.revoke_api_key(session, key_id=key_id), already
 
     row, already = run(go)
     human = (
@@ -89,7 +90,7 @@ def resume(key_id: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: Jso
 def _suspend(key_id: str, suspended: bool, data_dir: Path, as_json: bool) -> None:
     async def go() -> ApiKey:
         async with components_for(data_dir) as c, c.sessions.begin() as session:
-            return await identity.set_key_suspended(session, key_id=key_id, suspended=suspended)
+            return await key_service.set_key_suspended(session, key_id=key_id, suspended=suspended)
 
     row = run(go)
     emit(_row(row), as_json=as_json, human=f"key {row.id} is {'suspended' if suspended else 'active again'}")
@@ -101,7 +102,7 @@ def rotate(key_id: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: Jso
 
     async def go() -> tuple[ApiKey, str]:
         async with components_for(data_dir) as c, c.sessions.begin() as session:
-            return await identity.rotate_api_key(session, key_id=key_id, secret_key=c.secret_key)
+            return await key_service.rotate_api_key(session, key_id=key_id, secret_key=c.secret_key)
 
     row, key = run(go)
     emit(
@@ -117,7 +118,7 @@ def list_(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = Fals
 
     async def go() -> list[dict[str, object]]:
         async with components_for(data_dir) as c, c.sessions.begin() as session:
-            keys = await identity.list_api_keys(session)
+            keys = await key_service.list_api_keys(session)
             owners = {k.owner_id: await identity.get_user(session, k.owner_id) for k in keys}
             return [{**_row(k), "owner": owners[k.owner_id].email} for k in keys]
 

@@ -10,7 +10,7 @@ import typer
 
 from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, emit, fail, run
 from limner.db import utcnow
-from limner.identity.service import require_user
+from limner.identity.accounts.service import require_user
 from limner.privacy import holds as hold_service
 from limner.privacy.erase import erase_user
 from limner.privacy.export import export_user

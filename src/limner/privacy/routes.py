@@ -8,10 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Response
 
 from limner.db import utcnow
-from limner.deps import ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, require
-from limner.identity.guards import STEP_UP
+from limner.deps import STEP_UP, ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, require
+from limner.identity.accounts.service import require_user
 from limner.identity.permissions import Permission
-from limner.identity.service import require_user
 from limner.privacy import approvals, holds
 from limner.privacy.erase import erase_user
 from limner.privacy.export import export_user

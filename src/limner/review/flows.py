@@ -13,7 +13,7 @@ from limner.components import Components
 from limner.errors import LimnerError, NotFoundError
 from limner.generation import service as generation
 from limner.generation.flows import Opened, run_generation
-from limner.identity.models import User
+from limner.identity.accounts.models import User
 from limner.identity.principals import load_principal
 from limner.imaging.actions import Action
 from limner.imaging.catalog import find_model

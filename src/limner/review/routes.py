@@ -7,14 +7,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.audit.service import record
 from limner.components import Components
-from limner.deps import ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, require
+from limner.deps import STEP_UP, ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, require
 from limner.errors import NotFoundError
 from limner.generation import service as generation
 from limner.generation.routes import MEDIA_TYPES, image_data
 from limner.generation.schemas import ImageData
-from limner.identity.guards import STEP_UP
-from limner.identity.keys import pseudonym
-from limner.identity.models import User
+from limner.identity.accounts.models import User
+from limner.identity.keys.tokens import pseudonym
 from limner.identity.permissions import Permission, Principal
 from limner.review import service as review
 from limner.review.flows import resume_after_review, send_webhook
