@@ -12,8 +12,12 @@ from limner.education.models import (
     UsePolicyVersion,
 )
 from limner.gallery.models import Share
-from limner.identity.models import ApiKey, User
+from limner.identity.accounts.models import Group, GroupMember, PasswordReset, User
+from limner.identity.keys.models import ApiKey
+from limner.identity.mfa.models import Passkey, RecoveryCode, TotpFactor
 from limner.identity.principal_cache import PrincipalVersion
+from limner.identity.sessions.models import AuthSession, LoginThrottle
+from limner.identity.sso.models import ExternalIdentity, OidcState
 from limner.imaging.records import Generation, ImageRecord
 from limner.policy.models import PolicyVersion
 from limner.privacy.models import Erasure, LegalHold
@@ -33,21 +37,31 @@ __all__ = [
     "AuditEvent",
     "AuditOutbox",
     "AuditSinkState",
+    "AuthSession",
     "Banner",
     "DataKey",
     "Erasure",
+    "ExternalIdentity",
     "Generation",
+    "Group",
+    "GroupMember",
     "ImageRecord",
     "KeyNetwork",
     "LegalHold",
+    "LoginThrottle",
     "Notification",
+    "OidcState",
+    "Passkey",
+    "PasswordReset",
     "PolicyAcknowledgement",
     "PolicyVersion",
     "PrincipalVersion",
+    "RecoveryCode",
     "ReviewDecision",
     "ReviewItem",
     "Share",
     "StoredBlob",
+    "TotpFactor",
     "TrainingModule",
     "TrainingResult",
     "UsageCounter",

@@ -18,8 +18,7 @@ from limner.audit.service import record
 from limner.audit.signing import key_id
 from limner.audit.verify import verify_log
 from limner.components import Components
-from limner.deps import ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, require
-from limner.identity.guards import STEP_UP
+from limner.deps import STEP_UP, ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, require
 from limner.identity.permissions import Permission
 
 router = APIRouter(prefix="/v1/limner/audit")

@@ -34,7 +34,7 @@ from limner.cli.common import (
 from limner.cli.since import SinceOption
 from limner.cli.tables import table
 from limner.components import Components
-from limner.identity.models import User
+from limner.identity.accounts.models import User
 
 app = typer.Typer(help="Verify, search and export the audit log.", no_args_is_help=True)
 

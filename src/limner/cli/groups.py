@@ -13,8 +13,8 @@ from limner.cli.common import (
     in_transaction,
 )
 from limner.components import Components
-from limner.identity import groups
-from limner.identity import service as identity
+from limner.identity.accounts import groups
+from limner.identity.accounts import service as identity
 
 app = typer.Typer(help="Manage groups (departments) and their roles.", no_args_is_help=True)
 

@@ -17,8 +17,9 @@ from limner.cli.common import (
 )
 from limner.cli.tables import cell, table
 from limner.components import Components
-from limner.identity import service as identity
-from limner.identity.models import ApiKey
+from limner.identity.accounts import service as identity
+from limner.identity.keys import service as key_service
+from limner.identity.keys.models import ApiKey
 
 app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
 
@@ -44,7 +45,7 @@ def create(
             if user
             else await identity.get_or_create_service(session, name=service or "", roles=role)
         )
-        return await identity.create_api_key(
+        return await key_service.create_api_key(
             session,
             owner=owner,
             secret_key=c.secret_key,
@@ -63,8 +64,8 @@ def revoke(key_id: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: Jso
     """Revoke a key at once."""
 
     async def go(_c: Components, session: AsyncSession) -> tuple[ApiKey, bool]:
-        already = (await identity.get_api_key(session, key_id)).revoked_at is not None
-        return await identity.revoke_api_key(session, key_id=key_id), already
+        already = (await key_service.get_api_key(session, key_id)).revoked_at is not None
+        return await key_service.revoke_api_key(session, key_id=key_id), already
 
     row, already = in_transaction(data_dir, go)
     human = (
@@ -87,7 +88,7 @@ def resume(key_id: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: Jso
 
 def _suspend(key_id: str, suspended: bool, data_dir: Path, as_json: bool) -> None:
     async def go(_c: Components, session: AsyncSession) -> ApiKey:
-        return await identity.set_key_suspended(session, key_id=key_id, suspended=suspended)
+        return await key_service.set_key_suspended(session, key_id=key_id, suspended=suspended)
 
     row = in_transaction(data_dir, go)
     emit(_row(row), as_json=as_json, human=f"key {row.id} is {'suspended' if suspended else 'active again'}")
@@ -98,7 +99,7 @@ def rotate(key_id: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: Jso
     """Replace a key's secret: a new key with the same scope is shown once; the old one is revoked."""
 
     async def go(c: Components, session: AsyncSession) -> tuple[ApiKey, str]:
-        return await identity.rotate_api_key(session, key_id=key_id, secret_key=c.secret_key)
+        return await key_service.rotate_api_key(session, key_id=key_id, secret_key=c.secret_key)
 
     row, key = in_transaction(data_dir, go)
     emit(
@@ -113,7 +114,7 @@ def list_(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = Fals
     """List keys (never the secrets): owner's email, name, roles, models, expiry and state."""
 
     async def go(_c: Components, session: AsyncSession) -> list[dict[str, object]]:
-        keys = await identity.list_api_keys(session)
+        keys = await key_service.list_api_keys(session)
         owners = {k.owner_id: await identity.get_user(session, k.owner_id) for k in keys}
         return [{**_row(k), "owner": owners[k.owner_id].email} for k in keys]
 

@@ -22,7 +22,7 @@ from limner.cli.common import (
 )
 from limner.components import Components
 from limner.db import utcnow
-from limner.identity.service import require_user
+from limner.identity.accounts.service import require_user
 from limner.privacy import holds as hold_service
 from limner.privacy.flows import erase_user, export_user, purge_expired
 from limner.privacy.holds import hold_json

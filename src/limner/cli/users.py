@@ -19,10 +19,10 @@ from limner.cli.common import (
 )
 from limner.cli.tables import table
 from limner.components import Components
-from limner.identity import service as identity
-from limner.identity.models import User
-from limner.identity.passwords import generate_password
-from limner.identity.resets import RESET_PATH, issue_reset
+from limner.identity.accounts import service as identity
+from limner.identity.accounts.models import User
+from limner.identity.accounts.passwords import generate_password
+from limner.identity.accounts.resets import RESET_PATH, issue_reset
 
 app = typer.Typer(help="Manage users.", no_args_is_help=True)
 

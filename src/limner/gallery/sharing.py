@@ -19,10 +19,10 @@ from limner.audit.service import record
 from limner.db import utcnow
 from limner.errors import InvalidRequestError, NotFoundError, PermissionDeniedError
 from limner.gallery.models import Share
-from limner.identity.groups import find_group, groups_of
-from limner.identity.models import Group, User
+from limner.identity.accounts.groups import find_group, groups_of
+from limner.identity.accounts.models import Group, User
+from limner.identity.accounts.service import find_user
 from limner.identity.permissions import Permission, Principal
-from limner.identity.service import find_user
 from limner.imaging.records import ImageRecord
 
 MAX_LINK_DAYS = 30

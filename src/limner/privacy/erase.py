@@ -14,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from limner.audit.actions import AuditAction
 from limner.audit.service import forget_actor, record
 from limner.errors import ConflictError
-from limner.identity import models as identity_models
-from limner.identity.lockout import refuse_self
-from limner.identity.models import User
-from limner.identity.service import set_status
+from limner.identity.accounts.lockout import refuse_self
+from limner.identity.accounts.models import GroupMember, PasswordReset, User
+from limner.identity.accounts.service import set_status
+from limner.identity.mfa.models import Passkey, RecoveryCode, TotpFactor
+from limner.identity.sso.models import ExternalIdentity
 from limner.imaging.records import Generation, ImageRecord
 from limner.privacy.holds import holds_on_user
 from limner.privacy.models import Erasure
@@ -28,14 +29,7 @@ from limner.vault.key_providers import KeyProvider
 from limner.vault.service import shred_data_key
 
 # Identity rows that only describe the person (factors, links, resets, memberships).
-_PERSONAL_TABLES = (
-    "TotpFactor",
-    "RecoveryCode",
-    "Passkey",
-    "ExternalIdentity",
-    "PasswordReset",
-    "GroupMember",
-)
+_PERSONAL_TABLES = (TotpFactor, RecoveryCode, Passkey, ExternalIdentity, PasswordReset, GroupMember)
 
 
 @dataclass
@@ -102,10 +96,8 @@ async def _delete_content(session: AsyncSession, user_id: str) -> None:
 async def _scrub_identity(session: AsyncSession, user: User) -> None:
     """Keep the row (deprovisioned, keys revoked, sessions ended) so foreign keys and counts hold,
     but nothing in it names the person any more."""
-    for name in _PERSONAL_TABLES:
-        model = getattr(identity_models, name, None)
-        if model is not None:
-            await session.execute(delete(model).where(model.user_id == user.id))
+    for model in _PERSONAL_TABLES:
+        await session.execute(delete(model).where(model.user_id == user.id))
     user.email = f"erased-{user.id}@erased.invalid"
     user.display_name = ""
     user.password_hash = None

@@ -14,7 +14,7 @@ from limner.audit.actions import AuditAction
 from limner.audit.export import event_json
 from limner.audit.models import AuditEvent
 from limner.audit.service import record
-from limner.identity.models import User
+from limner.identity.accounts.models import User
 from limner.imaging.records import Generation, ImageRecord
 from limner.privacy.reveal import reveal_prompt
 from limner.privacy.subjects import find_subject

@@ -13,7 +13,7 @@ from limner.errors import NotFoundError
 from limner.gallery import service, sharing
 from limner.gallery.service import STATUSES, GalleryFilter
 from limner.generation.service import open_prompt
-from limner.identity.models import User
+from limner.identity.accounts.models import User
 from limner.identity.permissions import Permission
 from limner.vault.service import existing_data_key, get_sealed
 from limner.web.forms import FieldError

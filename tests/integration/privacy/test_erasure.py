@@ -17,7 +17,8 @@ from limner.audit.signing import FakeCheckpointSigner
 from limner.audit.verify import verify_chain
 from limner.components import Components
 from limner.errors import ConflictError, NotFoundError
-from limner.identity.models import ApiKey, User
+from limner.identity.accounts.models import User
+from limner.identity.keys.models import ApiKey
 from limner.imaging.records import Generation, ImageRecord
 from limner.privacy import holds
 from limner.privacy.flows import erase_user, export_user

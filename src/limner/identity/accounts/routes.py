@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Annotated
+
 from fastapi import APIRouter, Depends
 
 from limner.audit.service import record
-from limner.deps import ComponentsDep, PrincipalDep, SessionDep, require
-from limner.identity import groups, service
-from limner.identity.guards import STEP_UP
-from limner.identity.permissions import Permission
-from limner.identity.resets import RESET_PATH, issue_reset
-from limner.identity.schemas import (
+from limner.deps import STEP_UP, ComponentsDep, PrincipalDep, SessionDep, SettingsDep, require
+from limner.identity.accounts import groups, service
+from limner.identity.accounts.models import User
+from limner.identity.accounts.resets import RESET_PATH, issue_reset
+from limner.identity.accounts.schemas import (
     GroupCreate,
     GroupMembers,
     GroupPage,
@@ -22,8 +24,15 @@ from limner.identity.schemas import (
     UserRead,
     UserUpdate,
 )
-from limner.identity.sessions import end_user_sessions
+from limner.identity.permissions import Permission
+from limner.identity.sessions.service import end_user_sessions
 
+
+def get_custom_roles(settings: SettingsDep) -> dict[str, list[str]]:
+    return settings.identity.custom_roles
+
+
+CustomRolesDep = Annotated[dict[str, list[str]], Depends(get_custom_roles)]
 router = APIRouter(
     prefix="/v1/limner/admin", tags=["admin"], dependencies=[Depends(require(Permission.USERS_MANAGE))]
 )
@@ -31,14 +40,13 @@ router = APIRouter(
 
 @router.get("/users")
 async def list_users(session: SessionDep) -> UserPage:
-    return UserPage(data=[UserRead.model_validate(u) for u in await service.list_users(session)])
+    return _user_page(await service.list_users(session))
 
 
 @router.post("/users", status_code=201, dependencies=[STEP_UP])
 async def create_user(
-    body: UserCreate, c: ComponentsDep, principal: PrincipalDep, session: SessionDep
+    body: UserCreate, custom: CustomRolesDep, principal: PrincipalDep, session: SessionDep
 ) -> UserRead:
-    custom = c.settings.identity.custom_roles
     user = await service.create_user(
         session,
         email=body.email,
@@ -60,7 +68,7 @@ async def get_user(user_id: str, session: SessionDep) -> UserRead:
 
 @router.patch("/users/{user_id}", dependencies=[STEP_UP])
 async def update_user(
-    user_id: str, body: UserUpdate, c: ComponentsDep, principal: PrincipalDep, session: SessionDep
+    user_id: str, body: UserUpdate, custom: CustomRolesDep, principal: PrincipalDep, session: SessionDep
 ) -> UserRead:
     user = await service.get_user(session, user_id)
     if body.display_name is not None:
@@ -71,7 +79,7 @@ async def update_user(
             user,
             body.roles,
             actor_id=principal.user_id,
-            custom_roles=c.settings.identity.custom_roles,
+            custom_roles=custom,
         )
     if body.status is not None:
         await service.set_status(session, user, body.status, actor_id=principal.user_id)
@@ -109,21 +117,21 @@ async def list_groups(session: SessionDep) -> GroupPage:
 
 @router.post("/groups", status_code=201, dependencies=[STEP_UP])
 async def create_group(
-    body: GroupCreate, c: ComponentsDep, principal: PrincipalDep, session: SessionDep
+    body: GroupCreate, custom: CustomRolesDep, principal: PrincipalDep, session: SessionDep
 ) -> GroupRead:
     group = await groups.create_group(
         session,
         name=body.name,
         roles=body.roles,
         actor_id=principal.user_id,
-        custom_roles=c.settings.identity.custom_roles,
+        custom_roles=custom,
     )
     return GroupRead.model_validate(group)
 
 
 @router.patch("/groups/{group_id}", dependencies=[STEP_UP])
 async def update_group(
-    group_id: str, body: GroupUpdate, c: ComponentsDep, principal: PrincipalDep, session: SessionDep
+    group_id: str, body: GroupUpdate, custom: CustomRolesDep, principal: PrincipalDep, session: SessionDep
 ) -> GroupRead:
     group = await groups.get_group(session, group_id)
     await groups.update_group(
@@ -132,7 +140,7 @@ async def update_group(
         name=body.name,
         roles=body.roles,
         actor_id=principal.user_id,
-        custom_roles=c.settings.identity.custom_roles,
+        custom_roles=custom,
     )
     return GroupRead.model_validate(group)
 
@@ -145,7 +153,7 @@ async def delete_group(group_id: str, principal: PrincipalDep, session: SessionD
 @router.get("/groups/{group_id}/members")
 async def list_members(group_id: str, session: SessionDep) -> UserPage:
     group = await groups.get_group(session, group_id)
-    return UserPage(data=[UserRead.model_validate(u) for u in await groups.members(session, group)])
+    return _user_page(await groups.members(session, group))
 
 
 @router.put("/groups/{group_id}/members", dependencies=[STEP_UP])
@@ -154,4 +162,8 @@ async def set_members(
 ) -> UserPage:
     group = await groups.get_group(session, group_id)
     await groups.set_members(session, group, body.user_ids, actor_id=principal.user_id)
-    return UserPage(data=[UserRead.model_validate(u) for u in await groups.members(session, group)])
+    return _user_page(await groups.members(session, group))
+
+
+def _user_page(users: Iterable[User]) -> UserPage:
+    return UserPage(data=[UserRead.model_validate(u) for u in users])

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from limner.deps import ComponentsDep, PrincipalDep, SessionDep, require
-from limner.identity import service
-from limner.identity.guards import STEP_UP
-from limner.identity.models import ApiKey
+from limner.deps import STEP_UP, ComponentsDep, PrincipalDep, SessionDep, require
+from limner.identity.accounts import service
+from limner.identity.keys import service as key_service
+from limner.identity.keys.models import ApiKey
+from limner.identity.keys.schemas import KeyCreate, KeyCreated, KeyPage, KeyRead
 from limner.identity.permissions import Permission
-from limner.identity.schemas import KeyCreate, KeyCreated, KeyPage, KeyRead
 
 router = APIRouter(
     prefix="/v1/limner/admin/keys", tags=["admin"], dependencies=[Depends(require(Permission.KEYS_MANAGE))]
@@ -19,7 +19,7 @@ router = APIRouter(
 @router.get("")
 async def list_keys(session: SessionDep, owner_id: str | None = None) -> KeyPage:
     return KeyPage(
-        data=[KeyRead.model_validate(k) for k in await service.list_api_keys(session, owner_id=owner_id)]
+        data=[KeyRead.model_validate(k) for k in await key_service.list_api_keys(session, owner_id=owner_id)]
     )
 
 
@@ -28,7 +28,7 @@ async def create_key(
     body: KeyCreate, c: ComponentsDep, principal: PrincipalDep, session: SessionDep
 ) -> KeyCreated:
     owner = await service.get_user(session, body.owner_id)
-    row, full_key = await service.create_api_key(
+    row, full_key = await key_service.create_api_key(
         session,
         owner=owner,
         secret_key=c.secret_key,
@@ -44,7 +44,7 @@ async def create_key(
 @router.post("/{key_id}/revoke")
 async def revoke_key(key_id: str, principal: PrincipalDep, session: SessionDep) -> KeyRead:
     return KeyRead.model_validate(
-        await service.revoke_api_key(session, key_id=key_id, actor_id=principal.user_id)
+        await key_service.revoke_api_key(session, key_id=key_id, actor_id=principal.user_id)
     )
 
 
@@ -52,7 +52,7 @@ async def revoke_key(key_id: str, principal: PrincipalDep, session: SessionDep) 
 async def rotate_key(
     key_id: str, c: ComponentsDep, principal: PrincipalDep, session: SessionDep
 ) -> KeyCreated:
-    row, full_key = await service.rotate_api_key(
+    row, full_key = await key_service.rotate_api_key(
         session, key_id=key_id, secret_key=c.secret_key, actor_id=principal.user_id
     )
     return _created(row, full_key)

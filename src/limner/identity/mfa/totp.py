@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.db import utcnow
 from limner.errors import ConflictError
-from limner.identity.models import Passkey, RecoveryCode, TotpFactor
+from limner.identity.mfa.models import Passkey, RecoveryCode, TotpFactor
 
 RECOVERY_CODES = 10
 STEP_S = 30

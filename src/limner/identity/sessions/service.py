@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.db import utcnow
 from limner.errors import AuthenticationError
+from limner.identity.accounts.models import User
 from limner.identity.config import SessionSettings
-from limner.identity.models import AuthSession
+from limner.identity.sessions.models import AuthSession
 
 _TOUCH_EVERY = timedelta(seconds=60)  # a write per request would serialise a user's traffic on one row
 EXPIRED = "Your session has expired or was ended. Sign in again."
@@ -70,16 +71,39 @@ async def start_session(
 
 
 async def find_session(
-    session: AsyncSession, *, token: str, secret_key: bytes, cfg: SessionSettings
+    session: AsyncSession, *, token: str, secret_key: bytes, cfg: SessionSettings, touch: bool = True
 ) -> AuthSession:
-    """The live session for a cookie value (pending or complete); refreshes its idle timer."""
+    """The live session for a cookie value (pending or complete). `touch` refreshes its idle timer;
+    read-only callers pass touch=False and, when `needs_touch`, call `touch_session` in a write."""
     row = await session.get(AuthSession, token_hash(secret_key, token))
     now = utcnow()
     if row is None or not is_live(row, cfg, now):
         raise AuthenticationError(EXPIRED, code="session_expired")
-    if now - row.last_seen_at > _TOUCH_EVERY:
+    if touch and needs_touch(row, now):
         row.last_seen_at = now
     return row
+
+
+async def find_signed_in(
+    session: AsyncSession, *, token: str, secret_key: bytes, cfg: SessionSettings, touch: bool = True
+) -> tuple[AuthSession, User]:
+    """The live session and its user, who must still be active."""
+    row = await find_session(session, token=token, secret_key=secret_key, cfg=cfg, touch=touch)
+    user = await session.get(User, row.user_id)
+    if user is None or user.status != "active":
+        raise AuthenticationError(EXPIRED, code="session_expired")
+    return row, user
+
+
+def needs_touch(row: AuthSession, now: datetime | None = None) -> bool:
+    return (now or utcnow()) - row.last_seen_at > _TOUCH_EVERY
+
+
+async def touch_session(session: AsyncSession, session_id: str) -> None:
+    """Refresh the idle timer (the caller's write transaction); a no-op when another request just did."""
+    row = await session.get(AuthSession, session_id)
+    if row is not None and needs_touch(row):
+        row.last_seen_at = utcnow()
 
 
 def is_live(row: AuthSession, cfg: SessionSettings, now: datetime) -> bool:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.errors import ConflictError
-from limner.identity.models import Group, GroupMember, User
+from limner.identity.accounts.models import Group, GroupMember, User
 
 ADMIN = "admin"
 

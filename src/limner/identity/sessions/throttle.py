@@ -13,10 +13,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.db import utcnow
+from limner.db import insert_if_absent, utcnow
 from limner.identity.config import LoginSettings
-from limner.identity.models import LoginThrottle
-from limner.identity.upsert import insert_if_absent
+from limner.identity.sessions.models import LoginThrottle
 
 
 def throttle_key(secret_key: bytes, kind: str, value: str) -> str:

@@ -10,11 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.audit.service import record
 from limner.db import utcnow
-from limner.identity import groups, service
+from limner.identity.accounts import groups, service
+from limner.identity.accounts.models import User
 from limner.identity.config import OidcProviderConfig
-from limner.identity.models import ExternalIdentity, OidcState, User
-from limner.identity.oidc import AuthRequest, sso_failed
-from limner.identity.sessions import token_hash
+from limner.identity.sessions.service import token_hash
+from limner.identity.sso.models import ExternalIdentity, OidcState
+from limner.identity.sso.oidc import AuthRequest, sso_failed
 
 STATE_TTL = timedelta(minutes=10)
 

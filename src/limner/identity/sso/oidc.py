@@ -19,7 +19,7 @@ from joserfc.jwk import KeySet
 from limner.errors import AuthenticationError
 from limner.identity.config import OidcProviderConfig
 
-log = logging.getLogger("limner.identity.oidc")
+log = logging.getLogger("limner.identity.sso.oidc")
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"]
 LEEWAY_S = 60
 SSO_FAILED = "Single sign-on failed. Try again, or contact your administrator."

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.audit.service import record
 from limner.errors import ConflictError, InvalidRequestError, NotFoundError
-from limner.identity.lockout import keeping_an_admin
-from limner.identity.models import Group, GroupMember, User
+from limner.identity.accounts.lockout import keeping_an_admin
+from limner.identity.accounts.models import Group, GroupMember, User
 from limner.identity.permissions import known_roles
 
 

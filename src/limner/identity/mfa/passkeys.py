@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,25 +24,33 @@ from webauthn.helpers.structs import (
 )
 
 from limner.db import utcnow
-from limner.identity.models import AuthSession, Passkey
-from limner.settings import Settings
+from limner.identity.config import MfaSettings
+from limner.identity.mfa.models import Passkey
+from limner.identity.sessions.models import AuthSession
 
 
-def relying_party(settings: Settings) -> tuple[str, str]:
-    """(rp_id, origin): from the MFA settings, else from the public URL."""
-    cfg = settings.identity.mfa
-    origin = (cfg.origin or settings.public_url).rstrip("/")
-    return cfg.rp_id or (urlsplit(origin).hostname or "localhost"), origin
+@dataclass(frozen=True, slots=True)
+class RelyingParty:
+    """Who passkeys are bound to: the WebAuthn RP id, origin and the name authenticators show."""
+
+    rp_id: str
+    origin: str
+    name: str
+
+    @classmethod
+    def from_settings(cls, cfg: MfaSettings, public_url: str) -> RelyingParty:
+        """From the MFA settings, else from the public URL."""
+        origin = (cfg.origin or public_url).rstrip("/")
+        return cls(cfg.rp_id or (urlsplit(origin).hostname or "localhost"), origin, cfg.issuer)
 
 
 async def registration_options(
-    session: AsyncSession, row: AuthSession, *, email: str, display_name: str, settings: Settings
+    session: AsyncSession, row: AuthSession, *, email: str, display_name: str, rp: RelyingParty
 ) -> dict[str, Any]:
-    rp_id, _ = relying_party(settings)
     existing = await _passkeys(session, row.user_id)
     options = generate_registration_options(
-        rp_id=rp_id,
-        rp_name=settings.identity.mfa.issuer,
+        rp_id=rp.rp_id,
+        rp_name=rp.name,
         user_name=email,
         user_id=row.user_id.encode(),
         user_display_name=display_name or email,
@@ -56,14 +65,16 @@ async def registration_options(
 
 
 async def register(
-    session: AsyncSession, row: AuthSession, *, credential: dict[str, Any], name: str, settings: Settings
+    session: AsyncSession, row: AuthSession, *, credential: dict[str, Any], name: str, rp: RelyingParty
 ) -> Passkey | None:
     """Verify the authenticator's attestation against the stored challenge; None on any failure."""
     challenge = _take_challenge(row, "reg:")
-    rp_id, origin = relying_party(settings)
     try:
         verified = verify_registration_response(
-            credential=credential, expected_challenge=challenge, expected_rp_id=rp_id, expected_origin=origin
+            credential=credential,
+            expected_challenge=challenge,
+            expected_rp_id=rp.rp_id,
+            expected_origin=rp.origin,
         )
     except Exception:  # py_webauthn raises several types; every one means "not verified"
         return None
@@ -80,32 +91,30 @@ async def register(
 
 
 async def authentication_options(
-    session: AsyncSession, row: AuthSession, *, settings: Settings
+    session: AsyncSession, row: AuthSession, *, rp: RelyingParty
 ) -> dict[str, Any]:
-    rp_id, _ = relying_party(settings)
     allowed = [
         PublicKeyCredentialDescriptor(id=base64url_to_bytes(p.id))
         for p in await _passkeys(session, row.user_id)
     ]
-    options = generate_authentication_options(rp_id=rp_id, allow_credentials=allowed)
+    options = generate_authentication_options(rp_id=rp.rp_id, allow_credentials=allowed)
     row.challenge = "auth:" + bytes_to_base64url(options.challenge)
     return options_to_json_dict(options)
 
 
 async def authenticate(
-    session: AsyncSession, row: AuthSession, *, credential: dict[str, Any], settings: Settings
+    session: AsyncSession, row: AuthSession, *, credential: dict[str, Any], rp: RelyingParty
 ) -> bool:
     challenge = _take_challenge(row, "auth:")
     passkey = await session.get(Passkey, str(credential.get("id", "")))
     if passkey is None or passkey.user_id != row.user_id:
         return False
-    rp_id, origin = relying_party(settings)
     try:
         verified = verify_authentication_response(
             credential=credential,
             expected_challenge=challenge,
-            expected_rp_id=rp_id,
-            expected_origin=origin,
+            expected_rp_id=rp.rp_id,
+            expected_origin=rp.origin,
             credential_public_key=passkey.public_key,
             credential_current_sign_count=passkey.sign_count,
         )

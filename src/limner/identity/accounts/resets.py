@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from limner.audit.service import record
 from limner.db import utcnow
 from limner.errors import InvalidRequestError
-from limner.identity import throttle
+from limner.identity.accounts.models import PasswordReset, User
+from limner.identity.accounts.passwords import check_password_policy, hash_password
 from limner.identity.config import IdentitySettings
-from limner.identity.models import PasswordReset, User
-from limner.identity.passwords import check_password_policy, hash_password
-from limner.identity.sessions import end_user_sessions, token_hash
+from limner.identity.sessions import throttle
+from limner.identity.sessions.service import end_user_sessions, token_hash
 
 RESET_PATH = "/reset-password"
 BAD_TOKEN = "This reset link is invalid, expired or already used. Ask an administrator for a new one."
