@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Table, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from limner.audit.actions import AuditAction
 from limner.audit.chain import GENESIS, HASHED_FIELDS, at_text, canonical_json, check_field, event_hash
 from limner.audit.checkpoints import add_checkpoint
 from limner.audit.models import AuditActor, AuditEvent, AuditOutbox
@@ -35,7 +36,7 @@ class AuditRuntime:
 
 @dataclass(frozen=True, slots=True)
 class NewEvent:
-    action: str
+    action: AuditAction
     actor_id: str | None = None
     subject_type: str | None = None
     subject_id: str | None = None
@@ -52,7 +53,7 @@ def install_audit(sessions: async_sessionmaker[AsyncSession], runtime: AuditRunt
 async def record(
     session: AsyncSession,
     *,
-    action: str,
+    action: AuditAction,
     actor_id: str | None = None,
     subject_type: str | None = None,
     subject_id: str | None = None,

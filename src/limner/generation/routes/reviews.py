@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.components import Components
 from limner.deps import STEP_UP, ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, require
@@ -66,7 +67,7 @@ async def reveal_prompt(
         raise NotFoundError("The prompt of this review was erased.")
     await record(
         session,
-        action="prompt.revealed",
+        action=AuditAction.PROMPT_REVEALED,
         actor_id=principal.user_id,
         subject_type="generation",
         subject_id=row.id,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.errors import ConflictError, InvalidRequestError, NotFoundError
 from limner.identity.accounts.lockout import keeping_an_admin
@@ -30,7 +31,9 @@ async def create_group(
     group = Group(name=name, roles=list(roles or []), external_id=external_id)
     session.add(group)
     await session.flush()
-    await record(session, action="group.create", actor_id=actor_id, subject_type="group", subject_id=group.id)
+    await record(
+        session, action=AuditAction.GROUP_CREATE, actor_id=actor_id, subject_type="group", subject_id=group.id
+    )
     return group
 
 
@@ -78,7 +81,7 @@ async def update_group(
     if changes:
         await record(
             session,
-            action="group.update",
+            action=AuditAction.GROUP_UPDATE,
             actor_id=actor_id,
             subject_type="group",
             subject_id=group.id,
@@ -91,7 +94,9 @@ async def delete_group(session: AsyncSession, group: Group, *, actor_id: str | N
     async with keeping_an_admin(session):
         await session.execute(delete(GroupMember).where(GroupMember.group_id == group.id))
         await session.delete(group)
-    await record(session, action="group.delete", actor_id=actor_id, subject_type="group", subject_id=group.id)
+    await record(
+        session, action=AuditAction.GROUP_DELETE, actor_id=actor_id, subject_type="group", subject_id=group.id
+    )
 
 
 async def members(session: AsyncSession, group: Group) -> Sequence[User]:
@@ -138,7 +143,7 @@ async def _change_members(
     if add or remove:
         await record(
             session,
-            action="group.members",
+            action=AuditAction.GROUP_MEMBERS,
             actor_id=actor_id,
             subject_type="group",
             subject_id=group.id,

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.db import utcnow
 from limner.errors import InvalidRequestError
@@ -43,7 +44,11 @@ async def issue_reset(
         )
     )
     await record(
-        session, action="password.reset_issued", actor_id=actor_id, subject_type="user", subject_id=user.id
+        session,
+        action=AuditAction.PASSWORD_RESET_ISSUED,
+        actor_id=actor_id,
+        subject_type="user",
+        subject_id=user.id,
     )
     return token
 
@@ -71,5 +76,7 @@ async def complete_reset(
     user.password_hash = hash_password(new_password)
     await end_user_sessions(session, user.id)
     await throttle.clear(session, throttle.throttle_key(secret_key, "acct", user.email))
-    await record(session, action="password.reset", actor_id=user.id, subject_type="user", subject_id=user.id)
+    await record(
+        session, action=AuditAction.PASSWORD_RESET, actor_id=user.id, subject_type="user", subject_id=user.id
+    )
     return user

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.deps import STEP_UP, ComponentsDep, PrincipalDep, SessionDep, SettingsDep, require
 from limner.identity.accounts import groups, service
@@ -92,7 +93,11 @@ async def revoke_sessions(user_id: str, principal: PrincipalDep, session: Sessio
     user = await service.get_user(session, user_id)
     ended = await end_user_sessions(session, user.id)
     await record(
-        session, action="auth.logout_all", actor_id=principal.user_id, subject_type="user", subject_id=user.id
+        session,
+        action=AuditAction.AUTH_LOGOUT_ALL,
+        actor_id=principal.user_id,
+        subject_type="user",
+        subject_id=user.id,
     )
     return {"sessions_ended": ended}
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.db import utcnow
 from limner.errors import ConflictError, InvalidRequestError, NotFoundError
@@ -49,7 +50,9 @@ async def create_user(
     )
     session.add(user)
     await session.flush()
-    await record(session, action="user.create", actor_id=actor_id, subject_type="user", subject_id=user.id)
+    await record(
+        session, action=AuditAction.USER_CREATE, actor_id=actor_id, subject_type="user", subject_id=user.id
+    )
     return user
 
 
@@ -105,7 +108,7 @@ async def set_status(session: AsyncSession, user: User, status: str, *, actor_id
         )
     await record(
         session,
-        action="user.status",
+        action=AuditAction.USER_STATUS,
         actor_id=actor_id,
         subject_type="user",
         subject_id=user.id,
@@ -127,7 +130,7 @@ async def set_roles(
         previous, user.roles = list(user.roles), sorted(set(roles))
     await record(
         session,
-        action="user.roles",
+        action=AuditAction.USER_ROLES,
         actor_id=actor_id,
         subject_type="user",
         subject_id=user.id,

@@ -51,7 +51,7 @@ async def create_api_key(
     await session.flush()
     await record(
         session,
-        action="key.create",
+        action=AuditAction.KEY_CREATE,
         actor_id=actor_id or owner.id,
         subject_type="api_key",
         subject_id=row.id,
@@ -72,7 +72,11 @@ async def revoke_api_key(session: AsyncSession, *, key_id: str, actor_id: str | 
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         await record(
-            session, action="key.revoke", actor_id=actor_id, subject_type="api_key", subject_id=row.id
+            session,
+            action=AuditAction.KEY_REVOKE,
+            actor_id=actor_id,
+            subject_type="api_key",
+            subject_id=row.id,
         )
     return row
 
@@ -113,7 +117,7 @@ async def rotate_api_key(
     old.revoked_at = utcnow()
     await record(
         session,
-        action="key.rotate",
+        action=AuditAction.KEY_ROTATE,
         actor_id=actor_id,
         subject_type="api_key",
         subject_id=old.id,

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Response
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.db import utcnow
 from limner.deps import IdentityDep, SessionRefDep, any_session
@@ -131,7 +132,7 @@ async def regenerate_recovery_codes(ref: SessionRefDep, ctx: IdentityDep) -> dic
         if not await totp.factors(session, row.user_id):
             raise ConflictError("Enrol an authenticator app or a passkey first.")
         codes = await totp.new_recovery_codes(session, user_id=row.user_id, secret_key=ctx.secret_key)
-        await record(session, action="mfa.recovery_codes", actor_id=row.user_id)
+        await record(session, action=AuditAction.MFA_RECOVERY_CODES, actor_id=row.user_id)
     return {"recovery_codes": codes}
 
 
@@ -141,7 +142,9 @@ async def remove_totp(ref: SessionRefDep, ctx: IdentityDep) -> dict[str, str]:
         row = await _row(ctx, session, ref)
         _complete(row)
         if await totp.remove_totp(session, user_id=row.user_id):
-            await record(session, action="mfa.remove", actor_id=row.user_id, data={"method": "totp"})
+            await record(
+                session, action=AuditAction.MFA_REMOVE, actor_id=row.user_id, data={"method": "totp"}
+            )
     return {"status": "removed"}
 
 

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.errors import AuthenticationError, QuotaExceededError
 from limner.identity.accounts.groups import effective_roles
@@ -60,7 +61,7 @@ async def password_login(
         if not matched or user is None or user.status != "active" or user.kind != "person":
             actor_id = user.id if user else None
             data = {"method": "password", "client_ip": client_ip}
-            await _failed(session, keys, cfg, action="auth.login", actor_id=actor_id, data=data)
+            await _failed(session, keys, cfg, action=AuditAction.AUTH_LOGIN, actor_id=actor_id, data=data)
             outcome = None
         else:
             await throttle.clear(
@@ -100,7 +101,7 @@ async def signed_in(
     )
     await record(
         session,
-        action="auth.login",
+        action=AuditAction.AUTH_LOGIN,
         actor_id=user.id,
         subject_type="user",
         subject_id=user.id,
@@ -169,11 +170,11 @@ async def _finish_mfa(
     if not ok:
         data = {"method": method}
         await _failed(
-            session, throttle_keys, ctx.settings, action="auth.mfa", actor_id=row.user_id, data=data
+            session, throttle_keys, ctx.settings, action=AuditAction.AUTH_MFA, actor_id=row.user_id, data=data
         )
         return None
     await throttle.clear(session, throttle_keys[0])
-    await record(session, action="auth.mfa", actor_id=row.user_id, data={"method": method})
+    await record(session, action=AuditAction.AUTH_MFA, actor_id=row.user_id, data={"method": method})
     return await rotate_after_mfa(session, row, secret_key=ctx.secret_key, cfg=ctx.settings.sessions)
 
 
@@ -181,7 +182,7 @@ async def complete_with_new_factor(
     ctx: IdentityContext, session: AsyncSession, row: AuthSession, method: str
 ) -> IssuedSession:
     """Enrolling a factor proves possession of it: a half-authenticated session becomes complete."""
-    await record(session, action="mfa.enrol", actor_id=row.user_id, data={"method": method})
+    await record(session, action=AuditAction.MFA_ENROL, actor_id=row.user_id, data={"method": method})
     return await rotate_after_mfa(session, row, secret_key=ctx.secret_key, cfg=ctx.settings.sessions)
 
 
@@ -195,7 +196,7 @@ async def _failed(
     throttle_keys: list[str],
     cfg: IdentitySettings,
     *,
-    action: str,
+    action: AuditAction,
     actor_id: str | None,
     data: dict[str, Any],
 ) -> None:

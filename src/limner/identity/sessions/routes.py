@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.deps import IdentityDep, PrincipalDep, SessionDep, SessionRefDep, any_session, require
 from limner.identity.accounts.resets import complete_reset
@@ -36,7 +37,7 @@ async def sign_out(
 ) -> dict[str, str]:
     row = await find_session(session, token=ref.token, secret_key=ctx.secret_key, cfg=ctx.settings.sessions)
     end_session(row)
-    await record(session, action="auth.logout", actor_id=ref.user_id)
+    await record(session, action=AuditAction.AUTH_LOGOUT, actor_id=ref.user_id)
     clear_session_cookies(response, ctx.cookies)
     return {"status": "signed_out"}
 
@@ -46,7 +47,9 @@ async def sign_out_everywhere(
     principal: PrincipalDep, response: Response, ctx: IdentityDep, session: SessionDep
 ) -> dict[str, object]:
     ended = await end_user_sessions(session, principal.user_id)
-    await record(session, action="auth.logout_all", actor_id=principal.user_id, data={"sessions": ended})
+    await record(
+        session, action=AuditAction.AUTH_LOGOUT_ALL, actor_id=principal.user_id, data={"sessions": ended}
+    )
     if principal.via == "session":
         clear_session_cookies(response, ctx.cookies)
     return {"status": "signed_out", "sessions_ended": ended}

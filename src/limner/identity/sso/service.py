@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.db import utcnow
 from limner.identity.accounts import groups, service
@@ -85,7 +86,7 @@ async def _link_or_create(
         )
         await record(
             session,
-            action="user.provisioned",
+            action=AuditAction.USER_PROVISIONED,
             subject_type="user",
             subject_id=user.id,
             data={"provider": provider.name},
