@@ -21,7 +21,7 @@ from pydantic import TypeAdapter
 from limner.audit.sinks import AuditSink, SinkConfig, build_sink
 from limner.audit.sinks.fake import FakeSink
 from limner.errors import UnavailableError
-from tests.integration.audit.servers import Collector, start_receiver
+from tests.integration.audit.servers import CountingCollector, start_receiver
 
 CONFIGS = TypeAdapter[SinkConfig](SinkConfig)
 KINDS = ["syslog", "webhook", "file", "fake"]
@@ -63,19 +63,6 @@ async def _close(server: asyncio.Server | None) -> None:
         await server.wait_closed()
 
 
-class CountingCollector(Collector):
-    """The shared collector, plus a signal per finished connection (one connection per batch)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.connections = asyncio.Semaphore(0)
-        self.seen = 0
-
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await super().handle(reader, writer)
-        self.connections.release()
-
-
 async def _syslog(_tmp: Path) -> Harness:
     collector = CountingCollector()
     collector.server = await asyncio.start_server(collector.handle, "127.0.0.1", 0)
@@ -83,10 +70,8 @@ async def _syslog(_tmp: Path) -> Harness:
     config = {"kind": "syslog", "host": "127.0.0.1", "port": port, "tls": False, "timeout_s": 5}
 
     async def delivered() -> list[dict[str, Any]]:
-        while collector.seen < wired.sent:
-            await asyncio.wait_for(collector.connections.acquire(), timeout=5)
-            collector.seen += 1
-        return [json.loads(m.split(b"\xef\xbb\xbf", 1)[1]) for m in collector.messages]
+        messages = await collector.settled(wired.sent)
+        return [json.loads(m.split(b"\xef\xbb\xbf", 1)[1]) for m in messages]
 
     async def down() -> None:
         await _close(collector.server)
