@@ -80,7 +80,7 @@ def test_a_verifier_refuses_a_trust_anchor_it_cannot_read(data_dir: Path) -> Non
     settings = ProvenanceSettings(
         enabled=True, signer=SignerSettings(trust_anchor_path=Path("provenance/missing-ca.pem"))
     )
-    with pytest.raises(ConfigError, match="trust anchor file .* is unreadable"):
+    with pytest.raises(ConfigError, match=r"trust anchor file .* is unreadable"):
         build_verifier(settings, data_dir)
 
 
