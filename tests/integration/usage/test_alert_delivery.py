@@ -164,3 +164,20 @@ async def test_a_creator_may_not_manage_alerts(
     resp = await client.patch(f"{ALERTS}/{alert.id}", json={"status": "resolved"}, headers=creator.headers)
     assert resp.status_code == 403
     assert (await stored(components, alert.id)).status == "open"
+
+
+async def test_a_disabled_rule_raises_nothing_for_the_same_burst(
+    client: httpx.AsyncClient, components: Components, creator: Caller
+) -> None:
+    components.policy = FixedPolicy(Action.BLOCK, ("harm.weapons",))
+    for _ in range(5):
+        assert (
+            await client.post("/v1/images/generations", json=BODY, headers=creator.headers)
+        ).status_code == 400
+    quiet = AlertSettings.model_validate(
+        {"rules": {"probing": {"enabled": False, "threshold": 5, "window_s": 600}}}
+    )
+    async with components.sessions.begin() as session:
+        assert await evaluate_rules(session, quiet) == []
+    async with components.sessions.begin() as session:
+        assert [a.rule for a in await evaluate_rules(session, AlertSettings())] == ["probing"]
