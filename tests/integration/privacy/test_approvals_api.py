@@ -4,6 +4,9 @@ Unit twin: tests/unit/privacy/test_rules.py (the retention and hold math these e
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from pathlib import Path
 
 import httpx
@@ -13,13 +16,16 @@ from sqlalchemy import select
 from limner.audit.models import AuditEvent
 from limner.components import Components
 from limner.identity.models import User
+from limner.imaging.actions import Action
+from limner.policy.engine import AllowAllPolicy
 from limner.settings import Settings
 from tests.conftest import make_settings
-from tests.factories import Caller, make_caller
+from tests.factories import Caller, FixedPolicy, make_caller
 
 PRIVACY = "/v1/limner/privacy"
 ERASURES = f"{PRIVACY}/erasures"
 HOLDS = f"{PRIVACY}/holds"
+GEN = "/v1/images/generations"
 
 
 @pytest.fixture
@@ -228,3 +234,28 @@ async def test_purge_dry_run_over_the_api_reports_without_deleting(
 async def test_a_creator_cannot_reach_erasures(client: httpx.AsyncClient, creator: Caller) -> None:
     assert (await client.get(ERASURES, headers=creator.headers)).status_code == 403
     assert (await _ask(client, creator, creator.email)).status_code == 403
+
+
+async def test_an_export_lists_held_requests_and_their_outcome_without_naming_reviewers(
+    client: httpx.AsyncClient, components: Components, officer: Caller, creator: Caller
+) -> None:
+    components.policy = FixedPolicy(Action.REVIEW, ("ip.character",))
+    held = await client.post(
+        GEN, headers=creator.headers, json={"prompt": "a mouse mascot", "size": "256x256"}
+    )
+    components.policy = AllowAllPolicy()
+    review_id = held.json()["error"]["review_id"]
+    reviewer = await make_caller(components, roles=["reviewer"])
+    decided = await client.post(
+        f"/v1/limner/reviews/{review_id}/decision",
+        headers=reviewer.headers,
+        json={"verdict": "reject", "reason": "a trademarked character"},
+    )
+    assert decided.json()["status"] == "rejected"
+    export = await client.post(f"{PRIVACY}/exports", headers=officer.headers, json={"email": creator.email})
+    assert export.status_code == 200, export.text
+    with zipfile.ZipFile(io.BytesIO(export.content)) as archive:
+        reviews = json.loads(archive.read("reviews.json"))
+    assert [r["status"] for r in reviews] == ["rejected"]
+    assert reviewer.user_id not in json.dumps(reviews)
+    assert reviewer.email not in json.dumps(reviews)
