@@ -25,6 +25,7 @@ from limner.identity import groups
 from limner.identity.permissions import Permission, Principal, permissions_for
 from limner.imaging.records import ImageRecord
 from limner.privacy import holds
+from limner.vault.service import existing_data_key
 from tests.factories import Caller, make_caller
 
 GEN = "/v1/images/generations"
@@ -276,3 +277,20 @@ async def test_unknown_revoked_and_expired_links_all_look_the_same(
     assert len(set(messages)) == 1
     assert [sharing.is_live(rows[s.id]) for s in (live, gone, old)] == [True, False, False]
     assert set(names.values()) == {"anyone with the link"}
+
+
+async def test_a_revised_prompt_is_stored_sealed_and_opens_with_the_owners_key(
+    client: httpx.AsyncClient, components: Components, creator: Caller
+) -> None:
+    body = {"model": "dall-e-3", "prompt": "a kite over the sea", "size": "1024x1024"}
+    resp = await client.post(GEN, headers=creator.headers, json=body)
+    assert resp.status_code == 200, resp.text
+    revised = resp.json()["data"][0]["revised_prompt"]
+    image = await image_of(components, creator)
+    async with components.sessions() as session:
+        _, generation = await gallery.image_with_generation(session, image.id)
+        key = await existing_data_key(session, components.key_provider, owner_id=creator.user_id)
+    assert key is not None
+    assert generation.revised_prompt_sealed is not None
+    assert revised.encode() not in generation.revised_prompt_sealed
+    assert gallery.open_revised_prompt(generation, key) == revised
