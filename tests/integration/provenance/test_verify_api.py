@@ -127,3 +127,16 @@ async def test_a_caller_without_the_verify_permission_is_forbidden(stack: Stack)
     resp = await upload(stack, scraper, stack.image)
     assert resp.status_code == 403
     assert resp.json()["error"]["type"] == "permission_error"
+
+
+async def test_a_foreign_image_is_not_ours_and_gains_nothing_from_our_records(stack: Stack) -> None:
+    buffer = io.BytesIO()
+    Image.effect_mandelbrot((256, 256), (-2, -1.5, 1, 1.5), 40).convert("RGB").save(buffer, "PNG")
+    report = (await upload(stack, stack.admin, buffer.getvalue())).json()
+    assert (report["ours"], report["image_id"], report["creator"], report["model"]) == (
+        False,
+        None,
+        None,
+        None,
+    )
+    assert report["watermark"]["found"] is False
