@@ -51,9 +51,12 @@ def test_webhook_notifiers_need_https_except_on_loopback(url: str, accepted: boo
             WebhookNotifierConfig(url=url, secret=SECRET)
 
 
-@pytest.mark.parametrize("secret", ["whsec_%%%", "whsec_not base64!", ""])
-def test_webhook_notifiers_refuse_a_malformed_secret(secret: str) -> None:
-    with pytest.raises(ValidationError, match="whsec_"):
+@pytest.mark.parametrize(
+    ("secret", "message"),
+    [("whsec_%%%", "whsec_"), ("whsec_not base64!", "whsec_"), ("", "secret is required")],
+)
+def test_webhook_notifiers_refuse_a_malformed_secret(secret: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
         WebhookNotifierConfig(url="https://hooks.example.com", secret=secret)
 
 
