@@ -10,6 +10,12 @@ from limner.migrate import upgrade_async
 app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
 
+# A callback keeps `db` a group: with its one command alone, Typer would run `upgrade` as `limner db`.
+@app.callback()
+def db() -> None:
+    """Database schema."""
+
+
 @app.command("upgrade")
 def upgrade(
     revision: str = typer.Option("head", "--revision", help="Target revision"),
