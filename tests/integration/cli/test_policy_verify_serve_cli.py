@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from PIL import Image
 from typer.testing import CliRunner
 
@@ -192,7 +193,7 @@ class Recorder:
 @pytest.fixture
 def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
     recording = Recorder()
-    monkeypatch.setattr(serve_module.uvicorn, "run", recording)
+    monkeypatch.setattr(uvicorn, "run", recording)
     monkeypatch.setattr(serve_module, "configure_logging", lambda _: {"version": 1})
     for name in (
         "LIMNER_DATA_DIR",
