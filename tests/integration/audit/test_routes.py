@@ -50,7 +50,7 @@ async def test_search_filters_and_paginates(client: httpx.AsyncClient, component
     seen: list[int] = []
     cursor = None
     while True:
-        params = {
+        params: dict[str, str | int] = {
             "user": creator.email,
             "action": "image.*",
             "limit": 2,

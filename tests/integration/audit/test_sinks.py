@@ -79,7 +79,7 @@ async def test_syslog_tls_refuses_an_untrusted_collector(components: Components,
 async def test_webhook_batches_are_signed_the_standard_webhooks_way(components: Components) -> None:
     receiver = await start_receiver()
     secret = "whsec_" + base64.b64encode(b"s3cret-s3cret-s3cret").decode()
-    sink = WebhookSink(WebhookConfig(url=receiver.url, secret=secret))  # type: ignore[arg-type]
+    sink = WebhookSink(WebhookConfig(url=receiver.url, secret=secret))
     await _record(components, 4)
     await _drain_all(components, {"hook": sink})
     await sink.aclose()
@@ -94,8 +94,8 @@ async def test_webhook_batches_are_signed_the_standard_webhooks_way(components: 
 async def test_webhook_over_https_with_a_private_ca(components: Components, tmp_path: Path) -> None:
     ca_file, server_context = self_signed(tmp_path)
     receiver = await start_receiver(server_context)
-    sink = WebhookSink(WebhookConfig(url=receiver.url, secret="kxxxxxxxxxxxxxxxxxxxx", ca_file=ca_file))  # type: ignore[arg-type]
-    untrusted = WebhookSink(WebhookConfig(url=receiver.url, secret="kxxxxxxxxxxxxxxxxxxxx"))  # type: ignore[arg-type]
+    sink = WebhookSink(WebhookConfig(url=receiver.url, secret="kxxxxxxxxxxxxxxxxxxxx", ca_file=ca_file))
+    untrusted = WebhookSink(WebhookConfig(url=receiver.url, secret="kxxxxxxxxxxxxxxxxxxxx"))
     await _record(components, 2)
     await _drain_all(components, {"hook": sink, "untrusted": untrusted})
     for s in (sink, untrusted):
@@ -109,7 +109,7 @@ async def test_webhook_over_https_with_a_private_ca(components: Components, tmp_
 async def test_a_down_sink_backs_off_keeps_a_backlog_and_loses_nothing(components: Components) -> None:
     receiver = await start_receiver()
     receiver.statuses = [503, 503]
-    sink = WebhookSink(WebhookConfig(url=receiver.url, secret="kxxxxxxxxxxxxxxxxxxxx"))  # type: ignore[arg-type]
+    sink = WebhookSink(WebhookConfig(url=receiver.url, secret="kxxxxxxxxxxxxxxxxxxxx"))
     await _record(components, 5)
     await drain_once(components.sessions, {"hook": sink}, SETTINGS)
     assert await _backlog(components, ["hook"]) == {"hook": 5}

@@ -208,7 +208,11 @@ async def test_edits_and_variations_accept_multipart_uploads(
     ],
 )
 async def test_bad_uploads_get_a_clear_400(
-    client: httpx.AsyncClient, admin: Caller, files: dict[str, object], data: dict[str, str], param: str
+    client: httpx.AsyncClient,
+    admin: Caller,
+    files: dict[str, tuple[str, bytes, str]],
+    data: dict[str, str],
+    param: str,
 ) -> None:
     resp = await client.post(
         "/v1/images/edits", headers=admin.headers, files=files, data={"model": "limner-local", **data}

@@ -152,7 +152,7 @@ async def test_every_route_for_every_role_and_credential(
             for endpoint in found:
                 # Sign-out endpoints end the caller's session: they get credentials of their own.
                 headers = await credentials(components, role, via) if "logout" in endpoint.path else reused
-                body = {} if endpoint.method in ("POST", "PUT", "PATCH") else None
+                body: dict[str, object] | None = {} if endpoint.method in ("POST", "PUT", "PATCH") else None
                 response = await client.request(endpoint.method, endpoint.url(), headers=headers, json=body)
                 checked += 1
                 if problem := check(endpoint, role, via, response):

@@ -49,7 +49,7 @@ def okta_user(email: str, active: bool = True) -> dict[str, object]:
 
 async def test_okta_user_lifecycle(client: httpx.AsyncClient, idp: Caller, components: Components) -> None:
     h = idp.headers
-    query = {"filter": 'userName eq "ada@example.com"', "startIndex": 1, "count": 100}
+    query: dict[str, str | int] = {"filter": 'userName eq "ada@example.com"', "startIndex": 1, "count": 100}
     lookup = await client.get(f"{SCIM}/Users", params=query, headers=h)
     assert lookup.status_code == 200
     assert lookup.json()["totalResults"] == 0

@@ -6,10 +6,11 @@ import asyncio
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from limner.components import Components
@@ -49,7 +50,7 @@ async def test_postgres_counters_are_exact_under_concurrency(pg_database: str) -
     try:
         async with engine.begin() as conn:
             await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-            await conn.run_sync(lambda sync: UsageCounter.__table__.create(sync))
+            await conn.run_sync(lambda sync: cast(Table, UsageCounter.__table__).create(sync))
         store = DatabaseCounterStore(make_sessions(engine))
         key = f"img:user:{uuid.uuid4().hex}:d"
         results = await hammer(store, key)
