@@ -50,7 +50,9 @@ async def test_an_empty_chain_verifies(components: Components, signer: FakeCheck
 
 async def test_record_many_appends_in_order(components: Components, signer: FakeCheckpointSigner) -> None:
     async with components.sessions.begin() as session:
-        rows = await record_many(session, [NewEvent(AuditAction.AUDIT_EXPORTED, data={"i": i}) for i in range(7)])
+        rows = await record_many(
+            session, [NewEvent(AuditAction.AUDIT_EXPORTED, data={"i": i}) for i in range(7)]
+        )
     assert [r.seq for r in rows] == list(range(1, 8))
     assert (await _verify(components, signer)).ok
 
