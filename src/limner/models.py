@@ -11,6 +11,7 @@ from limner.education.models import (
     TrainingResult,
     UsePolicyVersion,
 )
+from limner.gallery.collection_models import Collection, CollectionItem, Favourite, ImageTag
 from limner.gallery.models import Share
 from limner.identity.models import ApiKey, User
 from limner.identity.principal_cache import PrincipalVersion
@@ -18,6 +19,7 @@ from limner.imaging.records import Generation, ImageRecord
 from limner.policy.models import PolicyVersion
 from limner.privacy.models import Erasure, LegalHold
 from limner.review.models import Notification, ReviewDecision, ReviewItem
+from limner.templates.models import PromptTemplate, TemplateVersion
 from limner.usage.alerts.models import Alert, KeyNetwork
 from limner.usage.models import UsageCounter
 from limner.vault.blob_stores.database import StoredBlob
@@ -34,20 +36,26 @@ __all__ = [
     "AuditOutbox",
     "AuditSinkState",
     "Banner",
+    "Collection",
+    "CollectionItem",
     "DataKey",
     "Erasure",
+    "Favourite",
     "Generation",
     "ImageRecord",
+    "ImageTag",
     "KeyNetwork",
     "LegalHold",
     "Notification",
     "PolicyAcknowledgement",
     "PolicyVersion",
     "PrincipalVersion",
+    "PromptTemplate",
     "ReviewDecision",
     "ReviewItem",
     "Share",
     "StoredBlob",
+    "TemplateVersion",
     "TrainingModule",
     "TrainingResult",
     "UsageCounter",

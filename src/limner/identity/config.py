@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field, SecretStr
 
 from limner.usage.config import QuotaSettings
 
-DEFAULT_MFA_ROLES = ["admin", "auditor", "privacy", "reviewer"]
+DEFAULT_MFA_ROLES = ["admin", "auditor", "privacy", "reviewer", "brand"]
 
 
 class SessionSettings(BaseModel):
