@@ -18,7 +18,7 @@ from limner.errors import InvalidRequestError, NotFoundError
 from limner.generation.service import open_prompt
 from limner.identity.keys import pseudonym
 from limner.imaging.records import Generation, ImageRecord
-from limner.provenance.base import NoProvenance, ProvenanceInfo
+from limner.provenance.base import NoProvenance, Provenance, ProvenanceInfo
 from limner.provenance.codec import MIME_TYPES, decode_image, encode_image
 from limner.vault.service import existing_data_key, get_sealed
 
@@ -46,15 +46,18 @@ async def image_download(c: Components, image: ImageRecord, generation: Generati
         raise InvalidRequestError("Choose PNG, JPEG or WebP.", param="format")
     data = await stored_file(c, image)
     if fmt != image.format:
-        data = await asyncio.to_thread(_convert, c, data, fmt, _info(c, image, generation))
+        limit = c.settings.provenance.max_pixels
+        info = _info(c, image, generation)
+        data = await asyncio.to_thread(convert, c.provenance, data, fmt, info, max_pixels=limit)
     return Download(data, MIME_TYPES[fmt], f"limner-{image.id}.{EXTENSIONS[fmt]}")
 
 
-def _convert(c: Components, data: bytes, fmt: str, info: ProvenanceInfo) -> bytes:
-    if isinstance(c.provenance, NoProvenance):
-        decoded = decode_image(data, max_pixels=c.settings.provenance.max_pixels)
+def convert(provenance: Provenance, data: bytes, fmt: str, info: ProvenanceInfo, *, max_pixels: int) -> bytes:
+    """The stored file in `fmt`, stamped again (the original's manifest becomes the parent)."""
+    if isinstance(provenance, NoProvenance):
+        decoded = decode_image(data, max_pixels=max_pixels)
         return encode_image(decoded.rgb, decoded.alpha, fmt)
-    return c.provenance.stamp(data, fmt=fmt, info=info)
+    return provenance.stamp(data, fmt=fmt, info=info)
 
 
 def _info(c: Components, image: ImageRecord, generation: Generation) -> ProvenanceInfo:
