@@ -73,6 +73,7 @@ class AuditAction(StrEnum):
     COLLECTION_CREATED = "collection.created"
     COLLECTION_SHARED = "collection.shared"  # with a group
     COLLECTION_UNSHARED = "collection.unshared"
+    COLLECTION_DELETED = "collection.deleted"
     COLLECTION_DOWNLOADED = "collection.downloaded"  # a zip; data says whether prompts were included
     TEMPLATE_PUBLISHED = "template.published"
     TEMPLATE_RETIRED = "template.retired"

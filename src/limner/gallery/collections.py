@@ -77,6 +77,15 @@ async def unshare(
     await _audit(session, AuditAction.COLLECTION_UNSHARED, owner, collection, request_id, group_id=group_id)
 
 
+async def delete_collection(
+    session: AsyncSession, collection: Collection, owner: Principal, *, request_id: str
+) -> None:
+    await _audit(
+        session, AuditAction.COLLECTION_DELETED, owner, collection, request_id, group_id=collection.group_id
+    )
+    await session.delete(collection)
+
+
 async def add_image(
     session: AsyncSession, collection: Collection, image: ImageRecord, actor: Principal
 ) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
 
 from limner.audit.actions import AuditAction
 from limner.audit.service import record
@@ -15,13 +16,14 @@ from limner.gallery.collection_models import Collection
 from limner.identity.models import Group
 from limner.imaging.records import Generation, ImageRecord
 from limner.web.forms import FieldError, text
-from limner.web.gallery_routes import may_see
+from limner.web.gallery_routes import details_page, load_details, may_see
 from limner.web.pages import Page, PageDep
 from limner.web.render import render
 from limner.web.results import signed_image_url
 from limner.web.route import WebRoute
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
+MAX_ZIP_IMAGES = 200  # the zip is built in memory
 
 
 @router.get("/collections")
@@ -100,6 +102,15 @@ async def share(collection_id: str, page: PageDep) -> Response:
     return RedirectResponse(f"/collections/{collection_id}", status_code=303)
 
 
+@router.post("/collections/{collection_id}/delete")
+async def delete(collection_id: str, page: PageDep) -> Response:
+    """The owner deletes the collection; its images stay in their owners' galleries."""
+    async with page.c.sessions.begin() as session:
+        found = await collections.get_owned(session, collection_id, page.user.user_id)
+        await collections.delete_collection(session, found, page.user, request_id=page.request_id)
+    return RedirectResponse("/collections?deleted=1", status_code=303)
+
+
 @router.post("/collections/{collection_id}/remove")
 async def remove(collection_id: str, page: PageDep) -> Response:
     image_id = text(await page.request.form(), "image_id")
@@ -161,20 +172,29 @@ async def organise(image_id: str, page: PageDep) -> Response:
     """The owner's favourite mark, tags, and adding the image to a collection, from the details page."""
     form = await page.request.form()
     action = text(form, "action")
-    async with page.c.sessions.begin() as session:
-        image, _ = await service.image_with_generation(session, image_id)
-        if image.owner_id != page.user.user_id:
-            raise NotFoundError("No such image.")
-        if action in ("favourite", "unfavourite"):
-            await collections.set_favourite(session, page.user.user_id, image.id, on=action == "favourite")
-        elif action == "tags":
-            await collections.set_tags(session, image, page.user, collections.parse_tags(text(form, "tags")))
-        elif action == "collect":
-            found = await collections.get_visible(session, text(form, "collection"), page.user.user_id)
-            await collections.add_image(session, found, image, page.user)
-        else:
-            raise InvalidRequestError("Choose what to do with the image.")
+    try:
+        async with page.c.sessions.begin() as session:
+            image, _ = await service.image_with_generation(session, image_id)
+            if image.owner_id != page.user.user_id:
+                raise NotFoundError("No such image.")
+            await _organise(session, page, image, form)
+    except InvalidRequestError as exc:
+        details = await load_details(page, image_id)
+        return await details_page(page, details, status=400, errors=[FieldError("tags", exc.message)])
     return RedirectResponse(f"/gallery/{image_id}?organised={action}", status_code=303)
+
+
+async def _organise(session: AsyncSession, page: Page, image: ImageRecord, form: FormData) -> None:
+    action = text(form, "action")
+    if action in ("favourite", "unfavourite"):
+        await collections.set_favourite(session, page.user.user_id, image.id, on=action == "favourite")
+    elif action == "tags":
+        await collections.set_tags(session, image, page.user, collections.parse_tags(text(form, "tags")))
+    elif action == "collect":
+        found = await collections.get_visible(session, text(form, "collection"), page.user.user_id)
+        await collections.add_image(session, found, image, page.user)
+    else:
+        raise InvalidRequestError("Choose what to do with the image.", param="tags")
 
 
 @router.get("/gallery/{image_id}/download")

@@ -182,3 +182,31 @@ def _manifest(data: bytes) -> list[dict[str, object]]:
     assert len(names) == len(body["images"]) + 1  # the files and the manifest
     images: list[dict[str, object]] = body["images"]
     return images
+
+
+async def test_too_many_tags_are_refused_on_the_details_page(
+    client: httpx.AsyncClient, components: Components
+) -> None:
+    await web_sign_in(client, components, ["creator"])
+    image_id = await generate_one(client)
+    refused = await organise(client, image_id, action="tags", tags=",".join(f"t{i}" for i in range(21)))
+    assert refused.status_code == 400
+    assert 'href="#tags"' in refused.text
+    assert "Image details" in refused.text
+
+
+async def test_deleting_a_collection_keeps_its_images_and_is_audited(
+    client: httpx.AsyncClient, components: Components
+) -> None:
+    await web_sign_in(client, components, ["creator"])
+    image_id = await generate_one(client)
+    collection = await new_collection(client, "Short-lived")
+    await organise(client, image_id, action="collect", collection=collection)
+    page = await client.get(f"/collections/{collection}")
+    deleted = await client.post(
+        f"/collections/{collection}/delete", data={"csrf_token": csrf_from(page.text)}
+    )
+    assert deleted.status_code == 303
+    assert (await client.get(f"/collections/{collection}")).status_code == 404
+    assert (await client.get(f"/gallery/{image_id}")).status_code == 200
+    assert "collection.deleted" in await actions(components)
