@@ -13,8 +13,12 @@ from limner.education.models import (
 )
 from limner.gallery.collection_models import Collection, CollectionItem, Favourite, ImageTag
 from limner.gallery.models import Share
-from limner.identity.models import ApiKey, User
+from limner.identity.accounts.models import Group, GroupMember, PasswordReset, User
+from limner.identity.keys.models import ApiKey
+from limner.identity.mfa.models import Passkey, RecoveryCode, TotpFactor
 from limner.identity.principal_cache import PrincipalVersion
+from limner.identity.sessions.models import AuthSession, LoginThrottle
+from limner.identity.sso.models import ExternalIdentity, OidcState
 from limner.imaging.records import Generation, ImageRecord
 from limner.policy.models import PolicyVersion
 from limner.privacy.models import Erasure, LegalHold
@@ -35,27 +39,37 @@ __all__ = [
     "AuditEvent",
     "AuditOutbox",
     "AuditSinkState",
+    "AuthSession",
     "Banner",
     "Collection",
     "CollectionItem",
     "DataKey",
     "Erasure",
+    "ExternalIdentity",
     "Favourite",
     "Generation",
+    "Group",
+    "GroupMember",
     "ImageRecord",
     "ImageTag",
     "KeyNetwork",
     "LegalHold",
+    "LoginThrottle",
     "Notification",
+    "OidcState",
+    "Passkey",
+    "PasswordReset",
     "PolicyAcknowledgement",
     "PolicyVersion",
     "PrincipalVersion",
     "PromptTemplate",
+    "RecoveryCode",
     "ReviewDecision",
     "ReviewItem",
     "Share",
     "StoredBlob",
     "TemplateVersion",
+    "TotpFactor",
     "TrainingModule",
     "TrainingResult",
     "UsageCounter",

@@ -30,6 +30,7 @@ class AuditAction(StrEnum):
     PASSWORD_RESET = "password.reset"
     PASSWORD_RESET_ISSUED = "password.reset_issued"
     USER_CREATE = "user.create"
+    USER_PROVISIONED = "user.provisioned"
     USER_ROLES = "user.roles"
     USER_STATUS = "user.status"
     GROUP_CREATE = "group.create"

@@ -14,7 +14,7 @@ from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.errors import InvalidRequestError, NotFoundError
 from limner.gallery.collection_models import Collection, CollectionItem, Favourite, ImageTag
-from limner.identity.groups import find_group, groups_of
+from limner.identity.accounts.groups import find_group, groups_of
 from limner.identity.permissions import Principal
 from limner.imaging.records import ImageRecord
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from limner.components import Components
 from limner.errors import InvalidRequestError, NotFoundError
 from limner.generation.service import open_prompt
-from limner.identity.keys import pseudonym
+from limner.identity.keys.tokens import pseudonym
 from limner.imaging.records import Generation, ImageRecord
 from limner.provenance.base import NoProvenance, Provenance, ProvenanceInfo
 from limner.provenance.codec import MIME_TYPES, decode_image, encode_image

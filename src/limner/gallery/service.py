@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.errors import ConflictError, NotFoundError
 from limner.gallery.collection_models import CollectionItem, Favourite, ImageTag
@@ -109,7 +110,7 @@ async def erase_image(
     await session.delete(image)
     await record(
         session,
-        action="image.erased",
+        action=AuditAction.IMAGE_ERASED,
         actor_id=actor_id,
         subject_type="image",
         subject_id=image.id,

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from limner.audit.service import record
 from limner.db import utcnow
 from limner.errors import ConflictError, InvalidRequestError, NotFoundError, PermissionDeniedError
-from limner.identity.keys import pseudonym
-from limner.identity.models import User
+from limner.identity.accounts.models import User
+from limner.identity.keys.tokens import pseudonym
 from limner.identity.permissions import Permission, Principal
 from limner.imaging.records import Generation
 from limner.imaging.responses import ImageData

@@ -13,7 +13,7 @@ from limner.audit.service import record
 from limner.errors import InvalidRequestError, NotFoundError
 from limner.gallery import collections, downloads, service
 from limner.gallery.collection_models import Collection
-from limner.identity.models import Group
+from limner.identity.accounts.models import Group
 from limner.imaging.records import Generation, ImageRecord
 from limner.web.forms import FieldError, text
 from limner.web.gallery_routes import details_page, load_details, may_see

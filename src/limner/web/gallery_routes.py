@@ -10,13 +10,14 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.errors import NotFoundError
 from limner.gallery import collections, downloads, service, sharing
 from limner.gallery.collection_models import Collection
 from limner.gallery.service import STATUSES, GalleryFilter
 from limner.generation.service import open_prompt
-from limner.identity.models import User
+from limner.identity.accounts.models import User
 from limner.identity.permissions import Permission
 from limner.imaging.records import ImageRecord
 from limner.vault.service import existing_data_key, get_sealed
@@ -113,7 +114,7 @@ async def load_details(page: Page, image_id: str) -> ImageDetails:
         if prompt is not None:
             await record(
                 session,
-                action="prompt.revealed",
+                action=AuditAction.PROMPT_REVEALED,
                 actor_id=page.user.user_id,
                 subject_type="generation",
                 subject_id=generation.id,

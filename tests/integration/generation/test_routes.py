@@ -14,8 +14,8 @@ from sqlalchemy import select
 from limner.audit.models import AuditEvent
 from limner.components import Components
 from limner.db import utcnow
-from limner.identity.models import ApiKey
-from limner.identity.service import revoke_api_key
+from limner.identity.keys.models import ApiKey
+from limner.identity.keys.service import revoke_api_key
 from limner.imaging.records import Generation, ImageRecord
 from tests.factories import Caller, make_caller
 

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from limner.components import Components
-from limner.identity import service
-from limner.identity.models import AuthSession
+from limner.identity.accounts import service
+from limner.identity.keys import service as key_service
+from limner.identity.sessions.models import AuthSession
 from tests.factories import Caller
 
 SCIM = "/scim/v2"
@@ -27,7 +28,7 @@ async def idp(components: Components) -> Caller:
     """The IdP's credential: an API key with the scim role, owned by a service account."""
     async with components.sessions.begin() as session:
         owner = await service.get_or_create_service(session, name="okta", roles=["scim"])
-        row, key = await service.create_api_key(session, owner=owner, secret_key=components.secret_key)
+        row, key = await key_service.create_api_key(session, owner=owner, secret_key=components.secret_key)
     return Caller(user_id=owner.id, email=owner.email, api_key=key, key_id=row.id)
 
 

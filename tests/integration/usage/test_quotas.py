@@ -118,8 +118,8 @@ async def test_over_the_limit_is_a_429_with_retry_after_and_reset_time(
 
 async def test_a_group_budget_stops_spending(data_dir: Path) -> None:
     from limner.components import build_components
-    from limner.identity import groups
-    from limner.identity.models import User
+    from limner.identity.accounts import groups
+    from limner.identity.accounts.models import User
 
     quotas = {"groups": {"design": {"budget_usd_per_month": "0.05"}}}
     c = build_components(make_settings(data_dir / "budget", identity={"quotas": quotas}))

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from limner.audit.models import AuditEvent
 from limner.components import Components
-from limner.identity import groups
-from limner.identity.models import User
+from limner.identity.accounts import groups
+from limner.identity.accounts.models import User
 from tests.integration.web.conftest import csrf_from, web_sign_in
 from tests.integration.web.test_gallery import actions, generate_one, second_client
 

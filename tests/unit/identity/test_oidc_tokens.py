@@ -11,7 +11,7 @@ from joserfc.jwk import KeySet, RSAKey
 
 from limner.errors import AuthenticationError
 from limner.identity.config import OidcProviderConfig
-from limner.identity.oidc import authorization_request, validate_id_token
+from limner.identity.sso.oidc import authorization_request, validate_id_token
 
 PROVIDER = OidcProviderConfig(
     name="corp", issuer="https://idp.example", client_id="limner", client_secret="s"

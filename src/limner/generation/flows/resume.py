@@ -11,7 +11,7 @@ from limner.errors import LimnerError, NotFoundError
 from limner.generation import service as generation
 from limner.generation.flows.prepare import Opened
 from limner.generation.flows.run import run_generation
-from limner.identity.models import User
+from limner.identity.accounts.models import User
 from limner.identity.permissions import Principal
 from limner.identity.principals import load_principal
 from limner.imaging.actions import Action
