@@ -11,6 +11,7 @@ from limner.education.models import (
     TrainingResult,
     UsePolicyVersion,
 )
+from limner.gallery.collection_models import Collection, CollectionItem, Favourite, ImageTag
 from limner.gallery.models import Share
 from limner.identity.accounts.models import Group, GroupMember, PasswordReset, User
 from limner.identity.keys.models import ApiKey
@@ -22,6 +23,7 @@ from limner.imaging.records import Generation, ImageRecord
 from limner.policy.models import PolicyVersion
 from limner.privacy.models import Erasure, LegalHold
 from limner.review.models import Notification, ReviewDecision, ReviewItem
+from limner.templates.models import PromptTemplate, TemplateVersion
 from limner.usage.alerts.models import Alert, KeyNetwork
 from limner.usage.models import UsageCounter
 from limner.vault.blob_stores.database import StoredBlob
@@ -39,13 +41,17 @@ __all__ = [
     "AuditSinkState",
     "AuthSession",
     "Banner",
+    "Collection",
+    "CollectionItem",
     "DataKey",
     "Erasure",
     "ExternalIdentity",
+    "Favourite",
     "Generation",
     "Group",
     "GroupMember",
     "ImageRecord",
+    "ImageTag",
     "KeyNetwork",
     "LegalHold",
     "LoginThrottle",
@@ -56,11 +62,13 @@ __all__ = [
     "PolicyAcknowledgement",
     "PolicyVersion",
     "PrincipalVersion",
+    "PromptTemplate",
     "RecoveryCode",
     "ReviewDecision",
     "ReviewItem",
     "Share",
     "StoredBlob",
+    "TemplateVersion",
     "TotpFactor",
     "TrainingModule",
     "TrainingResult",

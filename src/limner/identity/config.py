@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, SecretStr
 
-DEFAULT_MFA_ROLES = ["admin", "auditor", "privacy", "reviewer"]
+DEFAULT_MFA_ROLES = ["admin", "auditor", "privacy", "reviewer", "brand"]
 
 
 class SessionSettings(BaseModel):
