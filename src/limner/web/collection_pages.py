@@ -11,8 +11,9 @@ from starlette.datastructures import FormData
 from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.errors import InvalidRequestError, NotFoundError
-from limner.gallery import collections, downloads, service
+from limner.gallery import collections, service
 from limner.gallery.collection_models import Collection
+from limner.generation.flows import downloads
 from limner.identity.accounts.models import Group
 from limner.imaging.records import Generation, ImageRecord
 from limner.web.forms import FieldError, text

@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.errors import NotFoundError
-from limner.gallery import collections, downloads, service, sharing
+from limner.gallery import collections, service, sharing
 from limner.gallery.collection_models import Collection
 from limner.gallery.service import STATUSES, GalleryFilter
+from limner.generation.flows import downloads
 from limner.generation.service import open_prompt
 from limner.identity.accounts.models import User
 from limner.identity.permissions import Permission

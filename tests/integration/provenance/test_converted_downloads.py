@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from limner.gallery.downloads import convert
+from limner.generation.flows.downloads import convert
 from limner.provenance.config import ProvenanceSettings
 from limner.provenance.devca import create_dev_ca
 from limner.provenance.stamp import build_provenance
