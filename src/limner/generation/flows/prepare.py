@@ -28,6 +28,14 @@ from limner.vault.service import data_key_for, existing_data_key
 
 
 @dataclass(frozen=True, slots=True)
+class Lineage:
+    """Where a workspace request comes from: the image an edit changes, the set a re-generation joins."""
+
+    parent_image_id: str | None = None
+    again_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Opened:
     generation_id: str
     data_key: bytes
@@ -45,7 +53,12 @@ class Prepared:
 
 
 async def prepare_generation(
-    c: Components, principal: Principal, inp: GenerationInput, *, request_id: str
+    c: Components,
+    principal: Principal,
+    inp: GenerationInput,
+    *,
+    request_id: str,
+    lineage: Lineage | None = None,
 ) -> Prepared:
     """Everything before the backend; a block or a hold raises here, before any response starts."""
     spec = find_model(c.settings.generation.models, inp.model or default_model(c))
@@ -58,7 +71,16 @@ async def prepare_generation(
             c, [image.data for image in inp.images], what="input image", raise_on_block=False
         )
         decision = with_image_checks(decision, inputs)
-    opened = await _open(c, principal, spec, resolved.request, resolved.response_format, decision, request_id)
+    opened = await _open(
+        c,
+        principal,
+        spec,
+        resolved.request,
+        resolved.response_format,
+        decision,
+        request_id,
+        lineage or Lineage(),
+    )
     request = replace(
         resolved.request, prompt=_upstream_prompt(decision, inp.prompt), user=principal.pseudonym
     )
@@ -143,6 +165,7 @@ async def _open(
     response_format: str,
     decision: Decision,
     request_id: str,
+    lineage: Lineage,
 ) -> Opened:
     """Transaction 1: the request, its sealed prompt, the decision, a review item if held, an audit event."""
     categories = list(decision.categories)
@@ -162,6 +185,8 @@ async def _open(
             decision=decision.action.value,
             categories=categories,
             policy_version=decision.policy_version,
+            parent_image_id=lineage.parent_image_id,
+            again_of=lineage.again_of,
         )
         await record(
             session,
@@ -179,6 +204,7 @@ async def _open(
                 "policy_version": decision.policy_version,
                 "api_key_id": principal.api_key_id,
                 "client": request_client(),
+                **({"parent_image_id": lineage.parent_image_id} if lineage.parent_image_id else {}),
             },
         )
         review_id = await _hold_if_needed(c, session, row.id, principal, request, key, decision, request_id)

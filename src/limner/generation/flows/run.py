@@ -15,6 +15,7 @@ from limner.generation import service
 from limner.generation.backends.base import BackendResult, ImageBackend
 from limner.generation.flows.images import ImageChecks, StoredImage, check_and_store
 from limner.generation.flows.prepare import (
+    Lineage,
     Opened,
     blocked_message,
     caller_warnings,
@@ -42,9 +43,14 @@ class _Clock:
 
 
 async def submit_generation(
-    c: Components, principal: Principal, inp: GenerationInput, *, request_id: str
+    c: Components,
+    principal: Principal,
+    inp: GenerationInput,
+    *,
+    request_id: str,
+    lineage: Lineage | None = None,
 ) -> GenerationOutcome:
-    p = await prepare_generation(c, principal, inp, request_id=request_id)
+    p = await prepare_generation(c, principal, inp, request_id=request_id, lineage=lineage)
     return await run_generation(
         c, principal, p.spec, p.opened, p.request, p.resolved.response_format, request_id
     )
