@@ -9,6 +9,7 @@ def web_routers() -> list[APIRouter]:
     from limner.web import (
         access_pages,
         admin_pages,
+        again_routes,
         audit_pages,
         coach_routes,
         edit_routes,
@@ -28,6 +29,7 @@ def web_routers() -> list[APIRouter]:
         signin_routes.router,
         mfa_pages.router,
         generate_routes.router,
+        again_routes.router,
         coach_routes.router,
         gallery_routes.router,
         edit_routes.router,
