@@ -23,6 +23,7 @@ from limner.imaging.requests import GenerationInput
 from limner.review import service as review
 from limner.web.forms import FieldError, raw_text, text
 from limner.web.pages import Page, require_page
+from limner.web.quota_routes import quota_for
 from limner.web.render import render, render_fragment
 from limner.web.results import ShownImage, shown_image, signed_image_url
 from limner.web.route import WebRoute
@@ -46,6 +47,7 @@ async def generate_page(page: Page, *, status: int = 200, **values: object) -> R
         "generate/generate.html",
         status=status,
         title="Generate",
+        quota=await quota_for(page, form if isinstance(form, dict) else {}),
         models=models,
         sizes=sizes,
         qualities=qualities,
