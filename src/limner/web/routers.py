@@ -24,6 +24,7 @@ def web_routers() -> list[APIRouter]:
         signin_routes,
         training_admin_pages,
         training_pages,
+        usage_pages,
     )
 
     return [
@@ -44,4 +45,5 @@ def web_routers() -> list[APIRouter]:
         training_admin_pages.router,
         policy_pages.router,
         privacy_pages.router,
+        usage_pages.router,
     ]
