@@ -16,7 +16,8 @@ from limner.identity.permissions import Permission
 from limner.imaging.catalog import FAMILIES, ModelSpec
 from limner.imaging.decoding import load_upload
 from limner.imaging.records import Generation, ImageRecord
-from limner.imaging.requests import GenerationInput, InputImage
+from limner.imaging.requests import GenerationInput
+from limner.provenance.base import SourceImage
 from limner.review import service as review
 from limner.vault.service import existing_data_key, get_sealed
 from limner.web.forms import FieldError, raw_text, text
@@ -55,14 +56,7 @@ async def apply_edit(image_id: str, page: Page = EditPage) -> Response:
     if not values["prompt"].strip():
         return await _editor(page, source, form=values, errors=[FieldError("prompt", "Enter a prompt")])
     try:
-        inp = await _edit_input(page, source, values)
-        outcome = await submit_generation(
-            page.c,
-            page.user,
-            inp,
-            request_id=page.request_id,
-            lineage=Lineage(parent_image_id=source.image.id),
-        )
+        new_image_id = await _run_edit(page, source, values)
     except HeldForReview as held:
         async with page.c.sessions.begin() as session:
             item = await review.get_visible_item(session, held.review_id, page.user)
@@ -71,7 +65,17 @@ async def apply_edit(image_id: str, page: Page = EditPage) -> Response:
         if exc.status >= 500:
             raise
         return await _editor(page, source, form=values, errors=[_field_error(exc)])
-    return RedirectResponse(f"/gallery/{outcome.images[0].image_id}?edited=1", status_code=303)
+    return RedirectResponse(f"/gallery/{new_image_id}?edited=1", status_code=303)
+
+
+async def _run_edit(page: Page, source: Source, values: dict[str, str]) -> str:
+    """The edits flow on the stored file; the result names it as its parent (record and C2PA)."""
+    signed = await _signed_file(page, source.image)
+    inp = await _edit_input(page, source, values, signed)
+    origin = SourceImage(source.image.id, signed, source.image.format)
+    lineage = Lineage(source=origin)
+    outcome = await submit_generation(page.c, page.user, inp, request_id=page.request_id, lineage=lineage)
+    return outcome.images[0].image_id
 
 
 async def _own_image(page: Page, image_id: str) -> Source:
@@ -83,7 +87,7 @@ async def _own_image(page: Page, image_id: str) -> Source:
     return Source(image, generation, signed_image_url(page.c, image.id))
 
 
-async def _edit_input(page: Page, source: Source, values: dict[str, str]) -> GenerationInput:
+async def _edit_input(page: Page, source: Source, values: dict[str, str], signed: bytes) -> GenerationInput:
     image = source.image
     rect = parse_rect(values, image.width, image.height)
     painted = await asyncio.to_thread(decode_painted, values["mask"])
@@ -96,18 +100,18 @@ async def _edit_input(page: Page, source: Source, values: dict[str, str]) -> Gen
         n=1,
         size=_size(spec, image),
         response_format="b64_json",
-        images=(await _source_pixels(page, image),),
+        images=(await asyncio.to_thread(load_upload, signed, field="image", max_bytes=MAX_SOURCE_BYTES),),
         mask=mask,
     )
 
 
-async def _source_pixels(page: Page, image: ImageRecord) -> InputImage:
+async def _signed_file(page: Page, image: ImageRecord) -> bytes:
+    """The stored file as delivered (watermark and credentials in it), decrypted with the owner's key."""
     async with page.c.sessions.begin() as session:
         key = await existing_data_key(session, page.c.key_provider, owner_id=image.owner_id)
     if key is None:
         raise NotFoundError("No such image.")
-    data = await get_sealed(page.c.blob_store, key, owner_id=image.owner_id, blob_id=image.id)
-    return await asyncio.to_thread(load_upload, data, field="image", max_bytes=MAX_SOURCE_BYTES)
+    return await get_sealed(page.c.blob_store, key, owner_id=image.owner_id, blob_id=image.id)
 
 
 def edit_models(page: Page) -> list[ModelSpec]:

@@ -23,16 +23,22 @@ from limner.imaging.catalog import ModelSpec, find_model
 from limner.imaging.records import GenerationStatus
 from limner.imaging.requests import REQUEST_PARAMS, GenerationInput, ImageRequest
 from limner.policy.decision import Decision, PolicyContext
+from limner.provenance.base import SourceImage
 from limner.review import service as review
 from limner.vault.service import data_key_for, existing_data_key
 
 
 @dataclass(frozen=True, slots=True)
 class Lineage:
-    """Where a workspace request comes from: the image an edit changes, the set a re-generation joins."""
+    """Where a workspace request comes from: the image an edit changes (its signed file becomes a
+    C2PA ingredient of the result), the set a re-generation joins."""
 
-    parent_image_id: str | None = None
+    source: SourceImage | None = None
     again_of: str | None = None
+
+    @property
+    def parent_image_id(self) -> str | None:
+        return self.source.image_id if self.source else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +46,7 @@ class Opened:
     generation_id: str
     data_key: bytes
     decision: Decision
+    source: SourceImage | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +216,7 @@ async def _open(
         )
         review_id = await _hold_if_needed(c, session, row.id, principal, request, key, decision, request_id)
     _raise_if_stopped(decision, categories, review_id)
-    return Opened(row.id, key, decision)
+    return Opened(row.id, key, decision, lineage.source)
 
 
 async def owner_data_key(c: Components, owner_id: str) -> bytes:

@@ -76,7 +76,7 @@ async def run_generation(
         await _check_revised(c, principal, result)
         image_started = time.perf_counter()
         checks, stored = await check_and_store(
-            c, principal, spec, opened.generation_id, opened.data_key, opened.decision, result
+            c, principal, spec, opened.generation_id, opened.data_key, opened.decision, result, opened.source
         )
         clock.image_ms = (time.perf_counter() - image_started) * 1000
         review_id = await _close(c, principal, opened, result, stored, clock.upstream_ms, request_id, checks)
