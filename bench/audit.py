@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench._common import machine, write_result
+from limner.audit.actions import AuditAction
 from limner.audit.service import AuditRuntime, NewEvent, install_audit, record, record_many
 from limner.audit.signing import FakeCheckpointSigner
 from limner.audit.verify import verify_chain, verify_log
@@ -60,7 +61,7 @@ async def single_transactions(c: Components, n: int) -> float:
     started = time.perf_counter()
     for i in range(n):
         async with c.sessions.begin() as session:
-            await record(session, action="image.generated", actor_id=f"user{i % 50}", data=DATA)
+            await record(session, action=AuditAction.IMAGE_GENERATED, actor_id=f"user{i % 50}", data=DATA)
     return n / (time.perf_counter() - started)
 
 
@@ -68,7 +69,7 @@ async def singles_in_one_transaction(c: Components, n: int) -> float:
     started = time.perf_counter()
     async with c.sessions.begin() as session:
         for i in range(n):
-            await record(session, action="image.generated", actor_id=f"user{i % 50}", data=DATA)
+            await record(session, action=AuditAction.IMAGE_GENERATED, actor_id=f"user{i % 50}", data=DATA)
     return n / (time.perf_counter() - started)
 
 

@@ -25,8 +25,8 @@ from limner.provenance.payload import mark_id
 from limner.provenance.reader import has_manifest, read_credentials
 from limner.provenance.signer import C2paSigner
 from limner.provenance.stamp import build_provenance
-from limner.provenance.watermark import DwtDctWatermark
 from limner.provenance.watermarks import build_watermark, create_watermark_key
+from limner.provenance.watermarks.dwt_dct import DwtDctWatermark
 
 RUNS = 40
 SIZE = (1024, 1024)

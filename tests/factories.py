@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from limner.components import Components
 from limner.education.records import record_completion
-from limner.identity import service as identity
-from limner.identity.models import User
+from limner.identity.accounts import service as identity
+from limner.identity.accounts.models import User
+from limner.identity.keys import service as key_service
 from limner.imaging.actions import Action
 from limner.policy.decision import Decision, Finding, PolicyContext, RuledFinding
 
@@ -41,7 +42,7 @@ async def make_caller(
     async with c.sessions.begin() as session:
         owner = await session.get(User, user.id)
         assert owner is not None
-        row, key = await identity.create_api_key(
+        row, key = await key_service.create_api_key(
             session, owner=owner, secret_key=c.secret_key, roles=key_roles, models=models
         )
     return Caller(user_id=user.id, email=user.email, api_key=key, key_id=row.id)

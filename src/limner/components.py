@@ -1,13 +1,18 @@
-"""Build every backend from settings: the only place that does. The app and the CLI share it."""
+"""Build every backend from settings: the only place that does. The app and the CLI share it.
+
+The database, the audit runtime (checkpoint signer) and the principal cache are built at once; every
+other part is built on first use, so a CLI verb that only reads users never loads the image moderator,
+the image backends or the policy's detectors. Tests may assign any part to replace it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar, overload
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from limner.audit.service import AuditRuntime, install_audit
-from limner.audit.signing import build_checkpoint_signer
+from limner.audit.signing import CheckpointSigner, build_checkpoint_signer
 from limner.db import make_engine, make_sessions
 from limner.errors import ConfigError
 from limner.generation.backends import ImageBackend, build_backend
@@ -16,50 +21,167 @@ from limner.identity.principal_cache import PrincipalCache, install_version_trac
 from limner.moderation.providers.base import ImageModerator
 from limner.moderation.service import build_moderators, close_moderators
 from limner.policy.engine import AllowAllPolicy, PromptPolicy
-from limner.provenance.base import NoProvenance, Provenance
+from limner.provenance.base import Provenance
 from limner.provenance.stamp import build_provenance
 from limner.provenance.verify import Verifier, build_verifier
 from limner.settings import Settings
+from limner.usage.config import QuotaSettings
 from limner.usage.counters import CounterStore, build_counter_store
 from limner.vault.blob_stores import BlobStore, BlobStoreConfig, build_blob_store
 from limner.vault.blob_stores.database import DatabaseBlobConfig
 from limner.vault.key_providers import KeyProvider, build_key_provider
 
+T = TypeVar("T")
 
-@dataclass
+
+class _OnFirstUse(Generic[T]):
+    """A part of Components built by `build(components)` the first time it is read; assignable."""
+
+    def __init__(self, build: Callable[[Components], T]) -> None:
+        self.build = build
+        self.slot = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> _OnFirstUse[T]: ...
+    @overload
+    def __get__(self, obj: Components, owner: type) -> T: ...
+    def __get__(self, obj: Components | None, owner: type) -> T | _OnFirstUse[T]:
+        if obj is None:
+            return self
+        if self.slot not in obj.__dict__:
+            obj.__dict__[self.slot] = self.build(obj)
+        value: T = obj.__dict__[self.slot]
+        return value
+
+    def __set__(self, obj: Components, value: T) -> None:
+        obj.__dict__[self.slot] = value
+
+    def built(self, obj: Components) -> bool:
+        return self.slot in obj.__dict__
+
+
+def _backends(c: Components) -> dict[str, ImageBackend]:
+    return {name: build_backend(cfg) for name, cfg in c.settings.generation.backends.items()}
+
+
+def _policy(c: Components) -> PromptPolicy:
+    if not c.settings.policy.enabled:
+        return AllowAllPolicy()
+    from limner.policy.active import ActivePolicy  # detectors load data: only when the policy runs
+
+    return ActivePolicy(c.sessions, refresh_s=c.settings.policy.refresh_s)
+
+
+def _key_provider(c: Components) -> KeyProvider:
+    return build_key_provider(c.settings.vault.key_provider, data_dir=c.settings.data_dir)
+
+
+def _blob_store(c: Components) -> BlobStore:
+    return build_blob_store(_blob_config(c.settings), data_dir=c.settings.data_dir, sessions=c.sessions)
+
+
+def _provenance(c: Components) -> Provenance:
+    return build_provenance(c.settings.provenance, c.settings.data_dir)
+
+
+def _moderators(c: Components) -> list[ImageModerator]:
+    return build_moderators(c.settings.moderation)
+
+
+def _counters(c: Components) -> CounterStore:
+    return build_counter_store(c.settings.identity.quotas.store, c.sessions)
+
+
+def _image_work(c: Components) -> ImageWork:
+    s = c.settings
+    return build_image_work(
+        workers=s.server.image_workers,
+        moderation=s.moderation,
+        moderators=c.moderators,
+        provenance=c.provenance,
+        provenance_settings=s.provenance,
+        data_dir=s.data_dir,
+    )
+
+
+def _verifier(c: Components) -> Verifier:
+    """Reads the watermark key and our certificate chain."""
+    return build_verifier(c.settings.provenance, c.settings.data_dir)
+
+
 class Components:
-    settings: Settings
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
-    backends: dict[str, ImageBackend]
-    policy: PromptPolicy
-    key_provider: KeyProvider
-    blob_store: BlobStore
-    image_work: ImageWork
-    provenance: Provenance = field(default_factory=NoProvenance)
-    moderators: list[ImageModerator] = field(default_factory=list)
-    counters: CounterStore | None = None
-    principals: PrincipalCache = field(default_factory=PrincipalCache)
-    _verifier: Verifier | None = None
+    backends = _OnFirstUse(_backends)
+    policy = _OnFirstUse(_policy)
+    key_provider = _OnFirstUse(_key_provider)
+    blob_store = _OnFirstUse(_blob_store)
+    provenance = _OnFirstUse(_provenance)
+    moderators = _OnFirstUse(_moderators)
+    counters = _OnFirstUse(_counters)
+    image_work = _OnFirstUse(_image_work)
+    verifier = _OnFirstUse(_verifier)
+
+    def __init__(
+        self,
+        settings: Settings,
+        engine: AsyncEngine,
+        sessions: async_sessionmaker[AsyncSession],
+        audit: AuditRuntime,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.sessions = sessions
+        self.principals = PrincipalCache()
+        self.audit = audit
 
     @property
-    def verifier(self) -> Verifier:
-        """Built on first use: reads the watermark key and our certificate chain."""
-        if self._verifier is None:
-            self._verifier = build_verifier(self.settings.provenance, self.settings.data_dir)
-        return self._verifier
+    def audit(self) -> AuditRuntime:
+        """The checkpoint signer and interval every `record` in a session from `sessions` uses."""
+        return self._audit
+
+    @audit.setter
+    def audit(self, runtime: AuditRuntime) -> None:
+        self._audit = runtime
+        install_audit(self.sessions, runtime)
+
+    @property
+    def audit_signer(self) -> CheckpointSigner:
+        if self._audit.signer is None:
+            raise ConfigError("the audit log has no checkpoint signer")
+        return self._audit.signer
+
+    @property
+    def quota_settings(self) -> QuotaSettings:
+        return self.settings.identity.quotas
 
     @property
     def secret_key(self) -> bytes:
         return self.settings.secret_key.get_secret_value().encode()
 
+    def built(self, part: str) -> bool:
+        """Whether the part named `part` (e.g. "moderators") was built; parts are built on first use."""
+        descriptor: Any = type(self).__dict__[part]
+        return bool(descriptor.built(self))
+
+    def build_all(self) -> None:
+        """Build every serving part now, so the server fails at start, not on its first request."""
+        for part in ("backends", "policy", "key_provider", "blob_store", "counters", "image_work"):
+            getattr(self, part)
+
     async def aclose(self) -> None:
-        for backend in self.backends.values():
-            await backend.aclose()
-        await self.image_work.aclose()
-        await close_moderators(self.moderators)
-        await self.policy.aclose()
-        if self.counters is not None:
+        """Close what was built; a part never used is never built just to be closed."""
+        if self.built("backends"):
+            for backend in self.backends.values():
+                await backend.aclose()
+        if self.built("image_work"):
+            await self.image_work.aclose()
+        if self.built("moderators"):
+            await close_moderators(self.moderators)
+        if self.built("policy"):
+            await self.policy.aclose()
+        if self.built("counters"):
             await self.counters.aclose()
         await self.engine.dispose()
 
@@ -70,37 +192,8 @@ def build_components(settings: Settings) -> Components:
     sessions = make_sessions(engine)
     signer = build_checkpoint_signer(settings.vault.key_provider, data_dir=settings.data_dir)
     install_version_tracking()
-    install_audit(sessions, AuditRuntime(signer=signer, checkpoint_every=settings.audit.checkpoint_every))
-    provenance = build_provenance(settings.provenance, settings.data_dir)
-    moderators = build_moderators(settings.moderation)
-    return Components(
-        settings=settings,
-        engine=engine,
-        sessions=sessions,
-        backends={name: build_backend(cfg) for name, cfg in settings.generation.backends.items()},
-        policy=_policy(settings, sessions),
-        key_provider=build_key_provider(settings.vault.key_provider, data_dir=settings.data_dir),
-        blob_store=build_blob_store(_blob_config(settings), data_dir=settings.data_dir, sessions=sessions),
-        provenance=provenance,
-        moderators=moderators,
-        counters=build_counter_store(settings.identity.quotas.store, sessions),
-        image_work=build_image_work(
-            workers=settings.server.image_workers,
-            moderation=settings.moderation,
-            moderators=moderators,
-            provenance=provenance,
-            provenance_settings=settings.provenance,
-            data_dir=settings.data_dir,
-        ),
-    )
-
-
-def _policy(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> PromptPolicy:
-    if not settings.policy.enabled:
-        return AllowAllPolicy()
-    from limner.policy.active import ActivePolicy  # detectors load data: only when the policy runs
-
-    return ActivePolicy(sessions, refresh_s=settings.policy.refresh_s)
+    audit = AuditRuntime(signer=signer, checkpoint_every=settings.audit.checkpoint_every)
+    return Components(settings=settings, engine=engine, sessions=sessions, audit=audit)
 
 
 def _blob_config(settings: Settings) -> BlobStoreConfig:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -104,6 +105,14 @@ def database_unavailable(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError):
         return exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
     return isinstance(exc, ConnectionError) or type(exc).__name__ == "CannotConnectNowError"
+
+
+async def insert_if_absent(session: AsyncSession, model: Any, values: dict[str, Any]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL alike: create the row unless one
+    with the same primary key exists; safe under concurrent callers."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    await session.execute(insert(model).values(**values).on_conflict_do_nothing())
 
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -1,4 +1,12 @@
-"""Annotated dependencies: handlers read like signatures."""
+"""Annotated dependencies: handlers read like signatures.
+
+`require_recent_mfa(max_age_s)` is for sensitive actions (prompt reveal, audit export, policy change):
+
+    @router.post("/v1/limner/audit/export",
+                 dependencies=[Depends(require(Permission.AUDIT_EXPORT)), Depends(require_recent_mfa(300))])
+
+It passes only for a session whose last MFA is at most `max_age_s` old; otherwise 403 with code
+`mfa_step_up_required`. The browser then calls POST /v1/limner/auth/mfa/verify and retries."""
 
 from __future__ import annotations
 
@@ -10,9 +18,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.components import Components
 from limner.errors import PermissionDeniedError
-from limner.identity.auth import authenticate_request
+from limner.identity.authentication import SessionRef, authenticate_request, session_ref
+from limner.identity.context import IdentityContext
+from limner.identity.mfa.passkeys import RelyingParty
+from limner.identity.mfa.policy import check_step_up
 from limner.identity.permissions import Principal
+from limner.identity.sessions.cookies import SessionCookies
 from limner.settings import Settings
+
+# The marker the authorization-matrix test reads: any live session, even one still owing MFA.
+ANY_SESSION = "session"
 
 
 def get_components(request: Request) -> Components:
@@ -46,8 +61,29 @@ def request_id(request: Request) -> str:
 RequestIdDep = Annotated[str, Depends(request_id)]
 
 
-async def get_principal(request: Request, components: ComponentsDep) -> Principal:
-    return await authenticate_request(request, components)
+def identity_context(components: Components) -> IdentityContext:
+    """Identity's narrow view of the app: its sessions, key, settings section and principal cache."""
+    settings = components.settings
+    return IdentityContext(
+        sessions=components.sessions,
+        secret_key=components.secret_key,
+        settings=settings.identity,
+        principals=components.principals,
+        cookies=SessionCookies.for_env(settings.identity.sessions, settings.env),
+        relying_party=RelyingParty.from_settings(settings.identity.mfa, settings.public_url),
+        public_url=settings.public_url,
+    )
+
+
+def get_identity(components: ComponentsDep) -> IdentityContext:
+    return identity_context(components)
+
+
+IdentityDep = Annotated[IdentityContext, Depends(get_identity)]
+
+
+async def get_principal(request: Request, identity: IdentityDep) -> Principal:
+    return await authenticate_request(request, identity)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -63,3 +99,28 @@ def require(permission: str) -> Callable[[Principal], Principal]:
 
     check.required_permission = permission  # type: ignore[attr-defined]
     return check
+
+
+async def any_session(request: Request, identity: IdentityDep) -> SessionRef:
+    """The caller's browser session, complete or half-authenticated (for MFA routes), CSRF-checked."""
+    return await session_ref(request, identity)
+
+
+any_session.required_permission = ANY_SESSION  # type: ignore[attr-defined]
+SessionRefDep = Annotated[SessionRef, Depends(any_session)]
+
+
+def require_recent_mfa(max_age_s: int | None = None) -> Callable[[Principal, Settings], Principal]:
+    """A route dependency: the caller completed MFA within `max_age_s` seconds (step-up); None
+    reads identity.mfa.step_up_max_age_s."""
+
+    def check(principal: PrincipalDep, settings: SettingsDep) -> Principal:
+        return check_step_up(principal, settings.identity.mfa, max_age_s)
+
+    check.max_mfa_age_s = max_age_s  # type: ignore[attr-defined]
+    check.step_up = True  # type: ignore[attr-defined]  # read by the authorization-matrix test
+    return check
+
+
+# Sensitive actions: prompt reveal, audit export, data exports, erasure, legal holds, account changes.
+STEP_UP = Depends(require_recent_mfa())

@@ -13,9 +13,10 @@ from limner import __version__
 from limner.audit.jobs import audit_jobs
 from limner.audit.routes import router as audit_router
 from limner.components import Components, build_components
+from limner.db import reading
 from limner.deps import ComponentsDep
-from limner.education.admin_routes import report_router as training_report_router
-from limner.education.admin_routes import router as training_admin_router
+from limner.education.admin.routes import report_router as training_report_router
+from limner.education.admin.routes import router as training_admin_router
 from limner.education.routes import router as training_router
 from limner.education.seed import ensure_defaults
 from limner.errors import UnavailableError
@@ -36,8 +37,7 @@ from limner.settings import Settings
 from limner.tracing import build_tracer_provider, instrument
 from limner.usage.alerts.jobs import alert_jobs
 from limner.usage.alerts.routes import router as alerts_router
-from limner.usage.metrics import router as metrics_router
-from limner.usage.report_routes import router as report_router
+from limner.usage.routes import metrics_router, report_router
 from limner.usage.routes import router as usage_router
 
 
@@ -58,6 +58,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = components is None
         app.state.components = components or build_components(settings)
+        app.state.components.build_all()
         await app.state.components.policy.prepare()
         await ensure_defaults(app.state.components.sessions)  # the shipped training, on a new database
         c = app.state.components
@@ -121,7 +122,7 @@ async def healthz() -> dict[str, str]:
 
 async def readyz(c: ComponentsDep) -> dict[str, str]:
     try:
-        async with c.sessions() as session:
+        async with reading(c.sessions) as session:  # a probe must not queue for SQLite's write lock
             await session.execute(text("SELECT 1"))
     except Exception as exc:
         raise UnavailableError("The database is not reachable.") from exc

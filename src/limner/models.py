@@ -11,13 +11,19 @@ from limner.education.models import (
     TrainingResult,
     UsePolicyVersion,
 )
+from limner.gallery.collection_models import Collection, CollectionItem, Favourite, ImageTag
 from limner.gallery.models import Share
-from limner.identity.models import ApiKey, User
+from limner.identity.accounts.models import Group, GroupMember, PasswordReset, User
+from limner.identity.keys.models import ApiKey
+from limner.identity.mfa.models import Passkey, RecoveryCode, TotpFactor
 from limner.identity.principal_cache import PrincipalVersion
+from limner.identity.sessions.models import AuthSession, LoginThrottle
+from limner.identity.sso.models import ExternalIdentity, OidcState
 from limner.imaging.records import Generation, ImageRecord
 from limner.policy.models import PolicyVersion
 from limner.privacy.models import Erasure, LegalHold
 from limner.review.models import Notification, ReviewDecision, ReviewItem
+from limner.templates.models import PromptTemplate, TemplateVersion
 from limner.usage.alerts.models import Alert, KeyNetwork
 from limner.usage.models import UsageCounter
 from limner.vault.blob_stores.database import StoredBlob
@@ -33,21 +39,37 @@ __all__ = [
     "AuditEvent",
     "AuditOutbox",
     "AuditSinkState",
+    "AuthSession",
     "Banner",
+    "Collection",
+    "CollectionItem",
     "DataKey",
     "Erasure",
+    "ExternalIdentity",
+    "Favourite",
     "Generation",
+    "Group",
+    "GroupMember",
     "ImageRecord",
+    "ImageTag",
     "KeyNetwork",
     "LegalHold",
+    "LoginThrottle",
     "Notification",
+    "OidcState",
+    "Passkey",
+    "PasswordReset",
     "PolicyAcknowledgement",
     "PolicyVersion",
     "PrincipalVersion",
+    "PromptTemplate",
+    "RecoveryCode",
     "ReviewDecision",
     "ReviewItem",
     "Share",
     "StoredBlob",
+    "TemplateVersion",
+    "TotpFactor",
     "TrainingModule",
     "TrainingResult",
     "UsageCounter",

@@ -26,6 +26,7 @@ from limner.provenance.config import ProvenanceSettings
 from limner.review.config import ReviewSettings
 from limner.tracing import TracingSettings
 from limner.usage.alerts.config import AlertSettings
+from limner.usage.config import QuotaSettings
 from limner.vault.config import VaultSettings
 
 CONFIG_FILE = "config.toml"
@@ -55,6 +56,13 @@ class ServerSettings(BaseSettings):
     )
 
 
+class IdentitySection(IdentitySettings):
+    """identity.*: the identity domain's own settings, plus the quotas usage enforces. Operators have
+    always written quotas under [identity.quotas]; identity itself sits below usage and never reads them."""
+
+    quotas: QuotaSettings = Field(default_factory=QuotaSettings)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="LIMNER_", env_nested_delimiter="__", extra="forbid", validate_default=True
@@ -68,7 +76,7 @@ class Settings(BaseSettings):
     )
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
-    identity: IdentitySettings = Field(default_factory=IdentitySettings)
+    identity: IdentitySection = Field(default_factory=IdentitySection)
     generation: GenerationSettings = Field(default_factory=GenerationSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
     moderation: ModerationSettings = Field(default_factory=ModerationSettings)
@@ -106,7 +114,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings)
+        """Arguments, then LIMNER_* variables, then the TOML file when the class names one (load_settings)."""
+        toml = (TomlConfigSettingsSource(settings_cls),) if settings_cls.model_config.get("toml_file") else ()
+        return (init_settings, env_settings, *toml)
 
 
 def load_settings(data_dir: Path, **overrides: Any) -> Settings:
@@ -114,16 +124,5 @@ def load_settings(data_dir: Path, **overrides: Any) -> Settings:
 
     class FileSettings(Settings):
         model_config = SettingsConfigDict(toml_file=data_dir / CONFIG_FILE)
-
-        @classmethod
-        def settings_customise_sources(
-            cls,
-            settings_cls: type[BaseSettings],
-            init_settings: PydanticBaseSettingsSource,
-            env_settings: PydanticBaseSettingsSource,
-            dotenv_settings: PydanticBaseSettingsSource,
-            file_secret_settings: PydanticBaseSettingsSource,
-        ) -> tuple[PydanticBaseSettingsSource, ...]:
-            return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
 
     return FileSettings(data_dir=data_dir, **overrides)

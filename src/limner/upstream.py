@@ -12,9 +12,9 @@ import email.utils
 import json
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
@@ -175,3 +175,28 @@ def vendor_code(response: httpx.Response) -> str | None:
     code = (error.get("code") or error.get("type")) if isinstance(error, dict) else None
     fallback: str | None = response.headers.get("x-ms-error-code")
     return str(code) if code is not None else fallback
+
+
+# Azure AI Content Safety answers text (policy/detectors/remote_azure.py) and image
+# (moderation/providers/azure_content_safety.py) analyses in one shape: severities per category.
+AZURE_CONTENT_SAFETY_API_VERSION = "2024-09-01"
+AzureCategory = Literal["Hate", "SelfHarm", "Sexual", "Violence"]
+AZURE_CATEGORIES: tuple[AzureCategory, ...] = ("Hate", "SelfHarm", "Sexual", "Violence")
+AZURE_MAX_SEVERITY = 6  # FourSeverityLevels answers 0, 2, 4 or 6
+
+
+def azure_severity_scores(answer: Any, labels: Mapping[str, str]) -> dict[str, float]:
+    """Map categoriesAnalysis severities (0/2/4/6) onto scores 0, 0.33, 0.67, 1.0 under `labels`' names.
+    ValueError when the answer has another shape or names none of `labels` (a renamed label set must
+    not read as "nothing found")."""
+    try:
+        rows = answer["categoriesAnalysis"]
+        pairs = [(labels[row["category"]], int(row["severity"])) for row in rows if row["category"] in labels]
+    except (KeyError, TypeError) as exc:
+        raise ValueError("unexpected answer shape") from exc
+    if not pairs:
+        raise ValueError("no known category analysed")
+    return {
+        category: min(max(severity, 0), AZURE_MAX_SEVERITY) / AZURE_MAX_SEVERITY
+        for category, severity in pairs
+    }

@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ssl
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, SecretStr
+import httpx
+from pydantic import AfterValidator, BaseModel, Field, SecretStr, field_validator
 from standardwebhooks.webhooks import Webhook
+
+from limner.errors import UnavailableError
 
 PREFIX = "whsec_"
 MIN_SECRET_BYTES = 16
+_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 def secret_bytes(secret: str) -> bytes:
@@ -57,3 +64,38 @@ def signed_headers(
         "webhook-timestamp": str(int(at.timestamp())),
         "webhook-signature": signature,
     }
+
+
+class WebhookTarget(BaseModel):
+    """Where a signed webhook goes: the fields every webhook config shares (audit sink, alert notifier)."""
+
+    url: str = Field(description="https:// endpoint (plain http is accepted for loopback only)")
+    secret: WebhookSecret = Field(description="Standard Webhooks signing secret (whsec_...)")
+    ca_file: Path | None = None
+    timeout_s: float = Field(default=10.0, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _https_only(cls, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in _LOOPBACK):
+            raise ValueError("webhooks must use https://")
+        return url
+
+    def client(self) -> httpx.AsyncClient:
+        """A client that trusts `ca_file` (or the system store) and never follows a redirect."""
+        verify = ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
+        return httpx.AsyncClient(timeout=self.timeout_s, verify=verify, follow_redirects=False)
+
+
+async def post_signed(
+    client: httpx.AsyncClient, target: WebhookTarget, body: bytes, *, name: str, message_id: str | None = None
+) -> None:
+    """POST `body` signed for `target`; UnavailableError (naming `name`) when it is not accepted."""
+    headers = signed_headers(target.secret, body, message_id=message_id)
+    try:
+        response = await client.post(target.url, content=body, headers=headers)
+    except httpx.HTTPError as exc:
+        raise UnavailableError(f"{name} unreachable") from exc
+    if response.status_code >= 300:
+        raise UnavailableError(f"{name} answered {response.status_code}")

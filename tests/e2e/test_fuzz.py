@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import httpx
 import pytest
@@ -95,7 +96,7 @@ def _admin_id(server: LiveServer) -> str:
     users = httpx.get(
         f"{server.base_url}/v1/limner/admin/users", headers={"Authorization": f"Bearer {server.api_key}"}
     )
-    return next(u["id"] for u in users.json()["data"] if u["email"] == server.admin_email)
+    return cast(str, next(u["id"] for u in users.json()["data"] if u["email"] == server.admin_email))
 
 
 def test_fuzzing_finds_no_server_error_and_nobody_is_locked_out(

@@ -7,10 +7,12 @@ import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import httpx
 import openai
 import pytest
+from openai.types import Image
 
 from tests.e2e.conftest import LIMNER, free_port, wait_ready
 
@@ -69,13 +71,10 @@ def test_two_processes_serve_images_and_a_revoked_key_dies_in_both(server: tuple
     key = json.loads(created.stdout)
     for index in range(8):  # a new client each time: new connections spread over both processes
         with openai.OpenAI(base_url=f"{base}/v1", api_key=key["api_key"], max_retries=0) as sdk:
-            url = (
-                sdk.images.generate(
-                    model="limner-local", prompt=f"kite {index}", size="256x256", response_format="url"
-                )
-                .data[0]
-                .url
-            )
+            data = sdk.images.generate(
+                model="limner-local", prompt=f"kite {index}", size="256x256", response_format="url"
+            ).data
+            url = cast(list[Image], data)[0].url
         assert url is not None
         assert httpx.get(url, timeout=30).status_code == 200
     revoked = cli(data_dir, "keys", "revoke", key["id"])

@@ -30,6 +30,7 @@ class AuditAction(StrEnum):
     PASSWORD_RESET = "password.reset"
     PASSWORD_RESET_ISSUED = "password.reset_issued"
     USER_CREATE = "user.create"
+    USER_PROVISIONED = "user.provisioned"
     USER_ROLES = "user.roles"
     USER_STATUS = "user.status"
     GROUP_CREATE = "group.create"
@@ -70,3 +71,10 @@ class AuditAction(StrEnum):
     SHARE_CREATED = "share.created"
     SHARE_REVOKED = "share.revoked"
     ERASURE_ASKED = "privacy.erasure.asked"  # by the person, from "My data"
+    COLLECTION_CREATED = "collection.created"
+    COLLECTION_SHARED = "collection.shared"  # with a group
+    COLLECTION_UNSHARED = "collection.unshared"
+    COLLECTION_DELETED = "collection.deleted"
+    COLLECTION_DOWNLOADED = "collection.downloaded"  # a zip; data says whether prompts were included
+    TEMPLATE_PUBLISHED = "template.published"
+    TEMPLATE_RETIRED = "template.retired"

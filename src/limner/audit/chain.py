@@ -16,6 +16,12 @@ from typing import Any
 
 GENESIS = "0" * 64
 SEPARATOR = "\x1f"
+# The event columns the hash commits to, in this order: the writer (service.py) and the verifier
+# (verify.py) both read this tuple, so they cannot disagree about what is hashed.
+HASHED_FIELDS = (
+    "seq", "id", "at", "action", "outcome", "actor_ref", "subject_type", "subject_ref", "request_id",
+    "data_json",
+)  # fmt: skip
 
 
 def canonical_json(value: dict[str, Any]) -> str:

@@ -6,7 +6,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.audit.checkpoints import sign_pending
 from limner.audit.outbox import drain_configured
-from limner.audit.signing import build_checkpoint_signer
 from limner.components import Components
 from limner.jobs import Job
 
@@ -17,8 +16,7 @@ async def drain_sinks(c: Components, _session: AsyncSession) -> object:
 
 
 async def sign_checkpoints(c: Components, session: AsyncSession) -> object:
-    signer = build_checkpoint_signer(c.settings.vault.key_provider, data_dir=c.settings.data_dir)
-    return await sign_pending(session, signer)
+    return await sign_pending(session, c.audit_signer)
 
 
 def audit_jobs(c: Components) -> list[Job]:

@@ -103,15 +103,14 @@ async def _prune(session: AsyncSession, names: list[str]) -> None:
         await session.execute(delete(AuditOutbox))
 
 
-async def backlog(sessions: Sessions, sink_names: list[str]) -> dict[str, int]:
+async def backlog(session: AsyncSession, sink_names: list[str]) -> dict[str, int]:
     """Events waiting per sink: the number the metrics endpoint exports as a gauge."""
     out = {}
-    async with sessions() as session:
-        for name in sink_names:
-            state = await session.get(AuditSinkState, name)
-            after = state.delivered_seq if state else 0
-            count = select(func.count()).select_from(AuditOutbox).where(AuditOutbox.seq > after)
-            out[name] = int((await session.execute(count)).scalar() or 0)
+    for name in sink_names:
+        state = await session.get(AuditSinkState, name)
+        after = state.delivered_seq if state else 0
+        count = select(func.count()).select_from(AuditOutbox).where(AuditOutbox.seq > after)
+        out[name] = int((await session.execute(count)).scalar() or 0)
     return out
 
 

@@ -15,11 +15,10 @@ from limner.audit.export import csv_header, csv_line, event_json, jsonl_line
 from limner.audit.schemas import AuditEventPage, CheckpointList
 from limner.audit.search import EventFilter, iter_events, resolve_user, search_events
 from limner.audit.service import record
-from limner.audit.signing import build_checkpoint_signer, key_id
+from limner.audit.signing import key_id
 from limner.audit.verify import verify_log
 from limner.components import Components
-from limner.deps import ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, require
-from limner.identity.guards import STEP_UP
+from limner.deps import STEP_UP, ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, require
 from limner.identity.permissions import Permission
 
 router = APIRouter(prefix="/v1/limner/audit")
@@ -91,12 +90,12 @@ def _filter_json(f: EventFilter) -> dict[str, Any]:
 
 @router.get("/checkpoints", dependencies=READ)
 async def get_checkpoints(c: ComponentsDep, session: SessionDep) -> CheckpointList:
-    public = build_checkpoint_signer(c.settings.vault.key_provider, data_dir=c.settings.data_dir).public_key()
+    public = c.audit_signer.public_key()
     rows = [checkpoint_json(r) for r in await list_checkpoints(session)]
     return CheckpointList(public_key=public.hex(), key_id=key_id(public), checkpoints=rows)
 
 
 @router.get("/verify", dependencies=READ)
 async def verify(c: ComponentsDep) -> dict[str, Any]:
-    public = build_checkpoint_signer(c.settings.vault.key_provider, data_dir=c.settings.data_dir).public_key()
+    public = c.audit_signer.public_key()
     return (await verify_log(c.sessions, public_key=public)).as_json()

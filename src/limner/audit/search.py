@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.audit.models import AuditEvent
 from limner.errors import NotFoundError
-from limner.identity.models import User
+from limner.identity.accounts.models import User
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import Table, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from limner.audit.chain import GENESIS, at_text, canonical_json, check_field, event_hash
+from limner.audit.actions import AuditAction
+from limner.audit.chain import GENESIS, HASHED_FIELDS, at_text, canonical_json, check_field, event_hash
 from limner.audit.checkpoints import add_checkpoint
 from limner.audit.models import AuditActor, AuditEvent, AuditOutbox
 from limner.audit.signing import CheckpointSigner
@@ -35,7 +36,7 @@ class AuditRuntime:
 
 @dataclass(frozen=True, slots=True)
 class NewEvent:
-    action: str
+    action: AuditAction
     actor_id: str | None = None
     subject_type: str | None = None
     subject_id: str | None = None
@@ -52,7 +53,7 @@ def install_audit(sessions: async_sessionmaker[AsyncSession], runtime: AuditRunt
 async def record(
     session: AsyncSession,
     *,
-    action: str,
+    action: AuditAction,
     actor_id: str | None = None,
     subject_type: str | None = None,
     subject_id: str | None = None,
@@ -119,10 +120,7 @@ def subject_ref(subject_type: str | None, subject_id: str | None, refs: dict[str
 
 
 def hashed_fields(e: AuditEvent) -> tuple[str | int | None, ...]:
-    return (
-        e.seq, e.id, at_text(e.at), e.action, e.outcome, e.actor_ref,
-        e.subject_type, e.subject_ref, e.request_id, e.data_json,
-    )  # fmt: skip
+    return tuple(at_text(e.at) if name == "at" else getattr(e, name) for name in HASHED_FIELDS)
 
 
 def _user_ids(events: Iterable[NewEvent]) -> set[str]:

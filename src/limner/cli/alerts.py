@@ -6,16 +6,18 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.cli.common import (
     DEFAULT_DATA_DIR,
     DataDirOption,
     JsonOption,
-    components_for,
     emit,
-    run,
+    in_transaction,
+    reading_from,
     usage_error,
 )
+from limner.components import Components
 from limner.usage.alerts import service
 from limner.usage.alerts.evaluation import evaluate_rules
 from limner.usage.alerts.schemas import AlertRead
@@ -43,22 +45,20 @@ def list_alerts(
     if status is not None and status not in STATUSES:
         usage_error(f"--status must be one of {', '.join(STATUSES)}")
 
-    async def go() -> list[dict[str, Any]]:
-        async with components_for(data_dir) as c, c.sessions() as session:
-            rows = await service.list_alerts(session, status=status, rule=rule, limit=limit)
-            return [AlertRead.of(r).model_dump(mode="json") for r in rows]
+    async def go(_c: Components, session: AsyncSession) -> list[dict[str, Any]]:
+        rows = await service.list_alerts(session, status=status, rule=rule, limit=limit)
+        return [AlertRead.of(r).model_dump(mode="json") for r in rows]
 
-    alerts = run(go)
+    alerts = reading_from(data_dir, go)
     emit(alerts, as_json=as_json, human="\n".join(_line(a) for a in alerts) or "no alerts")
 
 
 def _update(alert_id: str, status: str, data_dir: Path, as_json: bool) -> None:
-    async def go() -> dict[str, Any]:
-        async with components_for(data_dir) as c, c.sessions.begin() as session:
-            row = await service.update_alert(session, alert_id=alert_id, status=status, actor_id=None)
-            return AlertRead.of(row).model_dump(mode="json")
+    async def go(_c: Components, session: AsyncSession) -> dict[str, Any]:
+        row = await service.update_alert(session, alert_id=alert_id, status=status, actor_id=None)
+        return AlertRead.of(row).model_dump(mode="json")
 
-    alert = run(go)
+    alert = in_transaction(data_dir, go)
     emit(alert, as_json=as_json, human=f"{alert['id']} is now {alert['status']}")
 
 
@@ -78,10 +78,9 @@ def resolve(alert_id: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: 
 def scan(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
     """Run the rules once now (the server also runs them on its own, every alerts.interval_s)."""
 
-    async def go() -> list[dict[str, Any]]:
-        async with components_for(data_dir) as c, c.sessions.begin() as session:
-            rows = await evaluate_rules(session, c.settings.alerts)
-            return [AlertRead.of(r).model_dump(mode="json") for r in rows]
+    async def go(c: Components, session: AsyncSession) -> list[dict[str, Any]]:
+        rows = await evaluate_rules(session, c.settings.alerts)
+        return [AlertRead.of(r).model_dump(mode="json") for r in rows]
 
-    alerts = run(go)
+    alerts = in_transaction(data_dir, go)
     emit(alerts, as_json=as_json, human="\n".join(_line(a) for a in alerts) or "no new alerts")

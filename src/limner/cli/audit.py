@@ -18,7 +18,7 @@ from limner.audit.export import csv_header, csv_line, event_json, jsonl_line
 from limner.audit.models import AuditCheckpoint, AuditEvent
 from limner.audit.search import EventFilter, iter_events, resolve_user, search_events
 from limner.audit.service import record
-from limner.audit.signing import build_checkpoint_signer, key_id
+from limner.audit.signing import key_id
 from limner.audit.verify import VerifyReport, verify_log
 from limner.cli.common import (
     DEFAULT_DATA_DIR,
@@ -26,12 +26,15 @@ from limner.cli.common import (
     JsonOption,
     components_for,
     emit,
+    in_transaction,
+    reading_from,
     run,
     usage_error,
 )
 from limner.cli.since import SinceOption
 from limner.cli.tables import table
-from limner.identity.models import User
+from limner.components import Components
+from limner.identity.accounts.models import User
 
 app = typer.Typer(help="Verify, search and export the audit log.", no_args_is_help=True)
 
@@ -47,7 +50,7 @@ def verify(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = Fal
 
     async def go() -> tuple[VerifyReport, int]:
         async with components_for(data_dir) as c:
-            signer = build_checkpoint_signer(c.settings.vault.key_provider, data_dir=c.settings.data_dir)
+            signer = c.audit_signer
             report = await verify_log(c.sessions, public_key=signer.public_key())
             return report, c.settings.audit.checkpoint_every
 
@@ -80,18 +83,17 @@ def _human(report: VerifyReport, next_due: int) -> str:
 def checkpoint(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
     """Sign a checkpoint of the chain head now (the event recording it included)."""
 
-    async def go() -> dict[str, Any]:
-        async with components_for(data_dir) as c, c.sessions.begin() as session:
-            signer = build_checkpoint_signer(c.settings.vault.key_provider, data_dir=c.settings.data_dir)
-            head = await record(session, action=AuditAction.AUDIT_CHECKPOINTED, data={"via": "cli"})
-            row = await session.get(AuditCheckpoint, head.seq)
-            if row is None:
-                row = await add_checkpoint(session, seq=head.seq, head_hash=head.hash, signer=signer)
-            elif row.signature is None:
-                sign(row, signer)
-            return checkpoint_json(row)
+    async def go(c: Components, session: AsyncSession) -> dict[str, Any]:
+        signer = c.audit_signer
+        head = await record(session, action=AuditAction.AUDIT_CHECKPOINTED, data={"via": "cli"})
+        row = await session.get(AuditCheckpoint, head.seq)
+        if row is None:
+            row = await add_checkpoint(session, seq=head.seq, head_hash=head.hash, signer=signer)
+        elif row.signature is None:
+            sign(row, signer)
+        return checkpoint_json(row)
 
-    row = run(go)
+    row = in_transaction(data_dir, go)
     emit(row, as_json=as_json, human=f"signed checkpoint at event {row['seq']}: {row['hash']}")
 
 
@@ -99,12 +101,11 @@ def checkpoint(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption =
 def checkpoints(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
     """Print every checkpoint and the public key, to anchor them outside Limner."""
 
-    async def go() -> tuple[bytes, list[dict[str, Any]]]:
-        async with components_for(data_dir) as c, c.sessions() as session:
-            signer = build_checkpoint_signer(c.settings.vault.key_provider, data_dir=c.settings.data_dir)
-            return signer.public_key(), [checkpoint_json(r) for r in await list_checkpoints(session)]
+    async def go(c: Components, session: AsyncSession) -> tuple[bytes, list[dict[str, Any]]]:
+        signer = c.audit_signer
+        return signer.public_key(), [checkpoint_json(r) for r in await list_checkpoints(session)]
 
-    public, rows = run(go)
+    public, rows = reading_from(data_dir, go)
     out = {"algorithm": "ed25519", "public_key": public.hex(), "key_id": key_id(public), "checkpoints": rows}
     lines = [
         f"{r['seq']}\t{r['hash']}\t{r['at']}\t{'signed' if r['signature'] else 'unsigned'}" for r in rows
@@ -126,13 +127,12 @@ def search(
 ) -> None:
     """Newest events first, one page at a time."""
 
-    async def go() -> tuple[list[dict[str, Any]], int | None]:
-        async with components_for(data_dir) as c, c.sessions() as session:
-            f = EventFilter(await resolve_user(session, user), action, decision, _utc(since), _utc(until))
-            rows, next_cursor = await search_events(session, f, cursor=cursor, limit=limit)
-            return await _named(session, rows), next_cursor
+    async def go(_c: Components, session: AsyncSession) -> tuple[list[dict[str, Any]], int | None]:
+        f = EventFilter(await resolve_user(session, user), action, decision, _utc(since), _utc(until))
+        rows, next_cursor = await search_events(session, f, cursor=cursor, limit=limit)
+        return await _named(session, rows), next_cursor
 
-    data, next_cursor = run(go)
+    data, next_cursor = reading_from(data_dir, go)
     page = {"data": data, "next_cursor": next_cursor}
     cells = [[e["seq"], e["at"][:19], e["action"], e["outcome"], e["actor_name"], _subject(e)] for e in data]
     human = table(["SEQ", "AT", "ACTION", "OUTCOME", "ACTOR", "SUBJECT"], cells, empty="no events")

@@ -15,11 +15,13 @@ from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 import limner.models  # noqa: F401  (every table registered, so foreign keys resolve in any command)
 from limner.audit.service import OPERATOR
 from limner.cli.errors import EXIT_FAILURE, EXIT_USAGE, report_error
 from limner.components import Components, build_components
+from limner.db import reading
 from limner.errors import InvalidRequestError, LimnerError
 from limner.settings import Settings, load_settings
 
@@ -49,6 +51,29 @@ async def components_for(data_dir: Path) -> AsyncIterator[Components]:
         yield components
     finally:
         await components.aclose()
+
+
+Work = Callable[[Components, AsyncSession], Awaitable[T]]
+
+
+def in_transaction(data_dir: Path, work: Work[T]) -> T:
+    """Run `work` in one transaction on the data dir, committed when it returns (see `run` for errors)."""
+
+    async def go() -> T:
+        async with components_for(data_dir) as c, c.sessions.begin() as session:
+            return await work(c, session)
+
+    return run(go)
+
+
+def reading_from(data_dir: Path, work: Work[T]) -> T:
+    """Run read-only `work` in a session that does not queue for SQLite's write lock."""
+
+    async def go() -> T:
+        async with components_for(data_dir) as c, reading(c.sessions) as session:
+            return await work(c, session)
+
+    return run(go)
 
 
 def run(coro_fn: Callable[[], Awaitable[T]]) -> T:

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, emit, run
-from limner.identity import groups
-from limner.identity import service as identity
+from limner.cli.common import (
+    DEFAULT_DATA_DIR,
+    DataDirOption,
+    JsonOption,
+    emit,
+    in_transaction,
+)
+from limner.components import Components
+from limner.identity.accounts import groups
+from limner.identity.accounts import service as identity
 
 app = typer.Typer(help="Manage groups (departments) and their roles.", no_args_is_help=True)
 
@@ -20,14 +28,13 @@ def create(
 ) -> None:
     """Create a group."""
 
-    async def go() -> dict[str, object]:
-        async with components_for(data_dir) as c, c.sessions.begin() as session:
-            group = await groups.create_group(
-                session, name=name, roles=role or [], custom_roles=c.settings.identity.custom_roles
-            )
-            return {"id": group.id, "name": group.name, "roles": group.roles}
+    async def go(c: Components, session: AsyncSession) -> dict[str, object]:
+        group = await groups.create_group(
+            session, name=name, roles=role or [], custom_roles=c.settings.identity.custom_roles
+        )
+        return {"id": group.id, "name": group.name, "roles": group.roles}
 
-    row = run(go)
+    row = in_transaction(data_dir, go)
     emit(row, as_json=as_json, human=f"created group {row['name']}")
 
 
@@ -35,19 +42,18 @@ def create(
 def list_(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
     """List groups with their roles and members."""
 
-    async def go() -> list[dict[str, object]]:
-        async with components_for(data_dir) as c, c.sessions.begin() as session:
-            return [
-                {
-                    "id": g.id,
-                    "name": g.name,
-                    "roles": g.roles,
-                    "members": [u.email for u in await groups.members(session, g)],
-                }
-                for g in await groups.list_groups(session)
-            ]
+    async def go(_c: Components, session: AsyncSession) -> list[dict[str, object]]:
+        return [
+            {
+                "id": g.id,
+                "name": g.name,
+                "roles": g.roles,
+                "members": [u.email for u in await groups.members(session, g)],
+            }
+            for g in await groups.list_groups(session)
+        ]
 
-    rows = run(go)
+    rows = in_transaction(data_dir, go)
     human = (
         "\n".join(f"{r['name']:<30} roles={r['roles']} members={r['members']}" for r in rows) or "no groups"
     )
@@ -63,15 +69,14 @@ def set_roles(
 ) -> None:
     """Replace the roles a group gives its members."""
 
-    async def go() -> dict[str, object]:
-        async with components_for(data_dir) as c, c.sessions.begin() as session:
-            group = await groups.require_group(session, name=name)
-            await groups.update_group(
-                session, group, roles=role or [], custom_roles=c.settings.identity.custom_roles
-            )
-            return {"id": group.id, "name": group.name, "roles": group.roles}
+    async def go(c: Components, session: AsyncSession) -> dict[str, object]:
+        group = await groups.require_group(session, name=name)
+        await groups.update_group(
+            session, group, roles=role or [], custom_roles=c.settings.identity.custom_roles
+        )
+        return {"id": group.id, "name": group.name, "roles": group.roles}
 
-    row = run(go)
+    row = in_transaction(data_dir, go)
     emit(row, as_json=as_json, human=f"group {row['name']} now gives roles {row['roles']}")
 
 
@@ -92,15 +97,14 @@ def remove_member(
 
 
 def _members(name: str, email: str, *, add: bool, data_dir: DataDirOption, as_json: bool) -> None:
-    async def go() -> list[str]:
-        async with components_for(data_dir) as c, c.sessions.begin() as session:
-            group = await groups.require_group(session, name=name)
-            user = await identity.require_user(session, email=email)
-            change = groups.add_members if add else groups.remove_members
-            await change(session, group, [user.id])
-            return [u.email for u in await groups.members(session, group)]
+    async def go(_c: Components, session: AsyncSession) -> list[str]:
+        group = await groups.require_group(session, name=name)
+        user = await identity.require_user(session, email=email)
+        change = groups.add_members if add else groups.remove_members
+        await change(session, group, [user.id])
+        return [u.email for u in await groups.members(session, group)]
 
-    members = run(go)
+    members = in_transaction(data_dir, go)
     emit(
         {"group": name, "members": members},
         as_json=as_json,
@@ -112,9 +116,8 @@ def _members(name: str, email: str, *, add: bool, data_dir: DataDirOption, as_js
 def delete(name: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
     """Delete a group (its members keep their own roles)."""
 
-    async def go() -> None:
-        async with components_for(data_dir) as c, c.sessions.begin() as session:
-            await groups.delete_group(session, await groups.require_group(session, name=name))
+    async def go(_c: Components, session: AsyncSession) -> None:
+        await groups.delete_group(session, await groups.require_group(session, name=name))
 
-    run(go)
+    in_transaction(data_dir, go)
     emit({"deleted": name}, as_json=as_json, human=f"deleted group {name}")

@@ -22,8 +22,9 @@ from limner.cli.common import (
     run,
 )
 from limner.education.seed import install_defaults
-from limner.identity import service as identity
-from limner.identity.passwords import generate_password
+from limner.identity.accounts import service as identity
+from limner.identity.accounts.passwords import generate_password
+from limner.identity.keys import service as key_service
 from limner.migrate import upgrade_async
 from limner.provenance.devca import create_dev_ca
 from limner.provenance.watermarks import create_watermark_key
@@ -123,7 +124,7 @@ async def _bootstrap(data_dir: Path, admin_email: str) -> tuple[str, str]:
             password=password,
             display_name="Administrator",
         )
-        _, api_key = await identity.create_api_key(
+        _, api_key = await key_service.create_api_key(
             session, owner=admin, secret_key=c.secret_key, name="initial admin key"
         )
         await install_defaults(session)  # the shipped acceptable-use policy and first module

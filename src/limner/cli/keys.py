@@ -5,19 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.cli.common import (
     DEFAULT_DATA_DIR,
     DataDirOption,
     JsonOption,
-    components_for,
     emit,
-    run,
+    in_transaction,
     usage_error,
 )
 from limner.cli.tables import cell, table
-from limner.identity import service as identity
-from limner.identity.models import ApiKey
+from limner.components import Components
+from limner.identity.accounts import service as identity
+from limner.identity.keys import service as key_service
+from limner.identity.keys.models import ApiKey
 
 app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
 
@@ -37,24 +39,23 @@ def create(
     if (user is None) == (service is None):
         usage_error("give exactly one of --user EMAIL or --service NAME")
 
-    async def go() -> tuple[ApiKey, str]:
-        async with components_for(data_dir) as c, c.sessions.begin() as session:
-            owner = (
-                await identity.require_user(session, email=user)
-                if user
-                else await identity.get_or_create_service(session, name=service or "", roles=role)
-            )
-            return await identity.create_api_key(
-                session,
-                owner=owner,
-                secret_key=c.secret_key,
-                roles=role,
-                models=model or None,
-                name=name,
-                expires_days=expires_days,
-            )
+    async def go(c: Components, session: AsyncSession) -> tuple[ApiKey, str]:
+        owner = (
+            await identity.require_user(session, email=user)
+            if user
+            else await identity.get_or_create_service(session, name=service or "", roles=role)
+        )
+        return await key_service.create_api_key(
+            session,
+            owner=owner,
+            secret_key=c.secret_key,
+            roles=role,
+            models=model or None,
+            name=name,
+            expires_days=expires_days,
+        )
 
-    row, key = run(go)
+    row, key = in_transaction(data_dir, go)
     emit({"id": row.id, "api_key": key}, as_json=as_json, human=f"key {row.id} (shown once): {key}")
 
 
@@ -62,12 +63,11 @@ def create(
 def revoke(key_id: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
     """Revoke a key at once."""
 
-    async def go() -> tuple[ApiKey, bool]:
-        async with components_for(data_dir) as c, c.sessions.begin() as session:
-            already = (await identity.get_api_key(session, key_id)).revoked_at is not None
-            return await identity.revoke_api_key(session, key_id=key_id), already
+    async def go(_c: Components, session: AsyncSession) -> tuple[ApiKey, bool]:
+        already = (await key_service.get_api_key(session, key_id)).revoked_at is not None
+        return await key_service.revoke_api_key(session, key_id=key_id), already
 
-    row, already = run(go)
+    row, already = in_transaction(data_dir, go)
     human = (
         f"key {row.id} was already revoked on {cell(row.revoked_at)}" if already else f"revoked key {row.id}"
     )
@@ -87,11 +87,10 @@ def resume(key_id: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: Jso
 
 
 def _suspend(key_id: str, suspended: bool, data_dir: Path, as_json: bool) -> None:
-    async def go() -> ApiKey:
-        async with components_for(data_dir) as c, c.sessions.begin() as session:
-            return await identity.set_key_suspended(session, key_id=key_id, suspended=suspended)
+    async def go(_c: Components, session: AsyncSession) -> ApiKey:
+        return await key_service.set_key_suspended(session, key_id=key_id, suspended=suspended)
 
-    row = run(go)
+    row = in_transaction(data_dir, go)
     emit(_row(row), as_json=as_json, human=f"key {row.id} is {'suspended' if suspended else 'active again'}")
 
 
@@ -99,11 +98,10 @@ def _suspend(key_id: str, suspended: bool, data_dir: Path, as_json: bool) -> Non
 def rotate(key_id: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
     """Replace a key's secret: a new key with the same scope is shown once; the old one is revoked."""
 
-    async def go() -> tuple[ApiKey, str]:
-        async with components_for(data_dir) as c, c.sessions.begin() as session:
-            return await identity.rotate_api_key(session, key_id=key_id, secret_key=c.secret_key)
+    async def go(c: Components, session: AsyncSession) -> tuple[ApiKey, str]:
+        return await key_service.rotate_api_key(session, key_id=key_id, secret_key=c.secret_key)
 
-    row, key = run(go)
+    row, key = in_transaction(data_dir, go)
     emit(
         {"id": row.id, "api_key": key, "replaces": key_id},
         as_json=as_json,
@@ -115,13 +113,12 @@ def rotate(key_id: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: Jso
 def list_(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
     """List keys (never the secrets): owner's email, name, roles, models, expiry and state."""
 
-    async def go() -> list[dict[str, object]]:
-        async with components_for(data_dir) as c, c.sessions.begin() as session:
-            keys = await identity.list_api_keys(session)
-            owners = {k.owner_id: await identity.get_user(session, k.owner_id) for k in keys}
-            return [{**_row(k), "owner": owners[k.owner_id].email} for k in keys]
+    async def go(_c: Components, session: AsyncSession) -> list[dict[str, object]]:
+        keys = await key_service.list_api_keys(session)
+        owners = {k.owner_id: await identity.get_user(session, k.owner_id) for k in keys}
+        return [{**_row(k), "owner": owners[k.owner_id].email} for k in keys]
 
-    rows = run(go)
+    rows = in_transaction(data_dir, go)
     headers = ["ID", "OWNER", "NAME", "ROLES", "MODELS", "EXPIRES", "LAST USED", "STATE"]
     cells = [
         [r["id"], r["owner"], r["name"], r["roles"], r["models"] or "all", r["expires_at"] or "never",

@@ -5,9 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, emit, fail, run
+from limner.cli.common import (
+    DEFAULT_DATA_DIR,
+    DataDirOption,
+    JsonOption,
+    components_for,
+    emit,
+    fail,
+    in_transaction,
+    reading_from,
+    run,
+)
 from limner.cli.since import SinceOption, parse_since
+from limner.components import Components
 from limner.policy import service
 from limner.policy.document import parse_policy
 
@@ -31,12 +43,11 @@ def set_(file: Path, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOp
     """Validate FILE, store it as a new version and make it active (audited)."""
     text = _read(file)
 
-    async def go() -> dict[str, object]:
-        async with components_for(data_dir) as c, c.sessions.begin() as session:
-            row = await service.save_policy(session, text=text, actor_id=None)
-            return {"id": row.id, "version": row.version, "name": row.name}
+    async def go(_c: Components, session: AsyncSession) -> dict[str, object]:
+        row = await service.save_policy(session, text=text, actor_id=None)
+        return {"id": row.id, "version": row.version, "name": row.name}
 
-    result = run(go)
+    result = in_transaction(data_dir, go)
     emit(result, as_json=as_json, human=f"policy {result['version']} is now active")
 
 
@@ -44,20 +55,19 @@ def set_(file: Path, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOp
 def list_(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
     """List stored policy versions."""
 
-    async def go() -> list[dict[str, object]]:
-        async with components_for(data_dir) as c, c.sessions() as session:
-            return [
-                {
-                    "id": r.id,
-                    "version": r.version,
-                    "name": r.name,
-                    "active": r.is_active,
-                    "created_at": r.created_at.isoformat(),
-                }
-                for r in await service.list_policies(session)
-            ]
+    async def go(_c: Components, session: AsyncSession) -> list[dict[str, object]]:
+        return [
+            {
+                "id": r.id,
+                "version": r.version,
+                "name": r.name,
+                "active": r.is_active,
+                "created_at": r.created_at.isoformat(),
+            }
+            for r in await service.list_policies(session)
+        ]
 
-    rows = run(go)
+    rows = reading_from(data_dir, go)
     emit(
         rows,
         as_json=as_json,

@@ -7,15 +7,25 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, emit, fail, run
+from limner.cli.common import (
+    DEFAULT_DATA_DIR,
+    DataDirOption,
+    JsonOption,
+    components_for,
+    emit,
+    fail,
+    in_transaction,
+    reading_from,
+    run,
+)
+from limner.components import Components
 from limner.db import utcnow
-from limner.identity.service import require_user
+from limner.identity.accounts.service import require_user
 from limner.privacy import holds as hold_service
-from limner.privacy.erase import erase_user
-from limner.privacy.export import export_user
+from limner.privacy.flows import erase_user, export_user, purge_expired
 from limner.privacy.holds import hold_json
-from limner.privacy.purge import purge_expired
 
 app = typer.Typer(help="Retention, legal holds and data-subject requests.", no_args_is_help=True)
 hold_app = typer.Typer(help="Legal holds: suspend purging and erasure.", no_args_is_help=True)
@@ -96,22 +106,21 @@ def hold_add(
     """Add a hold on a user, a group, or a time range."""
     scope = "user" if user else "group" if group else "range"
 
-    async def go() -> dict[str, Any]:
-        async with components_for(data_dir) as c, c.sessions.begin() as session:
-            user_id = (await require_user(session, email=user)).id if user else None
-            hold = await hold_service.add_hold(
-                session,
-                scope=scope,
-                reason=reason,
-                actor_id=None,
-                user_id=user_id,
-                group_name=group,
-                starts_at=_utc(since),
-                ends_at=_utc(until),
-            )
-            return hold_json(hold)
+    async def go(_c: Components, session: AsyncSession) -> dict[str, Any]:
+        user_id = (await require_user(session, email=user)).id if user else None
+        hold = await hold_service.add_hold(
+            session,
+            scope=scope,
+            reason=reason,
+            actor_id=None,
+            user_id=user_id,
+            group_name=group,
+            starts_at=_utc(since),
+            ends_at=_utc(until),
+        )
+        return hold_json(hold)
 
-    row = run(go)
+    row = in_transaction(data_dir, go)
     emit(row, as_json=as_json, human=f"added legal hold {row['id']} ({scope})")
 
 
@@ -123,14 +132,12 @@ def hold_list(
 ) -> None:
     """List holds (active ones unless --all)."""
 
-    async def go() -> list[dict[str, Any]]:
-        async with components_for(data_dir) as c, c.sessions() as session:
-            return [
-                hold_json(h)
-                for h in await hold_service.list_holds(session, include_released=include_released)
-            ]
+    async def go(_c: Components, session: AsyncSession) -> list[dict[str, Any]]:
+        return [
+            hold_json(h) for h in await hold_service.list_holds(session, include_released=include_released)
+        ]
 
-    rows = run(go)
+    rows = reading_from(data_dir, go)
     human = "\n".join(f"{h['id']}\t{h['scope']}\t{h['reason']}\t{h['released_at'] or 'active'}" for h in rows)
     emit(rows, as_json=as_json, human=human or "no legal holds")
 
@@ -141,11 +148,10 @@ def hold_release(
 ) -> None:
     """Release a hold: purging and erasure resume for its data."""
 
-    async def go() -> dict[str, Any]:
-        async with components_for(data_dir) as c, c.sessions.begin() as session:
-            return hold_json(await hold_service.release_hold(session, hold_id=hold_id, actor_id=None))
+    async def go(_c: Components, session: AsyncSession) -> dict[str, Any]:
+        return hold_json(await hold_service.release_hold(session, hold_id=hold_id, actor_id=None))
 
-    row = run(go)
+    row = in_transaction(data_dir, go)
     emit(row, as_json=as_json, human=f"released legal hold {row['id']}")
 
 

@@ -5,8 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, components_for, fail, run, usage_error
+from limner.cli.common import (
+    DEFAULT_DATA_DIR,
+    DataDirOption,
+    fail,
+    reading_from,
+    usage_error,
+)
+from limner.components import Components
 from limner.errors import InvalidRequestError
 from limner.usage.report import gather
 from limner.usage.report_html import render
@@ -24,11 +32,12 @@ def report(
     except InvalidRequestError:
         usage_error(f"--period takes a number and a unit (d, h, m), e.g. 7d; got {period!r}")
 
-    async def go() -> str:
-        async with components_for(data_dir) as c, c.sessions() as session:
-            return render(await gather(session, c.settings, span))
+    async def go(c: Components, session: AsyncSession) -> str:
+        return render(
+            await gather(session, span, catalog=c.settings.generation.models, education=c.settings.education)
+        )
 
-    page = run(go)
+    page = reading_from(data_dir, go)
     try:
         out.write_text(page, encoding="utf-8")
     except OSError as exc:

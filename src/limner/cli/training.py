@@ -5,17 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.cli.common import (
     DEFAULT_DATA_DIR,
     DataDirOption,
     JsonOption,
-    components_for,
     emit,
     fail,
-    run,
+    in_transaction,
+    reading_from,
     usage_error,
 )
+from limner.components import Components
 from limner.education.records import record_completion
 from limner.education.report import CompletionReport, completion_report, report_csv
 from limner.education.schemas import RecordResult
@@ -37,13 +39,12 @@ def record(
     if (module is None) == (not everything):
         usage_error("give exactly one of --module ID or --all")
 
-    async def go() -> RecordResult:
-        async with components_for(data_dir) as c, c.sessions.begin() as session:
-            return await record_completion(
-                session, email=user, module_id=module, everything=everything, actor_id=None
-            )
+    async def go(_c: Components, session: AsyncSession) -> RecordResult:
+        return await record_completion(
+            session, email=user, module_id=module, everything=everything, actor_id=None
+        )
 
-    result = run(go)
+    result = in_transaction(data_dir, go)
     ack = f"; acknowledged policy v{result.policy_version}" if result.policy_version else ""
     human = f"recorded for {result.email}: {', '.join(result.modules) or 'no modules'}{ack}"
     emit(result.model_dump(), as_json=as_json, human=human)
@@ -57,11 +58,10 @@ def report(
 ) -> None:
     """Who has acknowledged the policy and passed each module."""
 
-    async def go() -> CompletionReport:
-        async with components_for(data_dir) as c, c.sessions() as session:
-            return await completion_report(session, cfg=c.settings.education)
+    async def go(c: Components, session: AsyncSession) -> CompletionReport:
+        return await completion_report(session, cfg=c.settings.education)
 
-    result = run(go)
+    result = reading_from(data_dir, go)
     if out is not None:
         if out.exists():
             fail(f"{out} already exists; refusing to overwrite it")

@@ -5,13 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, JsonOption, components_for, emit, run
+from limner.cli.common import (
+    DEFAULT_DATA_DIR,
+    DataDirOption,
+    JsonOption,
+    components_for,
+    emit,
+    in_transaction,
+    reading_from,
+    run,
+)
 from limner.cli.tables import table
-from limner.identity import service as identity
-from limner.identity.models import User
-from limner.identity.passwords import generate_password
-from limner.identity.resets import RESET_PATH, issue_reset
+from limner.components import Components
+from limner.identity.accounts import service as identity
+from limner.identity.accounts.models import User
+from limner.identity.accounts.passwords import generate_password
+from limner.identity.accounts.resets import RESET_PATH, issue_reset
 
 app = typer.Typer(help="Manage users.", no_args_is_help=True)
 
@@ -51,11 +62,10 @@ def create(
 def list_(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
     """List users."""
 
-    async def go() -> list[dict[str, object]]:
-        async with components_for(data_dir) as c, c.sessions.begin() as session:
-            return [_row(u) for u in await identity.list_users(session)]
+    async def go(_c: Components, session: AsyncSession) -> list[dict[str, object]]:
+        return [_row(u) for u in await identity.list_users(session)]
 
-    rows = run(go)
+    rows = reading_from(data_dir, go)
     human = table(
         ["EMAIL", "KIND", "STATUS", "ROLES", "CREATED", "ID"],
         [[r["email"], r["kind"], r["status"], r["roles"], str(r["created_at"])[:16], r["id"]] for r in rows],
@@ -76,12 +86,11 @@ def _row(user: User) -> dict[str, object]:
 
 
 def _set_status(email: str, status: str, data_dir: Path, as_json: bool) -> None:
-    async def go() -> User:
-        async with components_for(data_dir) as c, c.sessions.begin() as session:
-            user = await identity.require_user(session, email=email)
-            return await identity.set_status(session, user, status)
+    async def go(_c: Components, session: AsyncSession) -> User:
+        user = await identity.require_user(session, email=email)
+        return await identity.set_status(session, user, status)
 
-    user = run(go)
+    user = in_transaction(data_dir, go)
     emit(_row(user), as_json=as_json, human=f"{user.email} is now {user.status}")
 
 
@@ -114,14 +123,11 @@ def set_roles(
 ) -> None:
     """Replace a user's own roles (group roles still apply)."""
 
-    async def go() -> User:
-        async with components_for(data_dir) as c, c.sessions.begin() as session:
-            user = await identity.require_user(session, email=email)
-            return await identity.set_roles(
-                session, user, role, custom_roles=c.settings.identity.custom_roles
-            )
+    async def go(c: Components, session: AsyncSession) -> User:
+        user = await identity.require_user(session, email=email)
+        return await identity.set_roles(session, user, role, custom_roles=c.settings.identity.custom_roles)
 
-    user = run(go)
+    user = in_transaction(data_dir, go)
     emit(_row(user), as_json=as_json, human=f"{user.email} now has roles {', '.join(user.roles)}")
 
 
@@ -129,17 +135,16 @@ def set_roles(
 def reset_link(email: str, data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = False) -> None:
     """Issue a one-time password reset link (shown once; give it to the user out of band)."""
 
-    async def go() -> tuple[str, int]:
-        async with components_for(data_dir) as c, c.sessions.begin() as session:
-            user = await identity.require_user(session, email=email)
-            token = await issue_reset(
-                session, user, secret_key=c.secret_key, cfg=c.settings.identity, actor_id=None
-            )
-            return f"{c.settings.public_url.rstrip('/')}{RESET_PATH}#token={token}", (
-                c.settings.identity.login.reset_token_ttl_s
-            )
+    async def go(c: Components, session: AsyncSession) -> tuple[str, int]:
+        user = await identity.require_user(session, email=email)
+        token = await issue_reset(
+            session, user, secret_key=c.secret_key, cfg=c.settings.identity, actor_id=None
+        )
+        return f"{c.settings.public_url.rstrip('/')}{RESET_PATH}#token={token}", (
+            c.settings.identity.login.reset_token_ttl_s
+        )
 
-    url, ttl = run(go)
+    url, ttl = in_transaction(data_dir, go)
     emit(
         {"url": url, "expires_in_s": ttl}, as_json=as_json, human=f"reset link (valid {ttl // 3600} h): {url}"
     )

@@ -19,7 +19,7 @@ def rotate(data_dir: DataDirOption = DEFAULT_DATA_DIR, as_json: JsonOption = Fal
 
     async def go() -> RotationReport:
         async with components_for(data_dir) as c:
-            return await rotate_keys(c, actor_id=None)
+            return await rotate_keys(c.sessions, c.key_provider, actor_id=None)
 
     report = run(go)
     retired = ", ".join(report.retired) or "none"

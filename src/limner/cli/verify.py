@@ -7,8 +7,10 @@ from pathlib import Path
 
 import typer
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, components_for, fail, run
+from limner.cli.common import DEFAULT_DATA_DIR, DataDirOption, fail, reading_from
+from limner.components import Components
 from limner.errors import LimnerError
 from limner.provenance.config import ProvenanceSettings
 from limner.provenance.records import complete_report
@@ -49,11 +51,10 @@ def with_record(report: VerifyReport, data_dir: Path) -> VerifyReport:
     except ValidationError:
         return report
 
-    async def go() -> VerifyReport:
-        async with components_for(data_dir) as c, c.sessions() as session:
-            return await complete_report(session, report, secret_key=c.secret_key)
+    async def go(c: Components, session: AsyncSession) -> VerifyReport:
+        return await complete_report(session, report, secret_key=c.secret_key)
 
-    return run(go)
+    return reading_from(data_dir, go)
 
 
 def load_provenance_settings(data_dir: Path) -> ProvenanceSettings:

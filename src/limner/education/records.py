@@ -8,7 +8,7 @@ from limner.education.modules import get_module, list_modules, record_pass
 from limner.education.policies import acknowledge, current_policy
 from limner.education.schemas import RecordResult
 from limner.errors import InvalidRequestError
-from limner.identity.service import require_user
+from limner.identity.accounts.service import require_user
 
 
 async def record_completion(

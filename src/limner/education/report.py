@@ -16,7 +16,7 @@ from limner.education.models import PolicyAcknowledgement
 from limner.education.modules import list_modules, module_status, records_of
 from limner.education.policies import required_version
 from limner.education.status import is_acknowledged, renewal_cutoff
-from limner.identity.models import User
+from limner.identity.accounts.models import User
 
 
 class ReportRow(BaseModel):

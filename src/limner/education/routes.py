@@ -53,7 +53,7 @@ async def get_module(
     module_id: str, c: ComponentsDep, session: SessionDep, principal: PrincipalDep
 ) -> ModuleRead:
     row = await modules.get_module(session, module_id)
-    status = await status_in(session, c.settings, principal)
+    status = await status_in(session, c, principal)
     word = next((m.status for m in status.modules if m.id == row.id), "not_started")
     return module_read(row, word)
 

@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.errors import ConflictError, NotFoundError
+from limner.gallery.collection_models import CollectionItem, Favourite, ImageTag
 from limner.imaging.records import Generation, GenerationStatus, ImageRecord
 from limner.privacy.holds import holds_on_user
 from limner.vault.blob_stores.base import BlobStore
@@ -25,6 +27,13 @@ class GalleryFilter:
     until: date | None = None  # inclusive
     model: str | None = None
     status: str | None = None
+    favourites_of: str | None = None  # a user id: only images they marked as favourites
+    collection_id: str | None = None  # a collection the person may see (the caller checks)
+    tag: str | None = None
+
+    @property
+    def by_image(self) -> bool:
+        return bool(self.favourites_of or self.collection_id or self.tag)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +55,33 @@ async def search(
         query = query.where(Generation.model == filters.model)
     if filters.status:
         query = query.where(Generation.status == filters.status)
+    chosen = _chosen_images(filters)
+    if chosen is not None:
+        query = query.where(
+            Generation.id.in_(select(ImageRecord.generation_id).where(ImageRecord.id.in_(chosen)))
+        )
     rows = (await session.execute(query.order_by(Generation.created_at.desc()).limit(limit))).scalars().all()
-    images = await _outputs(session, [g.id for g in rows])
+    images = await _outputs(session, [g.id for g in rows], chosen)
     return [GalleryEntry(g, [i for i in images if i.generation_id == g.id]) for g in rows]
+
+
+def _chosen_images(filters: GalleryFilter) -> Select[str] | None:
+    """Image ids matching the favourite, collection and tag filters (None: no such filter)."""
+    if not filters.by_image:
+        return None
+    query = select(ImageRecord.id)
+    if filters.favourites_of:
+        query = query.where(
+            ImageRecord.id.in_(select(Favourite.image_id).where(Favourite.user_id == filters.favourites_of))
+        )
+    if filters.collection_id:
+        in_collection = select(CollectionItem.image_id).where(
+            CollectionItem.collection_id == filters.collection_id
+        )
+        query = query.where(ImageRecord.id.in_(in_collection))
+    if filters.tag:
+        query = query.where(ImageRecord.id.in_(select(ImageTag.image_id).where(ImageTag.tag == filters.tag)))
+    return query
 
 
 async def models_used(session: AsyncSession, *, owner_id: str) -> list[str]:
@@ -77,7 +110,7 @@ async def erase_image(
     await session.delete(image)
     await record(
         session,
-        action="image.erased",
+        action=AuditAction.IMAGE_ERASED,
         actor_id=actor_id,
         subject_type="image",
         subject_id=image.id,
@@ -88,12 +121,16 @@ async def erase_image(
     await store.delete(image.id)  # after the row: a failed delete leaves an orphan the sweeper removes
 
 
-async def _outputs(session: AsyncSession, generation_ids: Sequence[str]) -> list[ImageRecord]:
+async def _outputs(
+    session: AsyncSession, generation_ids: Sequence[str], chosen: Select[str] | None = None
+) -> list[ImageRecord]:
     if not generation_ids:
         return []
     query = select(ImageRecord).where(
         ImageRecord.generation_id.in_(generation_ids), ImageRecord.role == "output"
     )
+    if chosen is not None:
+        query = query.where(ImageRecord.id.in_(chosen))
     return list((await session.execute(query.order_by(ImageRecord.index))).scalars().all())
 
 

@@ -14,14 +14,15 @@ from datetime import timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.db import utcnow
 from limner.errors import InvalidRequestError, NotFoundError, PermissionDeniedError
 from limner.gallery.models import Share
-from limner.identity.groups import find_group, groups_of
-from limner.identity.models import Group, User
+from limner.identity.accounts.groups import find_group, groups_of
+from limner.identity.accounts.models import Group, User
+from limner.identity.accounts.service import find_user
 from limner.identity.permissions import Permission, Principal
-from limner.identity.service import find_user
 from limner.imaging.records import ImageRecord
 
 MAX_LINK_DAYS = 30
@@ -85,7 +86,11 @@ async def revoke(session: AsyncSession, share_id: str, owner: Principal) -> Shar
     if share.revoked_at is None:
         share.revoked_at = utcnow()
         await record(
-            session, action="share.revoked", actor_id=owner.user_id, subject_type="share", subject_id=share.id
+            session,
+            action=AuditAction.SHARE_REVOKED,
+            actor_id=owner.user_id,
+            subject_type="share",
+            subject_id=share.id,
         )
     return share
 
@@ -134,7 +139,7 @@ async def _add(session: AsyncSession, share: Share, **extra: object) -> Share:
     await session.flush()
     await record(
         session,
-        action="share.created",
+        action=AuditAction.SHARE_CREATED,
         actor_id=share.owner_id,
         subject_type="image",
         subject_id=share.image_id,

@@ -1,12 +1,13 @@
-"""Settings for identity and access control: sessions, sign-in throttling, MFA, SSO, limits, quotas."""
+"""Settings for identity and access control: sessions, sign-in throttling, MFA, SSO and limits.
+
+The `[identity.quotas]` table is usage's section: limner.settings adds it to this one (identity sits
+below usage and does not read it)."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field, SecretStr
 
-from limner.usage.config import QuotaSettings
-
-DEFAULT_MFA_ROLES = ["admin", "auditor", "privacy", "reviewer"]
+DEFAULT_MFA_ROLES = ["admin", "auditor", "privacy", "reviewer", "brand"]
 
 
 class SessionSettings(BaseModel):
@@ -86,7 +87,6 @@ class IdentitySettings(BaseModel):
     access: dict[str, AccessRule] = Field(
         default_factory=dict, description="Per role, or 'group:<name>', model allow-lists and limits"
     )
-    quotas: QuotaSettings = Field(default_factory=QuotaSettings)
     scim_default_roles: list[str] = Field(default_factory=lambda: ["viewer"])
     scim_manages_only_provisioned: bool = Field(
         default=True,

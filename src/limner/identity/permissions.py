@@ -35,6 +35,7 @@ class Permission(StrEnum):
     EDUCATION_MANAGE = "education.manage"
     EDUCATION_REPORT = "education.report"
     IMAGES_SHARE_EXTERNAL = "images.share_external"  # external links; grant it through roles or custom roles
+    TEMPLATES_MANAGE = "templates.manage"  # publish and retire approved prompt templates
 
 
 _CREATE = {
@@ -62,6 +63,7 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[str]] = {
     "privacy": frozenset({Permission.PRIVACY_MANAGE, Permission.AUDIT_READ, Permission.VERIFY}),
     "reviewer": frozenset({Permission.REVIEW_DECIDE, Permission.VERIFY, Permission.IMAGES_READ}),
     "creator": frozenset(_CREATE),
+    "brand": frozenset({*_CREATE, Permission.TEMPLATES_MANAGE}),  # the brand team's approved templates
     "viewer": frozenset({Permission.VERIFY, Permission.IMAGES_READ}),
     "scim": frozenset({Permission.SCIM}),
     "monitor": frozenset({Permission.METRICS}),  # a Prometheus scraper's service key

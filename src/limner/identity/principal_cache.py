@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from limner.db import Base, utcnow
-from limner.identity import keys
-from limner.identity.models import ApiKey, Group, GroupMember, User
+from limner.identity.accounts.models import Group, GroupMember, User
+from limner.identity.keys import tokens
+from limner.identity.keys.models import ApiKey
 from limner.identity.permissions import Principal
 
 TTL_S = 30.0
@@ -106,13 +107,13 @@ class PrincipalCache:
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
 
     def get(self, raw_key: str, *, secret_key: bytes, version: int) -> Principal | None:
-        key_id = keys.parse_key_id(raw_key)
+        key_id = tokens.parse_key_id(raw_key)
         entry = self._entries.get(key_id) if key_id else None
         if entry is None:
             return None
         fresh = entry.version == version and time.monotonic() - entry.loaded < TTL_S
         unexpired = entry.expires_at is None or entry.expires_at > utcnow()
-        if not (fresh and unexpired and keys.keys_match(secret_key, raw_key, entry.key_hash)):
+        if not (fresh and unexpired and tokens.keys_match(secret_key, raw_key, entry.key_hash)):
             return None
         return entry.principal
 

@@ -10,11 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.db import utcnow
 from limner.errors import AuthenticationError
-from limner.identity import keys
+from limner.identity.accounts.groups import groups_of
+from limner.identity.accounts.models import User
 from limner.identity.config import AccessRule
-from limner.identity.groups import groups_of
+from limner.identity.keys import tokens
+from limner.identity.keys.models import ApiKey
 from limner.identity.limits import rules_for
-from limner.identity.models import ApiKey, User
 from limner.identity.permissions import Principal, model_permission, permissions_for
 
 _BAD_KEY = "Incorrect API key provided, or the key was revoked or has expired."
@@ -25,19 +26,18 @@ async def authenticate_api_key(
     *,
     raw_key: str,
     secret_key: bytes,
-    client_ip: str | None,
     custom_roles: dict[str, list[str]] | None = None,
     access: Mapping[str, AccessRule] | None = None,
 ) -> Principal:
-    """The Principal for a presented key; any failure is the same 401, with no hint which check failed."""
-    key_id = keys.parse_key_id(raw_key)
+    """The Principal for a presented key; any failure is the same 401, with no hint which check failed.
+    Reads only: the caller records the key's use with `touch_api_key` when `key_needs_touch`."""
+    key_id = tokens.parse_key_id(raw_key)
     row = await session.get(ApiKey, key_id) if key_id else None
-    if row is None or not keys.keys_match(secret_key, raw_key, row.key_hash) or not _key_usable(row):
+    if row is None or not tokens.keys_match(secret_key, raw_key, row.key_hash) or not _key_usable(row):
         raise AuthenticationError(_BAD_KEY)
     owner = await session.get(User, row.owner_id)
     if owner is None or owner.status != "active":
         raise AuthenticationError(_BAD_KEY)
-    _touch(row, client_ip)
     return await load_principal(
         session, owner, key=row, secret_key=secret_key, custom_roles=custom_roles, access=access
     )
@@ -67,15 +67,21 @@ def _key_usable(row: ApiKey, now: datetime | None = None) -> bool:
     return is_live and (row.expires_at is None or row.expires_at > now)
 
 
-def _touch(row: ApiKey, client_ip: str | None) -> None:
-    now = utcnow()
+def key_needs_touch(row: ApiKey, client_ip: str | None) -> bool:
     # Writing on every request would serialise all traffic on one row; a minute's precision is enough.
-    if (
+    return (
         row.last_used_at is None
-        or now - row.last_used_at > timedelta(minutes=1)
+        or utcnow() - row.last_used_at > timedelta(minutes=1)
         or row.last_used_ip != client_ip
-    ):
-        row.last_used_at, row.last_used_ip = now, client_ip
+    )
+
+
+async def touch_api_key(session: AsyncSession, key_id: str, client_ip: str | None) -> None:
+    """Record the key's last use (the caller's write transaction); a no-op when a request just did.
+    These columns are bookkeeping: changing them does not invalidate cached principals."""
+    row = await session.get(ApiKey, key_id)
+    if row is not None and key_needs_touch(row, client_ip):
+        row.last_used_at, row.last_used_ip = utcnow(), client_ip
 
 
 def principal_for(
@@ -100,7 +106,7 @@ def principal_for(
         kind=owner.kind,
         roles=roles,
         permissions=frozenset(perms),
-        pseudonym=keys.pseudonym(secret_key, owner.id),
+        pseudonym=tokens.pseudonym(secret_key, owner.id),
         via="api_key" if key else "session",
         api_key_id=key.id if key else None,
         groups=frozenset(name for name, _ in groups),

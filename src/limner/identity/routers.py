@@ -6,8 +6,12 @@ from fastapi import APIRouter
 
 
 def identity_routers() -> list[APIRouter]:
-    from limner.identity import admin_routes, auth_routes, key_routes, mfa_routes, oidc_routes
+    from limner.identity.accounts import routes as admin_routes
+    from limner.identity.keys import routes as key_routes
+    from limner.identity.mfa import routes as mfa_routes
     from limner.identity.scim import routes as scim_routes
+    from limner.identity.sessions import routes as auth_routes
+    from limner.identity.sso import routes as oidc_routes
 
     return [
         auth_routes.router,

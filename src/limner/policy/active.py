@@ -7,6 +7,7 @@ import time
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from limner.db import reading
 from limner.policy.compile import compile_policy
 from limner.policy.decision import Decision, PolicyContext
 from limner.policy.engine import PolicyEngine
@@ -45,7 +46,7 @@ class ActivePolicy:
         if self.engine is not None and not force and now - self._checked_at < self.refresh_s:
             return self.engine
         self._checked_at = now
-        async with self.sessions() as session:
+        async with reading(self.sessions) as session:  # a refresh never queues behind a writer
             active_id = await active_policy_id(session)
             if self.engine is not None and active_id == self._active_id:
                 return self.engine

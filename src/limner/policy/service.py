@@ -8,6 +8,7 @@ from importlib import resources
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.errors import NotFoundError
 from limner.policy.document import parse_policy, policy_sha256
@@ -44,7 +45,7 @@ async def activate_policy(session: AsyncSession, *, version_id: int, actor_id: s
     row.is_active = True
     await record(
         session,
-        action="policy.activated",
+        action=AuditAction.POLICY_ACTIVATED,
         actor_id=actor_id,
         subject_type="policy",
         subject_id=str(row.id),

@@ -9,12 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.audit.actions import AuditAction
 from limner.audit.service import record
-from limner.components import Components
 from limner.db import utcnow
 from limner.errors import ConflictError, NotFoundError, PermissionDeniedError
-from limner.identity.lockout import refuse_self
-from limner.identity.models import User
-from limner.privacy.erase import erase_user, refuse_if_held
+from limner.identity.accounts.lockout import refuse_self
+from limner.identity.accounts.models import User
+from limner.privacy.erase import refuse_if_held
 from limner.privacy.models import ErasureRequest
 from limner.privacy.subjects import find_subject
 
@@ -30,9 +29,9 @@ def request_json(row: ErasureRequest) -> dict[str, Any]:
 
 
 async def request_erasure(
-    c: Components, session: AsyncSession, *, email: str, actor_id: str
+    session: AsyncSession, *, secret_key: bytes, email: str, actor_id: str
 ) -> ErasureRequest:
-    user = await find_subject(session, secret_key=c.secret_key, email=email)
+    user = await find_subject(session, secret_key=secret_key, email=email)
     refuse_self(actor_id, user.id, "erase")
     await refuse_if_held(session, user.id)
     row = ErasureRequest(user_id=user.id, requested_by=actor_id)
@@ -54,28 +53,28 @@ async def pending_requests(session: AsyncSession) -> list[ErasureRequest]:
     return list((await session.execute(query.order_by(ErasureRequest.created_at))).scalars())
 
 
-async def approve_erasure(c: Components, *, request_id: str, actor_id: str) -> dict[str, Any]:
-    """Approve (someone other than the requester) and erase. The request is marked approved only
-    after the erasure committed: a refused erasure (a legal hold, say) leaves it pending."""
-    async with c.sessions() as session:
-        row = await _pending(session, request_id, actor_id)
-        user = await session.get(User, row.user_id)
-        if user is None:
-            raise NotFoundError("The user of this request no longer exists.")
-        email = user.email
-    report = await erase_user(c, email=email, actor_id=actor_id)
-    async with c.sessions.begin() as session:
-        row = await _pending(session, request_id, actor_id)
-        row.status, row.decided_by, row.decided_at = "approved", actor_id, utcnow()
-        await record(
-            session,
-            action=AuditAction.ERASURE_APPROVED,
-            actor_id=actor_id,
-            subject_type="user",
-            subject_id=row.user_id,
-            data={"request_id": row.id},
-        )
-    return {"request": request_json(row), **report.as_json()}
+async def subject_email(session: AsyncSession, *, request_id: str, actor_id: str) -> str:
+    """The email of the person a pending request would erase, if `actor_id` may approve it."""
+    row = await _pending(session, request_id, actor_id)
+    user = await session.get(User, row.user_id)
+    if user is None:
+        raise NotFoundError("The user of this request no longer exists.")
+    return user.email
+
+
+async def mark_approved(session: AsyncSession, *, request_id: str, actor_id: str) -> ErasureRequest:
+    """Call after the erasure committed: a refused erasure (a legal hold, say) leaves it pending."""
+    row = await _pending(session, request_id, actor_id)
+    row.status, row.decided_by, row.decided_at = "approved", actor_id, utcnow()
+    await record(
+        session,
+        action=AuditAction.ERASURE_APPROVED,
+        actor_id=actor_id,
+        subject_type="user",
+        subject_id=row.user_id,
+        data={"request_id": row.id},
+    )
+    return row
 
 
 async def _pending(session: AsyncSession, request_id: str, actor_id: str) -> ErasureRequest:

@@ -13,29 +13,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.audit.actions import AuditAction
 from limner.audit.service import forget_actor, record
-from limner.components import Components
 from limner.errors import ConflictError
-from limner.identity import models as identity_models
-from limner.identity.lockout import refuse_self
-from limner.identity.models import User
-from limner.identity.service import set_status
+from limner.identity.accounts.lockout import refuse_self
+from limner.identity.accounts.models import GroupMember, PasswordReset, User
+from limner.identity.accounts.service import set_status
+from limner.identity.mfa.models import Passkey, RecoveryCode, TotpFactor
+from limner.identity.sso.models import ExternalIdentity
 from limner.imaging.records import Generation, ImageRecord
 from limner.privacy.holds import holds_on_user
 from limner.privacy.models import Erasure
 from limner.privacy.subjects import email_hmac, find_subject
 from limner.review.models import Notification
 from limner.usage.alerts.service import forget_alert_principal
+from limner.vault.key_providers import KeyProvider
 from limner.vault.service import shred_data_key
 
 # Identity rows that only describe the person (factors, links, resets, memberships).
-_PERSONAL_TABLES = (
-    "TotpFactor",
-    "RecoveryCode",
-    "Passkey",
-    "ExternalIdentity",
-    "PasswordReset",
-    "GroupMember",
-)
+_PERSONAL_TABLES = (TotpFactor, RecoveryCode, Passkey, ExternalIdentity, PasswordReset, GroupMember)
 
 
 @dataclass
@@ -49,35 +43,34 @@ class ErasureReport:
         return asdict(self)
 
 
-async def erase_user(c: Components, *, email: str, actor_id: str | None) -> ErasureReport:
-    """Refuses users under a legal hold (naming the hold). Blobs are deleted after the commit: a
-    crash in between leaves orphans for the janitor, and they are unreadable without the key."""
-    async with c.sessions.begin() as session:
-        user = await find_subject(session, secret_key=c.secret_key, email=email, purpose="erase")
-        refuse_self(actor_id, user.id, "erase")
-        await refuse_if_held(session, user.id)
-        blobs = list(
-            (await session.execute(select(ImageRecord.id).where(ImageRecord.owner_id == user.id))).scalars()
-        )
-        generations = await _count_generations(session, user.id)
-        await set_status(session, user, "deprovisioned", actor_id=actor_id)
-        await record(
-            session,
-            action=AuditAction.PRIVACY_ERASED,
-            actor_id=actor_id,
-            subject_type="user",
-            subject_id=user.id,
-            data={"generations": generations, "images": len(blobs)},
-        )
-        shredded = await shred_data_key(session, c.key_provider, owner_id=user.id)
-        await _delete_content(session, user.id)
-        await _scrub_identity(session, user)
-        pseudonymised = await forget_actor(session, user_id=user.id)
-        await forget_alert_principal(session, user_id=user.id)
-        session.add(Erasure(email_hmac=email_hmac(c.secret_key, email)))
-    for key in blobs:
-        await c.blob_store.delete(key)
-    return ErasureReport(generations, len(blobs), shredded, pseudonymised)
+async def erase_records(
+    session: AsyncSession, key_provider: KeyProvider, *, secret_key: bytes, email: str, actor_id: str | None
+) -> tuple[ErasureReport, list[str]]:
+    """Refuses users under a legal hold (naming the hold). Returns the report and the blob keys the
+    caller deletes after the commit (privacy/flows.py)."""
+    user = await find_subject(session, secret_key=secret_key, email=email, purpose="erase")
+    refuse_self(actor_id, user.id, "erase")
+    await refuse_if_held(session, user.id)
+    blobs = list(
+        (await session.execute(select(ImageRecord.id).where(ImageRecord.owner_id == user.id))).scalars()
+    )
+    generations = await _count_generations(session, user.id)
+    await set_status(session, user, "deprovisioned", actor_id=actor_id)
+    await record(
+        session,
+        action=AuditAction.PRIVACY_ERASED,
+        actor_id=actor_id,
+        subject_type="user",
+        subject_id=user.id,
+        data={"generations": generations, "images": len(blobs)},
+    )
+    shredded = await shred_data_key(session, key_provider, owner_id=user.id)
+    await _delete_content(session, user.id)
+    await _scrub_identity(session, user)
+    pseudonymised = await forget_actor(session, user_id=user.id)
+    await forget_alert_principal(session, user_id=user.id)
+    session.add(Erasure(email_hmac=email_hmac(secret_key, email)))
+    return ErasureReport(generations, len(blobs), shredded, pseudonymised), blobs
 
 
 async def refuse_if_held(session: AsyncSession, user_id: str) -> None:
@@ -103,10 +96,8 @@ async def _delete_content(session: AsyncSession, user_id: str) -> None:
 async def _scrub_identity(session: AsyncSession, user: User) -> None:
     """Keep the row (deprovisioned, keys revoked, sessions ended) so foreign keys and counts hold,
     but nothing in it names the person any more."""
-    for name in _PERSONAL_TABLES:
-        model = getattr(identity_models, name, None)
-        if model is not None:
-            await session.execute(delete(model).where(model.user_id == user.id))
+    for model in _PERSONAL_TABLES:
+        await session.execute(delete(model).where(model.user_id == user.id))
     user.email = f"erased-{user.id}@erased.invalid"
     user.display_name = ""
     user.password_hash = None

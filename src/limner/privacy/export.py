@@ -14,12 +14,13 @@ from limner.audit.actions import AuditAction
 from limner.audit.export import event_json
 from limner.audit.models import AuditEvent
 from limner.audit.service import record
-from limner.components import Components
-from limner.identity.models import User
+from limner.identity.accounts.models import User
 from limner.imaging.records import Generation, ImageRecord
 from limner.privacy.reveal import reveal_prompt
 from limner.privacy.subjects import find_subject
 from limner.review.models import ReviewItem
+from limner.vault.blob_stores import BlobStore
+from limner.vault.key_providers import KeyProvider
 from limner.vault.service import existing_data_key, get_sealed
 
 README = """Limner data export
@@ -49,33 +50,22 @@ class Collected:
     data_key: bytes | None = None
 
 
-async def export_user(
-    c: Components, out: BinaryIO, *, email: str, actor_id: str | None, request_id: str | None = None
-) -> dict[str, int]:
-    """Write the ZIP to `out`; every decrypted prompt is audited as a reveal. Blobs are read after
-    the transaction commits so a large export does not hold the database."""
-    async with c.sessions.begin() as session:
-        found = await _collect(c, session, email=email, actor_id=actor_id, request_id=request_id)
-    counts = {"generations": len(found.generations), "images": len(found.images), "events": len(found.events)}
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("README.txt", README.format(at=found.events[-1]["at"] if found.events else "now"))
-        archive.writestr("user.json", _dump(_user_json(found.user)))
-        archive.writestr("generations.json", _dump(found.generations))
-        archive.writestr("reviews.json", _dump(found.reviews))
-        archive.writestr("audit_events.json", _dump(found.events))
-        await _write_images(c, archive, found)
-    return counts
-
-
-async def _collect(
-    c: Components, session: AsyncSession, *, email: str, actor_id: str | None, request_id: str | None
+async def collect_export(
+    session: AsyncSession,
+    key_provider: KeyProvider,
+    *,
+    secret_key: bytes,
+    email: str,
+    actor_id: str | None,
+    request_id: str | None,
 ) -> Collected:
-    user = await find_subject(session, secret_key=c.secret_key, email=email)
-    found = Collected(user=user, data_key=await existing_data_key(session, c.key_provider, owner_id=user.id))
+    """Everything the archive holds but the image bytes; every decrypted prompt is audited as a reveal."""
+    user = await find_subject(session, secret_key=secret_key, email=email)
+    found = Collected(user=user, data_key=await existing_data_key(session, key_provider, owner_id=user.id))
     query = select(Generation).where(Generation.owner_id == user.id).order_by(Generation.created_at)
     generations = list((await session.execute(query)).scalars())
     for row in generations:
-        found.generations.append(await _generation_json(c, session, row, actor_id, request_id))
+        found.generations.append(await _generation_json(session, key_provider, row, actor_id, request_id))
     images = select(ImageRecord).where(ImageRecord.owner_id == user.id).order_by(ImageRecord.created_at)
     found.images = list((await session.execute(images)).scalars())
     found.reviews = await _reviews(session, user.id)
@@ -92,13 +82,30 @@ async def _collect(
     return found
 
 
+async def write_archive(out: BinaryIO, found: Collected, blob_store: BlobStore) -> dict[str, int]:
+    """Write the ZIP to `out`, reading each image from `blob_store`; returns what it holds."""
+    counts = {"generations": len(found.generations), "images": len(found.images), "events": len(found.events)}
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("README.txt", README.format(at=found.events[-1]["at"] if found.events else "now"))
+        archive.writestr("user.json", _dump(_user_json(found.user)))
+        archive.writestr("generations.json", _dump(found.generations))
+        archive.writestr("reviews.json", _dump(found.reviews))
+        archive.writestr("audit_events.json", _dump(found.events))
+        await _write_images(blob_store, archive, found)
+    return counts
+
+
 async def _generation_json(
-    c: Components, session: AsyncSession, row: Generation, actor_id: str | None, request_id: str | None
+    session: AsyncSession,
+    key_provider: KeyProvider,
+    row: Generation,
+    actor_id: str | None,
+    request_id: str | None,
 ) -> dict[str, Any]:
     async def reveal(which: str) -> str | None:
         return await reveal_prompt(
             session,
-            c.key_provider,
+            key_provider,
             generation_id=row.id,
             actor_id=actor_id,
             reason="data_subject_export",
@@ -146,11 +153,11 @@ async def _events(session: AsyncSession, user_id: str, generation_ids: list[str]
     return [event_json(e, with_ids=False) for e in (await session.execute(query)).scalars()]
 
 
-async def _write_images(c: Components, archive: zipfile.ZipFile, found: Collected) -> None:
+async def _write_images(blob_store: BlobStore, archive: zipfile.ZipFile, found: Collected) -> None:
     for image in found.images:
         archive.writestr(f"images/{image.id}.json", _dump(_image_json(image)))
         if found.data_key is not None:
-            data = await get_sealed(c.blob_store, found.data_key, owner_id=image.owner_id, blob_id=image.id)
+            data = await get_sealed(blob_store, found.data_key, owner_id=image.owner_id, blob_id=image.id)
             archive.writestr(f"images/{image.id}.{image.format}", data)
 
 

@@ -14,7 +14,7 @@ from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.db import utcnow
 from limner.errors import ConflictError, InvalidRequestError, NotFoundError
-from limner.identity.models import Group, GroupMember
+from limner.identity.accounts.models import Group, GroupMember
 from limner.imaging.records import Generation
 from limner.privacy.models import LegalHold
 from limner.privacy.rules import Hold, in_range

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from limner.components import Components
 from limner.db import utcnow
 from limner.jobs import Job
-from limner.privacy.purge import purge_expired
+from limner.privacy.flows import purge_expired
 
 
 async def scheduled_purge(c: Components, _session: AsyncSession) -> object:

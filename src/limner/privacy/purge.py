@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from limner.audit.actions import AuditAction
 from limner.audit.models import AuditCheckpoint, AuditEvent, AuditOutbox
 from limner.audit.service import record
-from limner.components import Components
 from limner.imaging.records import Generation, ImageRecord
+from limner.privacy.config import RetentionSettings
 from limner.privacy.holds import active_holds
 from limner.privacy.rules import DataClass, Hold, audit_purge_bound, cutoffs, holding
 
@@ -40,25 +40,24 @@ class PurgeReport:
         }
 
 
-async def purge_expired(c: Components, now: datetime, dry_run: bool) -> PurgeReport:
+async def purge_rows(
+    session: AsyncSession, *, retention: RetentionSettings, batch: int, now: datetime, dry_run: bool
+) -> PurgeReport:
+    """Drop (or count, on a dry run) what is past retention; `report.blobs` lists the blobs the caller
+    deletes after the commit (privacy/flows.py)."""
     report = PurgeReport(now=now, dry_run=dry_run)
-    limits = cutoffs(c.settings.privacy.retention, now)
-    batch = c.settings.privacy.purge_batch
-    async with c.sessions.begin() as session:
-        holds = await active_holds(session)
-        ctx = _Pass(session, report, holds, batch)
-        await ctx.prompts(Generation.prompt_sealed, limits[DataClass.PROMPT_TEXT], DataClass.PROMPT_TEXT)
-        await ctx.prompts(
-            Generation.revised_prompt_sealed, limits[DataClass.REVISED_PROMPT], DataClass.REVISED_PROMPT
-        )
-        await ctx.images(limits[DataClass.IMAGES])
-        await ctx.generations(limits[DataClass.USAGE_STATISTICS])
-        await ctx.audit(audit_purge_bound(limits[DataClass.AUDIT_METADATA], holds))
-        if not dry_run and any(report.removed.values()):
-            await record(session, action=AuditAction.PRIVACY_PURGED, data=report.as_json())
-    if not dry_run:
-        for key in report.blobs:
-            await c.blob_store.delete(key)
+    limits = cutoffs(retention, now)
+    holds = await active_holds(session)
+    ctx = _Pass(session, report, holds, batch)
+    await ctx.prompts(Generation.prompt_sealed, limits[DataClass.PROMPT_TEXT], DataClass.PROMPT_TEXT)
+    await ctx.prompts(
+        Generation.revised_prompt_sealed, limits[DataClass.REVISED_PROMPT], DataClass.REVISED_PROMPT
+    )
+    await ctx.images(limits[DataClass.IMAGES])
+    await ctx.generations(limits[DataClass.USAGE_STATISTICS])
+    await ctx.audit(audit_purge_bound(limits[DataClass.AUDIT_METADATA], holds))
+    if not dry_run and any(report.removed.values()):
+        await record(session, action=AuditAction.PRIVACY_PURGED, data=report.as_json())
     return report
 
 
@@ -68,23 +67,22 @@ class _Pass:
     def __init__(self, session: AsyncSession, report: PurgeReport, holds: list[Hold], batch: int) -> None:
         self.session, self.report, self.holds, self.batch = session, report, holds, batch
 
-    def _free(self, rows: Any) -> list[str]:
+    async def _expired(self, model: Any, limit: datetime, cls: DataClass, *where: Any) -> list[str]:
+        """Ids of `model` rows created before `limit` (one batch) and under no hold; counts both."""
+        query = select(model.id, model.owner_id, model.created_at).where(model.created_at < limit, *where)
         ids = []
-        for row_id, owner_id, created_at in rows:
+        for row_id, owner_id, created_at in await self.session.execute(query.limit(self.batch)):
             if holding(created_at, owner_id, self.holds) is None:
                 ids.append(row_id)
             else:
                 self.report.kept_by_hold += 1
+        self.report.removed[cls.value] = len(ids)
         return ids
 
     async def prompts(self, column: Any, limit: datetime | None, cls: DataClass) -> None:
         if limit is None:
             return
-        query = select(Generation.id, Generation.owner_id, Generation.created_at).where(
-            column.is_not(None), Generation.created_at < limit
-        )
-        ids = self._free(await self.session.execute(query.limit(self.batch)))
-        self.report.removed[cls.value] = len(ids)
+        ids = await self._expired(Generation, limit, cls, column.is_not(None))
         if ids and not self.report.dry_run:
             await self.session.execute(
                 update(Generation).where(Generation.id.in_(ids)).values({column.key: None})
@@ -93,11 +91,7 @@ class _Pass:
     async def images(self, limit: datetime | None) -> None:
         if limit is None:
             return
-        query = select(ImageRecord.id, ImageRecord.owner_id, ImageRecord.created_at).where(
-            ImageRecord.created_at < limit
-        )
-        ids = self._free(await self.session.execute(query.limit(self.batch)))
-        self.report.removed[DataClass.IMAGES.value] = len(ids)
+        ids = await self._expired(ImageRecord, limit, DataClass.IMAGES)
         self.report.blobs.extend(ids)
         if ids and not self.report.dry_run:
             await self.session.execute(delete(ImageRecord).where(ImageRecord.id.in_(ids)))
@@ -105,11 +99,7 @@ class _Pass:
     async def generations(self, limit: datetime | None) -> None:
         if limit is None:
             return
-        query = select(Generation.id, Generation.owner_id, Generation.created_at).where(
-            Generation.created_at < limit
-        )
-        ids = self._free(await self.session.execute(query.limit(self.batch)))
-        self.report.removed[DataClass.USAGE_STATISTICS.value] = len(ids)
+        ids = await self._expired(Generation, limit, DataClass.USAGE_STATISTICS)
         images = select(ImageRecord.id).where(ImageRecord.generation_id.in_(ids))
         self.report.blobs.extend((await self.session.execute(images)).scalars())
         if ids and not self.report.dry_run:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from limner.audit.actions import AuditAction
 from limner.audit.models import AuditEvent
 from limner.audit.service import record
-from limner.identity.models import User
+from limner.identity.accounts.models import User
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,15 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, Response
 
 from limner.db import utcnow
-from limner.deps import ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, require
-from limner.identity.guards import STEP_UP
+from limner.deps import STEP_UP, ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, require
+from limner.identity.accounts.service import require_user
 from limner.identity.permissions import Permission
-from limner.identity.service import require_user
-from limner.privacy import approvals, holds
-from limner.privacy.erase import erase_user
-from limner.privacy.export import export_user
+from limner.privacy import approvals, flows, holds
+from limner.privacy.flows import erase_user, export_user, purge_expired
 from limner.privacy.holds import hold_json
-from limner.privacy.purge import purge_expired
 from limner.privacy.schemas import HoldCreate, PurgeBody, SubjectBody
 
 router = APIRouter(prefix="/v1/limner/privacy", dependencies=[Depends(require(Permission.PRIVACY_MANAGE))])
@@ -40,7 +37,9 @@ async def create_erasure(
     if not c.settings.privacy.erasure_requires_approval:
         return (await erase_user(c, email=body.email, actor_id=principal.user_id)).as_json()
     async with c.sessions.begin() as session:
-        row = await approvals.request_erasure(c, session, email=body.email, actor_id=principal.user_id)
+        row = await approvals.request_erasure(
+            session, secret_key=c.secret_key, email=body.email, actor_id=principal.user_id
+        )
     response.status_code = 202
     return approvals.request_json(row)
 
@@ -52,7 +51,7 @@ async def list_erasure_requests(session: SessionDep) -> dict[str, Any]:
 
 @router.post("/erasures/{request_id}/approve", dependencies=[STEP_UP])
 async def approve_erasure(request_id: str, c: ComponentsDep, principal: PrincipalDep) -> dict[str, object]:
-    return await approvals.approve_erasure(c, request_id=request_id, actor_id=principal.user_id)
+    return await flows.approve_erasure(c, request_id=request_id, actor_id=principal.user_id)
 
 
 @router.get("/holds")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.errors import ConflictError, NotFoundError
-from limner.identity.models import User
+from limner.identity.accounts.models import User
 from limner.privacy.models import Erasure
 
 

@@ -9,11 +9,12 @@ from fnmatch import fnmatchcase
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.db import utcnow
 from limner.errors import ConflictError, InvalidRequestError, NotFoundError, PermissionDeniedError
-from limner.identity.keys import pseudonym
-from limner.identity.models import User
+from limner.identity.accounts.models import User
+from limner.identity.keys.tokens import pseudonym
 from limner.identity.permissions import Permission, Principal
 from limner.imaging.records import Generation
 from limner.imaging.responses import ImageData
@@ -47,7 +48,7 @@ async def enqueue(
     await session.flush()
     await record(
         session,
-        action="review.enqueued",
+        action=AuditAction.REVIEW_ENQUEUED,
         actor_id=requester_id,
         subject_type="review",
         subject_id=item.id,
@@ -113,7 +114,7 @@ async def decide(
     await _settle(session, item, verdict)
     await record(
         session,
-        action="review.decided",
+        action=AuditAction.REVIEW_DECIDED,
         actor_id=reviewer.user_id,
         subject_type="review",
         subject_id=item.id,
@@ -172,7 +173,7 @@ async def escalate_overdue(session: AsyncSession, *, now: datetime | None = None
         item.escalated_at = now
         await record(
             session,
-            action="review.escalated",
+            action=AuditAction.REVIEW_ESCALATED,
             subject_type="review",
             subject_id=item.id,
             data={"due_at": item.due_at.isoformat()},

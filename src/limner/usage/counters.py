@@ -12,7 +12,7 @@ from typing import Any, Protocol, assert_never
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from limner.identity.upsert import insert_if_absent
+from limner.db import insert_if_absent
 from limner.usage.config import CounterStoreConfig, DatabaseCounterConfig, RedisCounterConfig
 from limner.usage.models import UsageCounter
 

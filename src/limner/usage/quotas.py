@@ -1,21 +1,21 @@
 """Quota checks around a generation: reserve before the upstream call, release if it fails.
 
 Counted per UTC day and month: images per user, per API key and per group, and money per group
-(priced by usage.costs). The counter store comes from `Components.counters` when the app provides
-one, else from settings.identity.quotas.store."""
+(priced by usage.costs). What the checks use is spelled out in `QuotaContext`: the one counter store
+(built by components), the quota settings, and sessions to audit a refusal in its own transaction."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from limner import observe
 from limner.audit.actions import AuditAction
 from limner.audit.service import record
-from limner.components import Components
 from limner.db import utcnow
 from limner.errors import QuotaExceededError
 from limner.identity.permissions import Principal
@@ -23,9 +23,22 @@ from limner.imaging.catalog import ModelSpec
 from limner.imaging.requests import ImageRequest
 from limner.usage.config import ImageLimits, QuotaSettings
 from limner.usage.costs import MICRO, image_price_micro
-from limner.usage.counters import CounterItem, CounterStore, build_counter_store
+from limner.usage.counters import CounterItem, CounterStore
 
 _LABELS = {"user": "your", "key": "this API key's", "group": "your group's"}
+
+
+class QuotaContext(Protocol):
+    """What quota checks read (Components provides it)."""
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]: ...
+
+    @property
+    def counters(self) -> CounterStore: ...
+
+    @property
+    def quota_settings(self) -> QuotaSettings: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,23 +51,26 @@ class Reservation:
 
 
 @observe.stage("quota")
-async def reserve(c: Components, principal: Principal, spec: ModelSpec, request: ImageRequest) -> Reservation:
+async def reserve(
+    c: QuotaContext, principal: Principal, spec: ModelSpec, request: ImageRequest
+) -> Reservation:
     """Count `request.n` images against every quota and budget that applies; raise
     QuotaExceededError (429, with retry-after and the reset time) when one would be exceeded."""
-    items = plan(c.settings.identity.quotas, principal, spec, request, utcnow())
+    items = plan(c.quota_settings, principal, spec, request, utcnow())
     if items:
-        async with counter_store(c) as store:
-            failed = await store.try_add(items)
+        failed = await c.counters.try_add(items)
         if failed is not None:
-            await _record_exceeded(c, principal, failed)
+            await _record_exceeded(c.sessions, principal, failed)
             raise exceeded(failed)
     return Reservation(principal_id=principal.user_id, images=request.n, items=tuple(items))
 
 
-async def _record_exceeded(c: Components, principal: Principal, item: CounterItem) -> None:
+async def _record_exceeded(
+    sessions: async_sessionmaker[AsyncSession], principal: Principal, item: CounterItem
+) -> None:
     # The quota_exhaustion alert rule reads these; the counter key names no person, only its kind.
     kind, subject, _, period = item.key.split(":")[:4]
-    async with c.sessions.begin() as session:
+    async with sessions.begin() as session:
         await record(
             session,
             action=AuditAction.QUOTA_EXCEEDED,
@@ -68,11 +84,10 @@ async def _record_exceeded(c: Components, principal: Principal, item: CounterIte
         )
 
 
-async def release(c: Components, reservation: Reservation) -> None:
+async def release(c: QuotaContext, reservation: Reservation) -> None:
     """Give back a reservation whose request produced no images."""
     if reservation.items:
-        async with counter_store(c) as store:
-            await store.subtract(reservation.items)
+        await c.counters.subtract(reservation.items)
 
 
 def plan(
@@ -126,15 +141,3 @@ def exceeded(item: CounterItem, now: datetime | None = None) -> QuotaExceededErr
     )
     error.headers["x-limner-quota-reset"] = reset
     return error
-
-
-@asynccontextmanager
-async def counter_store(c: Components) -> AsyncIterator[CounterStore]:
-    if c.counters is not None:
-        yield c.counters
-        return
-    store = build_counter_store(c.settings.identity.quotas.store, c.sessions)
-    try:
-        yield store
-    finally:
-        await store.aclose()

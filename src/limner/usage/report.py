@@ -13,10 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.db import utcnow
+from limner.education.config import EducationSettings
 from limner.education.report import completion_report
+from limner.imaging.catalog import ModelSpec
 from limner.imaging.records import Generation
 from limner.review.models import ReviewItem
-from limner.settings import Settings
 from limner.usage.alerts.models import Alert
 from limner.usage.stats import UsageRow, usage
 
@@ -52,11 +53,15 @@ class ReportData:
 
 
 async def gather(
-    session: AsyncSession, settings: Settings, period: timedelta, now: datetime | None = None
+    session: AsyncSession,
+    period: timedelta,
+    *,
+    catalog: list[ModelSpec],
+    education: EducationSettings,
+    now: datetime | None = None,
 ) -> ReportData:
     until = now or utcnow()
     since = until - period
-    catalog = settings.generation.models
     by_day = await usage(session, by="day", since=since, until=until, catalog=catalog)
     by_user = await usage(session, by="user", since=since, until=until, catalog=catalog)
     alerts = list(
@@ -73,7 +78,7 @@ async def gather(
         outcomes=await _outcomes(session, since, until),
         alerts=sorted(alerts, key=lambda a: a.created_at),
         sla=await _sla(session, since, until),
-        training=await _training(session, settings),
+        training=await _training(session, education),
         totals={
             "requests": sum(r.requests for r in by_day),
             "images": sum(r.images for r in by_day),
@@ -112,6 +117,6 @@ async def _sla(session: AsyncSession, since: datetime, until: datetime) -> Revie
     )
 
 
-async def _training(session: AsyncSession, settings: Settings) -> Training:
-    report = await completion_report(session, cfg=settings.education)
+async def _training(session: AsyncSession, education: EducationSettings) -> Training:
+    report = await completion_report(session, cfg=education)
     return Training(complete=report.complete, total=report.total)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.errors import InvalidRequestError
-from limner.identity.models import Group, GroupMember, User
+from limner.identity.accounts.models import Group, GroupMember, User
 from limner.imaging.catalog import ModelSpec
 from limner.imaging.records import Generation, ImageRecord
 from limner.review.models import ReviewItem

@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from limner.components import Components
 from limner.db import utcnow
 from limner.identity.permissions import Principal
 from limner.imaging.catalog import ModelSpec
 from limner.imaging.requests import ImageRequest
 from limner.usage.costs import MICRO, image_price
 from limner.usage.counters import CounterItem
-from limner.usage.quotas import counter_store, plan
+from limner.usage.quotas import QuotaContext, plan
 
 _PERIODS = {"d": "today", "m": "this month"}
 
@@ -62,17 +61,14 @@ class QuotaView:
 
 
 async def quota_view(
-    c: Components, principal: Principal, spec: ModelSpec, *, n: int, size: str | None, quality: str | None
+    c: QuotaContext, principal: Principal, spec: ModelSpec, *, n: int, size: str | None, quality: str | None
 ) -> QuotaView:
     request = ImageRequest(
         operation="generate", model=spec.upstream_id, prompt=None, n=n, size=size, quality=quality
     )
-    cfg = c.settings.identity.quotas
+    cfg = c.quota_settings
     items = plan(cfg, principal, spec, request, utcnow())
-    lines = []
-    if items:
-        async with counter_store(c) as store:
-            lines = [_line(item, await store.used(item.key)) for item in items]
+    lines = [_line(item, await c.counters.used(item.key)) for item in items]
     cost = image_price(spec.upstream_id, size, quality) * n
     return QuotaView(lines=lines, cost=cost, warn_at=cfg.warn_at)
 

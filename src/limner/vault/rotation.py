@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from limner.audit.actions import AuditAction
 from limner.audit.service import record
-from limner.components import Components
+from limner.vault.key_providers import KeyProvider
 from limner.vault.models import DataKey
 from limner.vault.service import rewrap_data_keys
 
@@ -28,10 +29,14 @@ class RotationReport:
         return {"new_version": self.new_version, "rewrapped": self.rewrapped, "retired": self.retired}
 
 
-async def rotate_keys(c: Components, *, actor_id: str | None) -> RotationReport:
-    provider = c.key_provider
+Sessions = async_sessionmaker[AsyncSession]
+
+
+async def rotate_keys(sessions: Sessions, provider: KeyProvider, *, actor_id: str | None) -> RotationReport:
+    """Runs its own transactions: the KEK store and the database cannot share one, so each step
+    commits before the next starts (the order is what keeps a crash safe)."""
     new_version = await provider.rotate()
-    async with c.sessions.begin() as session:
+    async with sessions.begin() as session:
         count = await rewrap_data_keys(session, provider)
         await record(
             session,
@@ -40,21 +45,23 @@ async def rotate_keys(c: Components, *, actor_id: str | None) -> RotationReport:
             data={"kek_version": new_version, "rewrapped": count},
         )
     report = RotationReport(new_version=new_version, rewrapped=count)
-    report.retired = await retire_unused(c, actor_id=actor_id, keep=new_version)
+    report.retired = await retire_unused(sessions, provider, actor_id=actor_id, keep=new_version)
     return report
 
 
-async def retire_unused(c: Components, *, actor_id: str | None, keep: str) -> list[str]:
+async def retire_unused(
+    sessions: Sessions, provider: KeyProvider, *, actor_id: str | None, keep: str
+) -> list[str]:
     """Retire every KEK version no data key is wrapped under (a crashed rotation finishes here)."""
-    async with c.sessions() as session:
+    async with sessions() as session:
         in_use = set((await session.execute(select(DataKey.kek_version).distinct())).scalars())
     retired = []
-    for version in await c.key_provider.versions():
+    for version in await provider.versions():
         if version != keep and version not in in_use:
-            await c.key_provider.retire(version)
+            await provider.retire(version)
             retired.append(version)
     if retired:
-        async with c.sessions.begin() as session:
+        async with sessions.begin() as session:
             await record(
                 session, action=AuditAction.KEY_RETIRED, actor_id=actor_id, data={"versions": retired}
             )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Response
 
 from limner.errors import LimnerError
-from limner.identity import groups
+from limner.identity.accounts import groups
 from limner.identity.permissions import ROLE_PERMISSIONS, Permission
 from limner.web.pages import Page, require_page
 from limner.web.render import render

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.errors import InvalidRequestError, NotFoundError
 from limner.gallery import service as gallery
@@ -47,7 +48,7 @@ async def _settings_of(page: Page, generation_id: str, *, purpose: str) -> dict[
             raise NotFoundError("No such request.")
         await record(
             session,
-            action="prompt.revealed",
+            action=AuditAction.PROMPT_REVEALED,
             actor_id=page.user.user_id,
             subject_type="generation",
             subject_id=row.id,

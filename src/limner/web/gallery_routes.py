@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import RedirectResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.errors import NotFoundError
-from limner.gallery import service, sharing
+from limner.gallery import collections, service, sharing
+from limner.gallery.collection_models import Collection
 from limner.gallery.service import STATUSES, GalleryFilter
+from limner.generation.flows import downloads
 from limner.generation.service import open_prompt
-from limner.identity.models import User
+from limner.identity.accounts.models import User
 from limner.identity.permissions import Permission
+from limner.imaging.records import ImageRecord
 from limner.vault.service import existing_data_key, get_sealed
 from limner.web.forms import FieldError
 from limner.web.pages import Page, PageDep
@@ -25,20 +32,38 @@ from limner.web.share_views import ImageDetails, shares_of
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 
+@dataclass(frozen=True, slots=True)
+class GalleryQuery:
+    """The filters, kept in the URL so a view can be bookmarked."""
+
+    since: str = ""
+    until: str = ""
+    model: str = ""
+    status: str = ""
+    favourites: str = ""
+    collection: str = ""
+    tag: str = ""
+
+
 @router.get("/gallery")
-async def gallery(
-    page: PageDep, since: str = "", until: str = "", model: str = "", status: str = ""
-) -> Response:
+async def gallery(page: PageDep, q: Annotated[GalleryQuery, Depends()]) -> Response:
     errors: list[FieldError] = []
     filters = GalleryFilter(
-        since=_day(since, "since", errors),
-        until=_day(until, "until", errors),
-        model=model or None,
-        status=status if status in STATUSES else None,
+        since=_day(q.since, "since", errors),
+        until=_day(q.until, "until", errors),
+        model=q.model or None,
+        status=q.status if q.status in STATUSES else None,
+        favourites_of=page.user.user_id if q.favourites == "yes" else None,
+        collection_id=q.collection or None,
+        tag=q.tag.strip().lower() or None,
     )
     async with page.c.sessions.begin() as session:
+        mine = await collections.visible_collections(session, page.user.user_id)
+        if filters.collection_id and filters.collection_id not in {c.id for c in mine}:
+            raise NotFoundError("No such collection.")
         entries = await service.search(session, owner_id=page.user.user_id, filters=filters)
         models = await service.models_used(session, owner_id=page.user.user_id)
+        tags = await collections.tags_used(session, page.user.user_id)
         received = await sharing.shared_with(session, page.user.user_id)
     urls = {i.id: signed_image_url(page.c, i.id) for e in entries for i in e.images}
     urls.update({s.image_id: signed_image_url(page.c, s.image_id) for s in received})
@@ -51,7 +76,9 @@ async def gallery(
         received=received,
         models=models,
         statuses=STATUSES,
-        query={"since": since, "until": until, "model": model, "status": status},
+        collections=mine,
+        tags=tags,
+        query=q,
         errors=errors,
         deleted=page.request.query_params.get("deleted") == "1",
     )
@@ -76,7 +103,7 @@ async def load_details(page: Page, image_id: str) -> ImageDetails:
     """Owners see their prompt; people it was shared with see the image and its provenance only."""
     async with page.c.sessions.begin() as session:
         image, generation = await service.image_with_generation(session, image_id)
-        if not await sharing.may_view(session, image, page.user):
+        if not await may_see(session, image, page):
             raise NotFoundError("No such image.")
         owner = await session.get(User, image.owner_id)
         key = await existing_data_key(session, page.c.key_provider, owner_id=image.owner_id)
@@ -88,7 +115,7 @@ async def load_details(page: Page, image_id: str) -> ImageDetails:
         if prompt is not None:
             await record(
                 session,
-                action="prompt.revealed",
+                action=AuditAction.PROMPT_REVEALED,
                 actor_id=page.user.user_id,
                 subject_type="generation",
                 subject_id=generation.id,
@@ -112,8 +139,46 @@ async def load_details(page: Page, image_id: str) -> ImageDetails:
     )
 
 
+async def may_see(session: AsyncSession, image: ImageRecord, page: Page) -> bool:
+    """The owner, people and groups it was shared with, and members of a group collection holding it."""
+    if await sharing.may_view(session, image, page.user):
+        return True
+    return await collections.may_see_image(session, image.id, page.user.user_id)
+
+
 async def details_page(page: Page, details: ImageDetails, *, status: int = 200, **values: object) -> Response:
-    return await render(page, "gallery/image.html", status=status, title="Image details", d=details, **values)
+    organise = await organise_for(page, details) if details.is_owner else None
+    return await render(
+        page,
+        "gallery/image.html",
+        status=status,
+        title="Image details",
+        d=details,
+        organise=organise,
+        formats=downloads.FORMATS,
+        **values,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Organise:
+    favourite: bool
+    tags: list[str]
+    collections: list[Collection]  # the image is in these
+    choices: list[Collection]  # it may be added to these
+
+
+async def organise_for(page: Page, details: ImageDetails) -> Organise:
+    async with page.c.sessions.begin() as session:
+        image_id, user_id = details.image.id, page.user.user_id
+        holding = await collections.collections_of_image(session, image_id, user_id)
+        visible = await collections.visible_collections(session, user_id)
+        return Organise(
+            favourite=await collections.is_favourite(session, user_id, image_id),
+            tags=await collections.tags_of(session, image_id),
+            collections=holding,
+            choices=[c for c in visible if c not in holding],
+        )
 
 
 @router.post("/gallery/{image_id}/delete")

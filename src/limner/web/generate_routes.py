@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Response
 from starlette.datastructures import FormData
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.education.flows import is_exempt, status_for
 from limner.errors import (
@@ -39,9 +40,7 @@ async def generate_page(page: Page, *, status: int = 200, **values: object) -> R
     qualities = sorted({q for m in models for q in FAMILIES[m.family].qualities})
     n_max = max((FAMILIES[m.family].n_max for m in models), default=1)
     form = values.pop("form", {})
-    needs_training = (
-        not is_exempt(page.c.settings, page.user) and not (await status_for(page.c, page.user)).complete
-    )
+    needs_training = not is_exempt(page.c, page.user) and not (await status_for(page.c, page.user)).complete
     return await render(
         page,
         "generate/generate.html",
@@ -157,7 +156,7 @@ async def _record_confirmation(page: Page, categories: list[str], generation_id:
     async with page.c.sessions.begin() as session:
         await record(
             session,
-            action="prompt.warning_confirmed",
+            action=AuditAction.PROMPT_WARNING_CONFIRMED,
             actor_id=page.user.user_id,
             subject_type="generation",
             subject_id=generation_id,

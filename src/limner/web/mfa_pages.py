@@ -5,11 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from fastapi.responses import RedirectResponse
 
+from limner.deps import identity_context
 from limner.errors import AuthenticationError, PermissionDeniedError, QuotaExceededError
-from limner.identity import login, mfa_routes, totp
-from limner.identity.cookies import set_session_cookies
-from limner.identity.guards import SessionRef, session_ref
-from limner.identity.schemas import CodeBody
+from limner.identity.authentication import SessionRef, session_ref
+from limner.identity.mfa import routes as mfa_routes
+from limner.identity.mfa import totp
+from limner.identity.mfa.schemas import CodeBody
+from limner.identity.sessions import login
+from limner.identity.sessions.cookies import set_session_cookies
 from limner.web.forms import FieldError, text
 from limner.web.pages import Page, VisitorDep
 from limner.web.render import render
@@ -28,7 +31,7 @@ def safe_next(value: str | None) -> str:
 
 @router.get("/mfa")
 async def mfa_form(page: VisitorDep, next: str = "/") -> Response:
-    ref = await session_ref(page.request, page.c)
+    ref = await session_ref(page.request, identity_context(page.c))
     async with page.c.sessions.begin() as session:
         factors = await totp.factors(session, ref.user_id)
     if not factors:
@@ -51,7 +54,8 @@ async def _verify_page(page: Page, factors: list[str], next_url: str, error: str
 
 @router.post("/mfa")
 async def mfa_verify(page: VisitorDep) -> Response:
-    ref = await session_ref(page.request, page.c)
+    identity = identity_context(page.c)
+    ref = await session_ref(page.request, identity)
     form = await page.request.form()
     method, code, next_url = text(form, "method", "totp"), text(form, "code"), safe_next(text(form, "next"))
     if method not in METHODS:
@@ -59,25 +63,25 @@ async def mfa_verify(page: VisitorDep) -> Response:
     try:
         if not code:
             raise AuthenticationError("Enter the code from your authenticator app")
-        issued = await login.verify_mfa(page.c, token=ref.token, method=method, code=code, credential=None)  # type: ignore[arg-type]
+        issued = await login.verify_mfa(identity, token=ref.token, method=method, code=code, credential=None)  # type: ignore[arg-type]
     except (AuthenticationError, QuotaExceededError) as exc:
         async with page.c.sessions.begin() as session:
             factors = await totp.factors(session, ref.user_id)
         return await _verify_page(page, factors, next_url, exc.message)
     response = RedirectResponse(next_url, status_code=303)
-    set_session_cookies(response, issued, page.c.settings)
+    set_session_cookies(response, issued, identity_context(page.c).cookies)
     return response
 
 
 @router.get("/mfa/enrol")
 async def enrol_form(page: VisitorDep) -> Response:
-    ref = await session_ref(page.request, page.c)
+    ref = await session_ref(page.request, identity_context(page.c))
     return await _enrol_page(page, ref)
 
 
 async def _enrol_page(page: Page, ref: SessionRef, error: str | None = None) -> Response:
     try:
-        enrolment = await mfa_routes.begin_totp(ref, page.c)
+        enrolment = await mfa_routes.begin_totp(ref, identity_context(page.c))
     except PermissionDeniedError:  # already has a factor: verify it instead
         return RedirectResponse("/mfa", status_code=303)
     return await render(
@@ -93,11 +97,12 @@ async def _enrol_page(page: Page, ref: SessionRef, error: str | None = None) -> 
 
 @router.post("/mfa/enrol")
 async def enrol_confirm(page: VisitorDep) -> Response:
-    ref = await session_ref(page.request, page.c)
+    identity = identity_context(page.c)
+    ref = await session_ref(page.request, identity)
     code = text(await page.request.form(), "code")
     carrier = Response()
     try:
-        result = await mfa_routes.confirm_totp(CodeBody(code=code or "0"), ref, carrier, page.c)
+        result = await mfa_routes.confirm_totp(CodeBody(code=code or "0"), ref, carrier, identity)
     except AuthenticationError:
         return await _enrol_page(page, ref, "The code did not match. Scan the new QR code and try again")
     response = await render(

@@ -17,6 +17,8 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("Generate", "/", Permission.IMAGES_GENERATE),
     NavItem("Gallery", "/gallery", AUTHENTICATED),
+    NavItem("Collections", "/collections", AUTHENTICATED),
+    NavItem("Templates", "/templates", Permission.IMAGES_GENERATE),
     NavItem("My shares", "/shares", AUTHENTICATED),
     NavItem("Training", "/training", AUTHENTICATED),
     NavItem("Review", "/review", Permission.REVIEW_DECIDE),

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.responses import RedirectResponse
 
 from limner.db import utcnow
+from limner.deps import require_recent_mfa
 from limner.errors import ConfigError, PermissionDeniedError
 from limner.generation.flows.replay import replay_prompts
-from limner.identity.guards import require_recent_mfa
 from limner.identity.permissions import Permission
 from limner.policy import service as policy_service
 from limner.policy.document import parse_policy
@@ -29,7 +29,7 @@ DRY_RUN_DAYS = 30
 
 def _fresh(page: Page) -> bool:
     try:
-        require_recent_mfa(STEP_UP_S)(page.user, page.c)
+        require_recent_mfa(STEP_UP_S)(page.user, page.c.settings)
     except PermissionDeniedError:
         return False
     return True

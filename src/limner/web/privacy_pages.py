@@ -8,13 +8,12 @@ import io
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import RedirectResponse
 
+from limner.deps import require_recent_mfa
 from limner.errors import ConflictError, LimnerError, NotFoundError, PermissionDeniedError
-from limner.identity.guards import require_recent_mfa
+from limner.identity.accounts.service import list_users, require_user
 from limner.identity.permissions import Permission
-from limner.identity.service import list_users, require_user
 from limner.privacy import holds
-from limner.privacy.erase import erase_user
-from limner.privacy.export import export_user
+from limner.privacy.flows import erase_user, export_user
 from limner.privacy.requests import pending_requests, request_erasure, requested_at
 from limner.web.forms import FieldError, text
 from limner.web.pages import Page, PageDep, require_page
@@ -74,7 +73,7 @@ async def erase(page: Page = PrivacyPage) -> Response:
     form = await page.request.form()
     email = text(form, "email")
     try:
-        require_recent_mfa(STEP_UP_S)(page.user, page.c)
+        require_recent_mfa(STEP_UP_S)(page.user, page.c.settings)
     except PermissionDeniedError:
         return RedirectResponse("/mfa?next=/admin/privacy", status_code=303)
     try:

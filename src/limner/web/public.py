@@ -8,7 +8,7 @@ PUBLIC_PAGES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/"),  # the sign-in form for a visitor (Generate once signed in)
         ("POST", "/signin"),
         ("POST", "/signout"),  # ends the presented session; CSRF-checked inside
-        ("GET", "/mfa"),  # the half-signed-in session is checked inside (identity.guards.session_ref)
+        ("GET", "/mfa"),  # the half-signed-in session is checked inside (identity.authentication.session_ref)
         ("POST", "/mfa"),
         ("GET", "/mfa/enrol"),
         ("POST", "/mfa/enrol"),

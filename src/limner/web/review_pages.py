@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.responses import RedirectResponse
 
 from limner.db import utcnow
+from limner.deps import require_recent_mfa
 from limner.errors import ConflictError, InvalidRequestError, LimnerError, PermissionDeniedError
 from limner.generation.routes import reviews as item_api
-from limner.identity.guards import require_recent_mfa
 from limner.identity.permissions import Permission
 from limner.review import routes as review_api
 from limner.review.schemas import DecisionBody, ReviewRead
@@ -73,7 +73,7 @@ async def item_page(review_id: str, page: Page = ReviewerPage) -> Response:
 @router.post("/review/{review_id}/reveal")
 async def reveal(review_id: str, page: Page = ReviewerPage) -> Response:
     try:
-        require_recent_mfa(REVEAL_MAX_AGE_S)(page.user, page.c)
+        require_recent_mfa(REVEAL_MAX_AGE_S)(page.user, page.c.settings)
     except PermissionDeniedError:
         return RedirectResponse(f"/mfa?next=/review/{review_id}", status_code=303)
     async with page.c.sessions.begin() as session:

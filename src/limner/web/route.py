@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
 from limner.errors import AuthenticationError, LimnerError
-from limner.identity.cookies import CSRF_HEADER, needs_csrf
+from limner.identity.sessions.cookies import CSRF_HEADER, needs_csrf
 from limner.web.render import render_error
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")

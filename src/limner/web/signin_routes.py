@@ -7,12 +7,13 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
+from limner.deps import any_session, identity_context
 from limner.errors import AuthenticationError, PermissionDeniedError, QuotaExceededError
-from limner.identity import auth_routes, login
-from limner.identity.auth import authenticate_request, client_ip
-from limner.identity.cookies import session_token, set_session_cookies
-from limner.identity.guards import any_session
+from limner.identity.authentication import authenticate_request, client_ip
 from limner.identity.permissions import Permission
+from limner.identity.sessions import login
+from limner.identity.sessions import routes as auth_routes
+from limner.identity.sessions.cookies import session_token, set_session_cookies
 from limner.web.forms import FieldError, text
 from limner.web.generate_routes import generate_page
 from limner.web.pages import Page, VisitorDep
@@ -27,7 +28,7 @@ ENROL = "/mfa/enrol"
 async def home(page: VisitorDep) -> Response:
     """Generate for a signed-in person; the sign-in form for anyone else."""
     try:
-        principal = await authenticate_request(page.request, page.c)
+        principal = await authenticate_request(page.request, identity_context(page.c))
     except AuthenticationError as exc:
         if exc.code == "mfa_required":
             return RedirectResponse(MFA, status_code=303)
@@ -63,17 +64,17 @@ async def sign_in(page: VisitorDep) -> Response:
         return await sign_in_form(page, email=email, errors=errors)
     try:
         outcome = await login.password_login(
-            page.c,
+            identity_context(page.c),
             email=email,
             password=password,
             client_ip=client_ip(page.request),
-            old_token=session_token(page.request, page.c.settings),
+            old_token=session_token(page.request, page.c.settings.identity.sessions),
         )
     except (AuthenticationError, QuotaExceededError) as exc:
         return await sign_in_form(page, email=email, errors=[FieldError("email", exc.message)])
     target = "/" if outcome.status == "ok" else (MFA if outcome.factors else ENROL)
     response = RedirectResponse(target, status_code=303)
-    set_session_cookies(response, outcome.issued, page.c.settings)
+    set_session_cookies(response, outcome.issued, identity_context(page.c).cookies)
     return response
 
 
@@ -101,8 +102,8 @@ def _missing(email: str, password: str) -> list[FieldError]:
 
 @router.post("/signout")
 async def sign_out(request: Request, page: VisitorDep) -> Response:
-    ref = await any_session(request, page.c)
+    ref = await any_session(request, identity_context(page.c))
     response = RedirectResponse("/", status_code=303)
     async with page.c.sessions.begin() as session:
-        await auth_routes.sign_out(ref, response, page.c, session)
+        await auth_routes.sign_out(ref, response, identity_context(page.c), session)
     return response

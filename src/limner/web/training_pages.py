@@ -29,14 +29,14 @@ STATUS_TEXT = {
 @router.get("/training")
 async def training_home(page: PageDep) -> Response:
     async with page.c.sessions() as session:
-        status = await status_in(session, page.c.settings, page.user)
+        status = await status_in(session, page.c, page.user)
     return await render(
         page,
         "training/index.html",
         title="Training",
         training=status,
         status_text=STATUS_TEXT,
-        exempt=is_exempt(page.c.settings, page.user),
+        exempt=is_exempt(page.c, page.user),
     )
 
 

@@ -39,6 +39,27 @@ class Collector:
         return port
 
 
+class CountingCollector(Collector):
+    """A collector that also signals each finished connection (the syslog sink opens one per batch), so
+    a test awaits delivery instead of polling."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.connections = asyncio.Semaphore(0)
+        self.seen = 0
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await super().handle(reader, writer)
+        self.connections.release()
+
+    async def settled(self, batches: int) -> list[bytes]:
+        """The messages once `batches` connections have finished."""
+        while self.seen < batches:
+            await asyncio.wait_for(self.connections.acquire(), timeout=5)
+            self.seen += 1
+        return self.messages
+
+
 async def start_collector(tls: ssl.SSLContext | None = None) -> Collector:
     collector = Collector()
     collector.server = await asyncio.start_server(collector.handle, "127.0.0.1", 0, ssl=tls)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import NewEvent, record, record_many
 from limner.audit.signing import FakeCheckpointSigner
 from limner.audit.verify import Problem, VerifyReport, verify_chain, verify_log
@@ -15,7 +16,7 @@ from limner.components import Components
 async def _fill(c: Components, n: int) -> None:
     async with c.sessions.begin() as session:
         for i in range(n):
-            await record(session, action="image.generated", actor_id=f"user{i % 3}", data={"i": i})
+            await record(session, action=AuditAction.IMAGE_GENERATED, actor_id=f"user{i % 3}", data={"i": i})
 
 
 async def _verify(c: Components, signer: FakeCheckpointSigner) -> VerifyReport:
@@ -49,7 +50,9 @@ async def test_an_empty_chain_verifies(components: Components, signer: FakeCheck
 
 async def test_record_many_appends_in_order(components: Components, signer: FakeCheckpointSigner) -> None:
     async with components.sessions.begin() as session:
-        rows = await record_many(session, [NewEvent("audit.exported", data={"i": i}) for i in range(7)])
+        rows = await record_many(
+            session, [NewEvent(AuditAction.AUDIT_EXPORTED, data={"i": i}) for i in range(7)]
+        )
     assert [r.seq for r in rows] == list(range(1, 8))
     assert (await _verify(components, signer)).ok
 

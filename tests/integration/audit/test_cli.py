@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import AuditRuntime, install_audit, record
 from limner.audit.signing import FileCheckpointSigner
 from limner.cli.main import app
@@ -30,7 +31,7 @@ async def _record(data_dir: Path, n: int) -> None:
     try:
         async with c.sessions.begin() as session:
             for i in range(n):
-                await record(session, action="image.generated", outcome="=cmd", data={"i": i})
+                await record(session, action=AuditAction.IMAGE_GENERATED, outcome="=cmd", data={"i": i})
     finally:
         await c.aclose()
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from limner.audit.actions import AuditAction
 from limner.audit.models import AuditEvent
 from limner.audit.service import AuditRuntime, install_audit, record
 from limner.audit.signing import FakeCheckpointSigner
@@ -24,7 +25,10 @@ async def _hammer(c: Components) -> None:
         for i in range(EACH):
             async with c.sessions.begin() as session:
                 await record(
-                    session, action="image.generated", actor_id=f"user{n % 7}", data={"n": n, "i": i}
+                    session,
+                    action=AuditAction.IMAGE_GENERATED,
+                    actor_id=f"user{n % 7}",
+                    data={"n": n, "i": i},
                 )
 
     await asyncio.gather(*(writer(n) for n in range(WRITERS)))

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.components import Components
 from limner.settings import Settings
@@ -32,10 +33,14 @@ async def _seed(c: Components, user_id: str) -> None:
     async with c.sessions.begin() as session:
         for i in range(5):
             await record(
-                session, action="image.generate.requested", actor_id=user_id, outcome="allow", data={"i": i}
+                session,
+                action=AuditAction.IMAGE_GENERATE_REQUESTED,
+                actor_id=user_id,
+                outcome="allow",
+                data={"i": i},
             )
-        await record(session, action="image.generate.requested", actor_id=user_id, outcome="block")
-        await record(session, action="policy.activated", actor_id="someone-else", request_id="=1+2")
+        await record(session, action=AuditAction.IMAGE_GENERATE_REQUESTED, actor_id=user_id, outcome="block")
+        await record(session, action=AuditAction.POLICY_ACTIVATED, actor_id="someone-else", request_id="=1+2")
 
 
 async def test_search_filters_and_paginates(client: httpx.AsyncClient, components: Components) -> None:
@@ -45,7 +50,7 @@ async def test_search_filters_and_paginates(client: httpx.AsyncClient, component
     seen: list[int] = []
     cursor = None
     while True:
-        params = {
+        params: dict[str, str | int] = {
             "user": creator.email,
             "action": "image.*",
             "limit": 2,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from standardwebhooks.webhooks import Webhook
 
+from limner.audit.actions import AuditAction
 from limner.audit.config import AuditSettings
 from limner.audit.outbox import backlog, drain_configured, drain_once
 from limner.audit.service import record
@@ -29,7 +30,7 @@ SETTINGS = AuditSettings(drain_batch=3)
 async def _record(c: Components, n: int, *, actor: str = "user-1") -> None:
     async with c.sessions.begin() as session:
         for i in range(n):
-            await record(session, action="image.generated", actor_id=actor, data={"i": i})
+            await record(session, action=AuditAction.IMAGE_GENERATED, actor_id=actor, data={"i": i})
 
 
 async def _drain_all(c: Components, sinks: dict[str, object], settings: AuditSettings = SETTINGS) -> None:
@@ -72,13 +73,13 @@ async def test_syslog_tls_refuses_an_untrusted_collector(components: Components,
     await drain_once(components.sessions, {"syslog": sink}, SETTINGS)
     collector.server.close()  # type: ignore[union-attr]
     assert collector.messages == []
-    assert await backlog(components.sessions, ["syslog"]) == {"syslog": 1}
+    assert await _backlog(components, ["syslog"]) == {"syslog": 1}
 
 
 async def test_webhook_batches_are_signed_the_standard_webhooks_way(components: Components) -> None:
     receiver = await start_receiver()
     secret = "whsec_" + base64.b64encode(b"s3cret-s3cret-s3cret").decode()
-    sink = WebhookSink(WebhookConfig(url=receiver.url, secret=secret))  # type: ignore[arg-type]
+    sink = WebhookSink(WebhookConfig(url=receiver.url, secret=secret))
     await _record(components, 4)
     await _drain_all(components, {"hook": sink})
     await sink.aclose()
@@ -93,8 +94,8 @@ async def test_webhook_batches_are_signed_the_standard_webhooks_way(components: 
 async def test_webhook_over_https_with_a_private_ca(components: Components, tmp_path: Path) -> None:
     ca_file, server_context = self_signed(tmp_path)
     receiver = await start_receiver(server_context)
-    sink = WebhookSink(WebhookConfig(url=receiver.url, secret="kxxxxxxxxxxxxxxxxxxxx", ca_file=ca_file))  # type: ignore[arg-type]
-    untrusted = WebhookSink(WebhookConfig(url=receiver.url, secret="kxxxxxxxxxxxxxxxxxxxx"))  # type: ignore[arg-type]
+    sink = WebhookSink(WebhookConfig(url=receiver.url, secret="kxxxxxxxxxxxxxxxxxxxx", ca_file=ca_file))
+    untrusted = WebhookSink(WebhookConfig(url=receiver.url, secret="kxxxxxxxxxxxxxxxxxxxx"))
     await _record(components, 2)
     await _drain_all(components, {"hook": sink, "untrusted": untrusted})
     for s in (sink, untrusted):
@@ -102,16 +103,16 @@ async def test_webhook_over_https_with_a_private_ca(components: Components, tmp_
     assert receiver.url.startswith("https://")
     receiver.server.close()  # type: ignore[union-attr]
     assert [e["seq"] for _, body in receiver.requests for e in json.loads(body)["events"]] == [1, 2]
-    assert await backlog(components.sessions, ["hook", "untrusted"]) == {"hook": 0, "untrusted": 2}
+    assert await _backlog(components, ["hook", "untrusted"]) == {"hook": 0, "untrusted": 2}
 
 
 async def test_a_down_sink_backs_off_keeps_a_backlog_and_loses_nothing(components: Components) -> None:
     receiver = await start_receiver()
     receiver.statuses = [503, 503]
-    sink = WebhookSink(WebhookConfig(url=receiver.url, secret="kxxxxxxxxxxxxxxxxxxxx"))  # type: ignore[arg-type]
+    sink = WebhookSink(WebhookConfig(url=receiver.url, secret="kxxxxxxxxxxxxxxxxxxxx"))
     await _record(components, 5)
     await drain_once(components.sessions, {"hook": sink}, SETTINGS)
-    assert await backlog(components.sessions, ["hook"]) == {"hook": 5}
+    assert await _backlog(components, ["hook"]) == {"hook": 5}
     # Backing off: an immediate retry does not even call the receiver.
     await drain_once(components.sessions, {"hook": sink}, SETTINGS)
     assert receiver.statuses == [503]
@@ -121,7 +122,7 @@ async def test_a_down_sink_backs_off_keeps_a_backlog_and_loses_nothing(component
     receiver.server.close()  # type: ignore[union-attr]
     delivered = [e["seq"] for _, body in receiver.requests for e in json.loads(body)["events"]]
     assert delivered == [1, 2, 3, 4, 5]
-    assert await backlog(components.sessions, ["hook"]) == {"hook": 0}
+    assert await _backlog(components, ["hook"]) == {"hook": 0}
 
 
 async def test_a_slow_sink_never_blocks_recording(components: Components) -> None:
@@ -142,9 +143,9 @@ async def test_outbox_is_pruned_once_every_sink_has_an_event(components: Compone
     b.fail_next = 1
     await _record(components, 2)
     await drain_once(components.sessions, {"a": a, "b": b}, SETTINGS)
-    assert await backlog(components.sessions, ["a", "b"]) == {"a": 0, "b": 2}
+    assert await _backlog(components, ["a", "b"]) == {"a": 0, "b": 2}
     await drain_once(components.sessions, {"a": a, "b": b}, SETTINGS, now=utcnow() + timedelta(hours=1))
-    assert await backlog(components.sessions, ["a", "b"]) == {"a": 0, "b": 0}
+    assert await _backlog(components, ["a", "b"]) == {"a": 0, "b": 0}
     assert [e["seq"] for e in b.events] == [1, 2]
 
 
@@ -154,3 +155,8 @@ async def test_configured_file_sink_via_the_job_entry_point(components: Componen
     await _record(components, 2)
     assert await drain_configured(components.sessions, settings) == {"file": 2}
     assert [json.loads(line)["seq"] for line in path.read_text().splitlines()] == [1, 2]
+
+
+async def _backlog(components: Components, sinks: list[str]) -> dict[str, int]:
+    async with components.sessions() as session:
+        return await backlog(session, sinks)

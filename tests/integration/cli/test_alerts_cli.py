@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.cli.main import app
 from limner.components import build_components
@@ -28,7 +29,9 @@ async def _blocked_prompts(data_dir: Path, n: int) -> None:
     try:
         async with c.sessions.begin() as session:
             for _ in range(n):
-                await record(session, action="image.generate.requested", actor_id="u-probe", outcome="block")
+                await record(
+                    session, action=AuditAction.IMAGE_GENERATE_REQUESTED, actor_id="u-probe", outcome="block"
+                )
     finally:
         await c.aclose()
 

@@ -13,7 +13,8 @@ from sqlalchemy import update
 from limner.components import Components
 from limner.db import utcnow
 from limner.education.models import PolicyAcknowledgement, TrainingResult
-from limner.identity import service as identity
+from limner.identity.accounts import service as identity
+from limner.identity.keys import service as key_service
 from tests.factories import Caller, complete_training, make_caller
 from tests.integration.education.images import png
 
@@ -66,7 +67,7 @@ async def test_learner_acknowledges_passes_and_then_generates(
 async def test_service_account_keys_are_exempt(client: httpx.AsyncClient, components: Components) -> None:
     async with components.sessions.begin() as session:
         bot = await identity.get_or_create_service(session, name="render-bot", roles=["creator"])
-        _, key = await identity.create_api_key(session, owner=bot, secret_key=components.secret_key)
+        _, key = await key_service.create_api_key(session, owner=bot, secret_key=components.secret_key)
     response = await client.post(GEN, headers={"Authorization": f"Bearer {key}"}, json=BODY)
     assert response.status_code == 200
     status = (await client.get("/v1/limner/training", headers={"Authorization": f"Bearer {key}"})).json()

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from limner.audit.models import AuditEvent
 from limner.components import Components
-from limner.identity.models import User
+from limner.identity.accounts.models import User
 from tests.factories import Caller, make_caller
 
 T = "/v1/limner/training"

@@ -15,7 +15,7 @@ from limner.imaging.catalog import ModelSpec
 from limner.main import create_app
 from tests.conftest import create_schema, make_settings
 from tests.factories import Caller, make_caller
-from tests.fakes.openai_upstream import FakeUpstreamState, serve_fake_upstream
+from tests.fakes.openai_upstream import FakeUpstreamState, FaultMode, serve_fake_upstream
 
 GEN = "/v1/images/generations"
 BODY = {"model": "dall-e-2", "prompt": "a harbour", "size": "256x256"}
@@ -60,7 +60,7 @@ async def gateway(
 
 @pytest.mark.parametrize("fault", ["http_500", "http_503", "garbage", "timeout"])
 async def test_a_failing_vendor_opens_the_breaker(
-    gateway: tuple[httpx.AsyncClient, Caller], upstream: tuple[str, FakeUpstreamState], fault: str
+    gateway: tuple[httpx.AsyncClient, Caller], upstream: tuple[str, FakeUpstreamState], fault: FaultMode
 ) -> None:
     client, caller = gateway
     state = upstream[1]

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from limner.audit.models import AuditEvent
 from limner.components import Components
 from limner.db import utcnow
-from limner.identity.models import ApiKey
-from limner.identity.service import revoke_api_key
+from limner.identity.keys.models import ApiKey
+from limner.identity.keys.service import revoke_api_key
 from limner.imaging.records import Generation, ImageRecord
 from tests.factories import Caller, make_caller
 
@@ -208,7 +208,11 @@ async def test_edits_and_variations_accept_multipart_uploads(
     ],
 )
 async def test_bad_uploads_get_a_clear_400(
-    client: httpx.AsyncClient, admin: Caller, files: dict[str, object], data: dict[str, str], param: str
+    client: httpx.AsyncClient,
+    admin: Caller,
+    files: dict[str, tuple[str, bytes, str]],
+    data: dict[str, str],
+    param: str,
 ) -> None:
     resp = await client.post(
         "/v1/images/edits", headers=admin.headers, files=files, data={"model": "limner-local", **data}

@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from limner.audit.models import AuditEvent
 from limner.components import Components
-from limner.identity import service
+from limner.identity.accounts import service
+from limner.identity.keys import service as key_service
 from limner.settings import Settings
 from tests.conftest import make_settings
 from tests.factories import Caller, make_caller
@@ -94,7 +95,7 @@ async def test_scim_manages_only_what_it_provisioned(
 ) -> None:
     async with components.sessions.begin() as session:
         owner = await service.get_or_create_service(session, name="okta", roles=["scim"])
-        _, key = await service.create_api_key(session, owner=owner, secret_key=components.secret_key)
+        _, key = await key_service.create_api_key(session, owner=owner, secret_key=components.secret_key)
     h = {"Authorization": f"Bearer {key}"}
     # The locally created admin is invisible to SCIM: no read, no deactivate, no delete.
     assert (await client.get(f"{SCIM_USERS}/{admin.user_id}", headers=h)).status_code == 404
@@ -215,7 +216,7 @@ async def test_scim_root_search_finds_users_and_groups(
 ) -> None:
     async with components.sessions.begin() as session:
         owner = await service.get_or_create_service(session, name="entra", roles=["scim"])
-        _, key = await service.create_api_key(session, owner=owner, secret_key=components.secret_key)
+        _, key = await key_service.create_api_key(session, owner=owner, secret_key=components.secret_key)
     h = {"Authorization": f"Bearer {key}"}
     doc = {"schemas": [SCIM_USER], "userName": "grace@example.com", "active": True}
     assert (await client.post(SCIM_USERS, headers=h, json=doc)).status_code == 201

@@ -8,6 +8,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -41,11 +42,11 @@ async def person(c: Components, roles: list[str], email: str | None = None) -> s
     return user.email
 
 
-async def sign_in(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> dict[str, str]:
+async def sign_in(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> dict[str, Any]:
     """Password sign-in; returns the JSON body (status, csrf_token). The client keeps the cookie."""
     response = await client.post("/v1/limner/auth/login", json={"email": email, "password": password})
     assert response.status_code == 200, response.text
-    body: dict[str, str] = response.json()
+    body: dict[str, Any] = response.json()
     return body
 
 

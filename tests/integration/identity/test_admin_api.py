@@ -146,7 +146,7 @@ async def test_expired_keys_are_refused(client: httpx.AsyncClient, components: C
     from datetime import timedelta
 
     from limner.db import utcnow
-    from limner.identity.models import ApiKey
+    from limner.identity.keys.models import ApiKey
 
     caller = await make_caller(components, roles=["creator"])
     async with components.sessions.begin() as session:

@@ -19,11 +19,11 @@ from fastapi.routing import iter_route_contexts
 
 from limner.components import Components, build_components
 from limner.db import utcnow
-from limner.identity import service
-from limner.identity.guards import ANY_SESSION
+from limner.deps import ANY_SESSION
+from limner.identity.keys import service as key_service
 from limner.identity.permissions import AUTHENTICATED, ROLE_PERMISSIONS, permissions_for
 from limner.identity.public import PUBLIC_ROUTES
-from limner.identity.sessions import start_session
+from limner.identity.sessions.service import start_session
 from limner.main import create_app
 from limner.web.route import WebRoute
 from tests.conftest import create_schema, make_settings
@@ -80,7 +80,7 @@ async def credentials(c: Components, role: str, via: str) -> dict[str, str]:
     user = await make_user(c, roles=[role])
     async with c.sessions.begin() as session:
         if via == "key":
-            _, key = await service.create_api_key(session, owner=user, secret_key=c.secret_key)
+            _, key = await key_service.create_api_key(session, owner=user, secret_key=c.secret_key)
             return {"Authorization": f"Bearer {key}"}
         issued = await start_session(
             session,
@@ -152,7 +152,7 @@ async def test_every_route_for_every_role_and_credential(
             for endpoint in found:
                 # Sign-out endpoints end the caller's session: they get credentials of their own.
                 headers = await credentials(components, role, via) if "logout" in endpoint.path else reused
-                body = {} if endpoint.method in ("POST", "PUT", "PATCH") else None
+                body: dict[str, object] | None = {} if endpoint.method in ("POST", "PUT", "PATCH") else None
                 response = await client.request(endpoint.method, endpoint.url(), headers=headers, json=body)
                 checked += 1
                 if problem := check(endpoint, role, via, response):

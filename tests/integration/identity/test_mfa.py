@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from limner.audit.models import AuditEvent
 from limner.components import Components
-from limner.identity.guards import require_recent_mfa
-from limner.identity.models import AuthSession, TotpFactor
-from limner.identity.totp import unseal
+from limner.deps import require_recent_mfa
+from limner.identity.mfa.models import TotpFactor
+from limner.identity.mfa.totp import unseal
+from limner.identity.sessions.models import AuthSession
 from tests.integration.identity.authenticator import SoftAuthenticator
 from tests.integration.identity.conftest import ORIGIN, person, sign_in
 
@@ -244,7 +245,7 @@ async def test_step_up_needs_a_recent_mfa(
 async def test_totp_secret_sealing_is_bound_to_the_user(components: Components) -> None:
     from cryptography.exceptions import InvalidTag
 
-    from limner.identity.totp import seal
+    from limner.identity.mfa.totp import seal
 
     sealed = seal(components.secret_key, "JBSWY3DPEHPK3PXP", "user-a")
     assert unseal(components.secret_key, sealed, "user-a") == "JBSWY3DPEHPK3PXP"

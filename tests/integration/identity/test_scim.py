@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from limner.components import Components
-from limner.identity import service
-from limner.identity.models import AuthSession
+from limner.identity.accounts import service
+from limner.identity.keys import service as key_service
+from limner.identity.sessions.models import AuthSession
 from tests.factories import Caller
 
 SCIM = "/scim/v2"
@@ -27,7 +28,7 @@ async def idp(components: Components) -> Caller:
     """The IdP's credential: an API key with the scim role, owned by a service account."""
     async with components.sessions.begin() as session:
         owner = await service.get_or_create_service(session, name="okta", roles=["scim"])
-        row, key = await service.create_api_key(session, owner=owner, secret_key=components.secret_key)
+        row, key = await key_service.create_api_key(session, owner=owner, secret_key=components.secret_key)
     return Caller(user_id=owner.id, email=owner.email, api_key=key, key_id=row.id)
 
 
@@ -48,7 +49,7 @@ def okta_user(email: str, active: bool = True) -> dict[str, object]:
 
 async def test_okta_user_lifecycle(client: httpx.AsyncClient, idp: Caller, components: Components) -> None:
     h = idp.headers
-    query = {"filter": 'userName eq "ada@example.com"', "startIndex": 1, "count": 100}
+    query: dict[str, str | int] = {"filter": 'userName eq "ada@example.com"', "startIndex": 1, "count": 100}
     lookup = await client.get(f"{SCIM}/Users", params=query, headers=h)
     assert lookup.status_code == 200
     assert lookup.json()["totalResults"] == 0

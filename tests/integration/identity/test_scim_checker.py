@@ -16,7 +16,8 @@ from scim2_client.engines.httpx2 import SyncSCIMClient
 from scim2_tester import Status, check_server
 
 from limner.components import build_components
-from limner.identity import service
+from limner.identity.accounts import service
+from limner.identity.keys import service as key_service
 from limner.main import create_app
 from tests.conftest import create_schema, make_settings
 from tests.integration.identity.conftest import free_port
@@ -28,7 +29,7 @@ async def _prepare(data_dir: Path) -> str:
         await create_schema(c.engine)
         async with c.sessions.begin() as session:
             owner = await service.get_or_create_service(session, name="okta", roles=["scim"])
-            _, key = await service.create_api_key(
+            _, key = await key_service.create_api_key(
                 session, owner=owner, secret_key=c.secret_key, roles=["scim"]
             )
     finally:

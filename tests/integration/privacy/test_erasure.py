@@ -17,11 +17,11 @@ from limner.audit.signing import FakeCheckpointSigner
 from limner.audit.verify import verify_chain
 from limner.components import Components
 from limner.errors import ConflictError, NotFoundError
-from limner.identity.models import ApiKey, User
+from limner.identity.accounts.models import User
+from limner.identity.keys.models import ApiKey
 from limner.imaging.records import Generation, ImageRecord
 from limner.privacy import holds
-from limner.privacy.erase import erase_user
-from limner.privacy.export import export_user
+from limner.privacy.flows import erase_user, export_user
 from limner.settings import Settings
 from limner.vault.models import DataKey
 from tests.conftest import make_settings

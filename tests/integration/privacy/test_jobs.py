@@ -7,6 +7,7 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import func, select
 
+from limner.audit.actions import AuditAction
 from limner.audit.jobs import audit_jobs
 from limner.audit.models import AuditCheckpoint, AuditEvent
 from limner.audit.service import record
@@ -43,7 +44,7 @@ async def test_scheduled_purge_and_janitor_run_once(
 async def test_audit_jobs_sign_pending_checkpoints(components: Components) -> None:
     async with components.sessions.begin() as session:
         for i in range(1000):
-            await record(session, action="audit.exported", data={"i": i})
+            await record(session, action=AuditAction.AUDIT_EXPORTED, data={"i": i})
     jobs = {job.name: job for job in audit_jobs(components)}
     assert await run_once(components, jobs["audit.sign_checkpoints"])
     assert await run_once(components, jobs["audit.drain"])

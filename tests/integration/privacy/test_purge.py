@@ -9,6 +9,7 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import func, select, update
 
+from limner.audit.actions import AuditAction
 from limner.audit.models import AuditCheckpoint, AuditEvent
 from limner.audit.service import AuditRuntime, install_audit, record
 from limner.audit.signing import FakeCheckpointSigner
@@ -18,7 +19,7 @@ from limner.db import utcnow
 from limner.imaging.records import Generation, ImageRecord
 from limner.privacy import holds
 from limner.privacy.config import RetentionSettings
-from limner.privacy.purge import purge_expired
+from limner.privacy.flows import purge_expired
 from tests.factories import Caller
 from tests.integration.privacy.helpers import generate
 
@@ -133,7 +134,7 @@ async def test_audit_purge_drops_a_prefix_and_the_chain_still_verifies(component
     install_audit(components.sessions, AuditRuntime(signer=signer, checkpoint_every=4))
     async with components.sessions.begin() as session:
         for i in range(10):
-            await record(session, action="image.generated", data={"i": i})
+            await record(session, action=AuditAction.IMAGE_GENERATED, data={"i": i})
     _retain(components, audit_metadata_days=365)
     # Event times are hashed, so time moves forward instead of the events moving back.
     report = await purge_expired(components, utcnow() + timedelta(days=400), dry_run=False)

@@ -11,13 +11,13 @@ from sqlalchemy import select
 from limner.audit.models import AuditEvent
 from limner.components import Components
 from limner.errors import NotFoundError, PermissionDeniedError
-from limner.identity import groups
-from limner.identity.models import User
+from limner.identity.accounts import groups
+from limner.identity.accounts.models import User
 from limner.identity.permissions import Principal
-from limner.identity.service import principal_for
+from limner.identity.principals import principal_for
 from limner.imaging.records import Generation
 from limner.privacy import holds
-from limner.privacy.erase import erase_user
+from limner.privacy.flows import erase_user
 from limner.privacy.reveal import reveal_for, reveal_prompt
 from limner.settings import Settings
 from tests.conftest import make_settings

@@ -16,11 +16,12 @@ from standardwebhooks.webhooks import Webhook
 
 from limner.audit.sinks.syslog import SyslogConfig
 from limner.components import Components, build_components
-from limner.identity import service as identity
-from limner.identity.models import User
+from limner.identity.accounts import service as identity
+from limner.identity.accounts.models import User
+from limner.identity.keys import service as key_service
 from limner.imaging.actions import Action
 from limner.main import create_app
-from limner.privacy.erase import erase_user
+from limner.privacy.flows import erase_user
 from limner.usage.alerts.config import AlertSettings
 from limner.usage.alerts.delivery import deliver_once
 from limner.usage.alerts.evaluation import evaluate_rules
@@ -299,7 +300,7 @@ async def test_key_alert_suspends_the_key_until_an_admin_resumes_it(
         user = await session.get(User, creator.user_id)
         assert user is not None
         assert user.status == "active"  # the person keeps their other keys and sessions
-        await identity.set_key_suspended(session, key_id=creator.key_id, suspended=False)
+        await key_service.set_key_suspended(session, key_id=creator.key_id, suspended=False)
     assert (
         await client.post("/v1/images/generations", json=body, headers=creator.headers)
     ).status_code == 200

@@ -6,10 +6,11 @@ import asyncio
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from limner.components import Components
@@ -49,7 +50,7 @@ async def test_postgres_counters_are_exact_under_concurrency(pg_database: str) -
     try:
         async with engine.begin() as conn:
             await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-            await conn.run_sync(lambda sync: UsageCounter.__table__.create(sync))
+            await conn.run_sync(lambda sync: cast(Table, UsageCounter.__table__).create(sync))
         store = DatabaseCounterStore(make_sessions(engine))
         key = f"img:user:{uuid.uuid4().hex}:d"
         results = await hammer(store, key)
@@ -118,8 +119,8 @@ async def test_over_the_limit_is_a_429_with_retry_after_and_reset_time(
 
 async def test_a_group_budget_stops_spending(data_dir: Path) -> None:
     from limner.components import build_components
-    from limner.identity import groups
-    from limner.identity.models import User
+    from limner.identity.accounts import groups
+    from limner.identity.accounts.models import User
 
     quotas = {"groups": {"design": {"budget_usd_per_month": "0.05"}}}
     c = build_components(make_settings(data_dir / "budget", identity={"quotas": quotas}))

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from limner.cli.main import app as cli
 from limner.components import Components, build_components
 from limner.db import utcnow
-from limner.identity import groups
+from limner.identity.accounts import groups
 from limner.imaging.actions import Action
 from limner.main import create_app
 from limner.policy.engine import AllowAllPolicy

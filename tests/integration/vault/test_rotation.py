@@ -42,7 +42,7 @@ async def test_rotation_rewraps_every_data_key_and_blobs_stay_readable(
     await _generate(client, creator)
     await _generate(client, admin)
     blobs_before = {k: await components.blob_store.get(k) for k in await components.blob_store.keys()}
-    report = await rotate_keys(components, actor_id=admin.user_id)
+    report = await rotate_keys(components.sessions, components.key_provider, actor_id=admin.user_id)
     assert (report.new_version, report.rewrapped, report.retired) == ("2", 2, ["1"])
     assert await components.key_provider.versions() == ["2"]
     async with components.sessions() as session:
@@ -58,7 +58,7 @@ async def test_rotation_rewraps_every_data_key_and_blobs_stay_readable(
 
 async def test_a_crash_before_retiring_is_finished_by_the_next_run(components: Components) -> None:
     await components.key_provider.rotate()  # as if a rotation died after creating version 2
-    assert await retire_unused(components, actor_id=None, keep="2") == ["1"]
+    assert await retire_unused(components.sessions, components.key_provider, actor_id=None, keep="2") == ["1"]
 
 
 def test_cli_rotate_json(tmp_path: Path) -> None:
@@ -84,7 +84,7 @@ async def test_rotation_seals_data_keys_from_before_owner_keys(components: Compo
         )
     async with components.sessions() as session:
         assert await existing_data_key(session, provider, owner_id="legacy-owner") == key
-    report = await rotate_keys(components, actor_id=None)
+    report = await rotate_keys(components.sessions, components.key_provider, actor_id=None)
     assert report.rewrapped == 1
     async with components.sessions() as session:
         row = await session.get(DataKey, "legacy-owner")

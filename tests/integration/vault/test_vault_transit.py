@@ -97,7 +97,7 @@ async def test_generation_and_rotation_end_to_end(vault: FakeVaultServer, tmp_pa
                 json={"model": "limner-local", "prompt": "owl"},
             )
             assert resp.status_code == 200
-            report = await rotate_keys(c, actor_id=caller.user_id)
+            report = await rotate_keys(c.sessions, c.key_provider, actor_id=caller.user_id)
             assert (report.new_version, report.rewrapped, report.retired) == ("2", 1, ["1"])
             export = await client.post(
                 "/v1/limner/privacy/exports", headers=caller.headers, json={"email": caller.email}

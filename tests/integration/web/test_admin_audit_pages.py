@@ -13,7 +13,7 @@ import httpx
 from PIL import Image
 
 from limner.components import Components
-from limner.identity import groups
+from limner.identity.accounts import groups
 from limner.provenance.watermarks import create_watermark_key
 from tests.factories import make_user
 from tests.integration.web.conftest import csrf_from, web_sign_in

@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from limner.components import Components
 from limner.db import utcnow
-from limner.identity.models import AuthSession
+from limner.identity.sessions.models import AuthSession
 from limner.policy import service as policy_service
 from tests.integration.web.conftest import csrf_from, web_sign_in
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from limner.components import Components
-from limner.identity import groups
+from limner.identity.accounts import groups
 from limner.settings import Settings
 from tests.conftest import make_settings
 from tests.factories import make_user

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from limner.components import Components
-from limner.identity import groups
+from limner.identity.accounts import groups
 from tests.factories import make_caller
 from tests.integration.web.conftest import web_sign_in
 

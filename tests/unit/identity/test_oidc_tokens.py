@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from joserfc import jwt
@@ -11,7 +11,7 @@ from joserfc.jwk import KeySet, RSAKey
 
 from limner.errors import AuthenticationError
 from limner.identity.config import OidcProviderConfig
-from limner.identity.oidc import authorization_request, validate_id_token
+from limner.identity.sso.oidc import authorization_request, validate_id_token
 
 PROVIDER = OidcProviderConfig(
     name="corp", issuer="https://idp.example", client_id="limner", client_secret="s"
@@ -39,7 +39,7 @@ def token(key: RSAKey = OLD, **overrides: Any) -> str:
 
 
 def jwks(*keys: RSAKey) -> dict[str, Any]:
-    return KeySet(list(keys)).as_dict(private=False)
+    return cast(dict[str, Any], KeySet(list(keys)).as_dict(private=False))
 
 
 def test_a_valid_token_passes() -> None:

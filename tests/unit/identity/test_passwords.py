@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from limner.errors import InvalidRequestError
-from limner.identity.passwords import (
+from limner.identity.accounts.passwords import (
     check_password_policy,
     common_passwords,
     dummy_hash,

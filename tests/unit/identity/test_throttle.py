@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from limner.identity.config import LoginSettings
-from limner.identity.throttle import locked_until, throttle_key
+from limner.identity.sessions.throttle import locked_until, throttle_key
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 CFG = LoginSettings()

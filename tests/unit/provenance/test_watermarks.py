@@ -8,7 +8,6 @@ import pytest
 from pydantic import SecretStr, TypeAdapter, ValidationError
 
 from limner.errors import ConfigError
-from limner.provenance.watermark import DwtDctWatermark
 from limner.provenance.watermarks import (
     DwtDctWatermarkConfig,
     NoWatermark,
@@ -17,6 +16,7 @@ from limner.provenance.watermarks import (
     build_watermark,
     create_watermark_key,
 )
+from limner.provenance.watermarks.dwt_dct import DwtDctWatermark
 
 from .images import flat
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner import observe
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.components import Components
 from limner.db import reading
@@ -197,7 +198,7 @@ async def _open(
         )
         await record(
             session,
-            action=f"image.{request.operation}.requested",
+            action=AuditAction(f"image.{request.operation}.requested"),
             actor_id=principal.user_id,
             subject_type="generation",
             subject_id=row.id,

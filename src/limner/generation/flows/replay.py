@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import datetime
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.components import Components
 from limner.db import reading
@@ -30,7 +31,7 @@ async def replay_prompts(c: Components, *, candidate_text: str, since: datetime)
     async with c.sessions.begin() as session:
         await record(
             session,
-            action="policy.dry_run",
+            action=AuditAction.POLICY_DRY_RUN,
             data={"prompts_decrypted": report.prompts, "since": since.isoformat()},
         )
     return report

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from typing import cast
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.components import Components
 from limner.errors import LimnerError, NotFoundError
 from limner.generation import service as generation
 from limner.generation.flows.prepare import Opened
 from limner.generation.flows.run import run_generation
-from limner.identity.models import User
+from limner.identity.accounts.models import User
 from limner.identity.permissions import Principal
 from limner.identity.principals import load_principal
 from limner.imaging.actions import Action
@@ -106,7 +107,7 @@ async def _release_images(c: Components, item: ReviewItem, request_id: str) -> N
         generation.finish(row, status=GenerationStatus.COMPLETED, upstream_ms=row.upstream_ms)
         await record(
             session,
-            action="image.released",
+            action=AuditAction.IMAGE_RELEASED,
             subject_type="generation",
             subject_id=row.id,
             request_id=request_id,

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 
 from limner import observe
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.components import Components
 from limner.errors import ContentPolicyViolation, HeldForReview, LimnerError
@@ -129,7 +130,7 @@ async def _fail(
         service.finish(row, status=status, upstream_ms=upstream_ms, error_code=code)
         await record(
             session,
-            action="image.failed",
+            action=AuditAction.IMAGE_FAILED,
             actor_id=principal.user_id,
             subject_type="generation",
             subject_id=row.id,
@@ -176,7 +177,7 @@ async def _close(
         service.finish(row, status=status, upstream_ms=upstream_ms)
         await record(
             session,
-            action="image.held" if held else "image.generated",
+            action=AuditAction.IMAGE_HELD if held else AuditAction.IMAGE_GENERATED,
             actor_id=principal.user_id,
             subject_type="generation",
             subject_id=row.id,

@@ -25,7 +25,7 @@ from limner.generation.schemas import (
     ModelCard,
     ModelList,
 )
-from limner.identity.models import User
+from limner.identity.accounts.models import User
 from limner.identity.permissions import AUTHENTICATED, Permission, Principal
 from limner.imaging.actions import Action
 from limner.imaging.requests import GenerationInput, Operation

@@ -7,14 +7,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.components import Components
-from limner.deps import ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, require
+from limner.deps import STEP_UP, ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, require
 from limner.errors import NotFoundError
 from limner.generation import service as generation
 from limner.generation.flows.resume import decide_and_resume
 from limner.generation.routes.images import MEDIA_TYPES, image_data
-from limner.identity.guards import STEP_UP
 from limner.identity.permissions import Permission
 from limner.imaging.records import Generation, GenerationStatus
 from limner.imaging.responses import ImageData
@@ -67,7 +67,7 @@ async def reveal_prompt(
         raise NotFoundError("The prompt of this review was erased.")
     await record(
         session,
-        action="prompt.revealed",
+        action=AuditAction.PROMPT_REVEALED,
         actor_id=principal.user_id,
         subject_type="generation",
         subject_id=row.id,

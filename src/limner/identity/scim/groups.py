@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.db import utcnow
-from limner.identity import groups
-from limner.identity.models import Group, User
+from limner.identity.accounts import groups
+from limner.identity.accounts.models import Group, User
 from limner.identity.scim.errors import ScimError, invalid
 from limner.identity.scim.query import EqFilter
 from limner.identity.scim.schema import GROUP_SCHEMA

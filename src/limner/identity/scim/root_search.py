@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.identity import groups as group_service
+from limner.identity.accounts import groups as group_service
 from limner.identity.scim import groups, users
 from limner.identity.scim.errors import ScimError, invalid
 from limner.identity.scim.query import parse_filter

@@ -9,17 +9,16 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from limner.deps import ComponentsDep, PrincipalDep, SessionDep, require
-from limner.identity import groups as group_service
+from limner.identity.accounts import groups as group_service
+from limner.identity.accounts.models import Group, User
 from limner.identity.permissions import Permission
 from limner.identity.scim import groups, users
 from limner.identity.scim.errors import MEDIA_TYPE, ScimError, ScimRoute, invalid
+from limner.identity.scim.listing import list_page, list_response, page_bounds, project_params, search_params
 from limner.identity.scim.patch import apply_patch
-from limner.identity.scim.query import paging, parse_filter, project
 from limner.identity.scim.root_search import search_all
 from limner.identity.scim.schema import (
-    LIST_SCHEMA,
     PATCH_SCHEMA,
-    SEARCH_SCHEMA,
     resource_types,
     schemas,
     service_provider_config,
@@ -67,7 +66,7 @@ async def get_config(request: Request) -> JSONResponse:
 
 @discovery.get("/Schemas")
 async def list_schemas(request: Request) -> JSONResponse:
-    return scim(_list(schemas(base_url(request)), 0))
+    return scim(list_response(schemas(base_url(request)), 0))
 
 
 @discovery.get("/Schemas/{schema_id}")
@@ -77,7 +76,7 @@ async def get_schema(schema_id: str, request: Request) -> JSONResponse:
 
 @discovery.get("/ResourceTypes")
 async def list_resource_types(request: Request) -> JSONResponse:
-    return scim(_list(resource_types(base_url(request)), 0))
+    return scim(list_response(resource_types(base_url(request)), 0))
 
 
 @discovery.get("/ResourceTypes/{type_id}")
@@ -87,11 +86,11 @@ async def get_resource_type(type_id: str, request: Request) -> JSONResponse:
 
 @router.post("/.search")
 async def search_everything(request: Request, session: SessionDep, scoped: ScopedDep) -> JSONResponse:
-    params = _search_params(await read_json(request))
-    offset, limit = _paging(params)
+    params = search_params(await read_json(request))
+    offset, limit = page_bounds(params)
     total, docs = await search_all(session, params.get("filter"), offset + limit, base_url(request), scoped)
     page = docs[offset : offset + limit]
-    return scim(_list([_project(d, params) for d in page], offset, total))
+    return scim(list_response([project_params(d, params) for d in page], offset, total))
 
 
 def _one(items: list[dict[str, Any]], item_id: str, what: str) -> dict[str, Any]:
@@ -101,16 +100,6 @@ def _one(items: list[dict[str, Any]], item_id: str, what: str) -> dict[str, Any]
     raise ScimError(404, f"{what} {item_id} not found.")
 
 
-def _list(resources: list[dict[str, Any]], offset: int, total: int | None = None) -> dict[str, Any]:
-    return {
-        "schemas": [LIST_SCHEMA],
-        "totalResults": len(resources) if total is None else total,
-        "startIndex": offset + 1,
-        "itemsPerPage": len(resources),
-        "Resources": resources,
-    }
-
-
 @router.get("/Users")
 async def list_users(request: Request, session: SessionDep, scoped: ScopedDep) -> JSONResponse:
     return scim(await _user_page(request, session, dict(request.query_params), scoped))
@@ -118,19 +107,18 @@ async def list_users(request: Request, session: SessionDep, scoped: ScopedDep) -
 
 @router.post("/Users/.search")
 async def search_users(request: Request, session: SessionDep, scoped: ScopedDep) -> JSONResponse:
-    return scim(await _user_page(request, session, _search_params(await read_json(request)), scoped))
+    return scim(await _user_page(request, session, search_params(await read_json(request)), scoped))
 
 
 async def _user_page(
     request: Request, session: SessionDep, params: dict[str, Any], scoped: bool
 ) -> dict[str, Any]:
-    offset, limit = _paging(params)
-    total, rows = await users.search(
-        session, parse_filter(params.get("filter")), offset, limit, scoped=scoped
-    )
     base = base_url(request)
-    docs = [users.to_doc(u, await users.memberships(session, u), base) for u in rows]
-    return _list([_project(d, params) for d in docs], offset, total)
+
+    async def render(user: User) -> dict[str, Any]:
+        return users.to_doc(user, await users.memberships(session, user), base)
+
+    return await list_page(session, params, scoped, users.search, render)
 
 
 @router.post("/Users")
@@ -148,7 +136,7 @@ async def create_user(
 async def get_user(user_id: str, request: Request, session: SessionDep, scoped: ScopedDep) -> JSONResponse:
     user = await users.get(session, user_id, scoped=scoped)
     doc = users.to_doc(user, await users.memberships(session, user), base_url(request))
-    return scim(_project(doc, dict(request.query_params)))
+    return scim(project_params(doc, dict(request.query_params)))
 
 
 @router.put("/Users/{user_id}")
@@ -187,19 +175,18 @@ async def list_groups(request: Request, session: SessionDep, scoped: ScopedDep) 
 
 @router.post("/Groups/.search")
 async def search_groups(request: Request, session: SessionDep, scoped: ScopedDep) -> JSONResponse:
-    return scim(await _group_page(request, session, _search_params(await read_json(request)), scoped))
+    return scim(await _group_page(request, session, search_params(await read_json(request)), scoped))
 
 
 async def _group_page(
     request: Request, session: SessionDep, params: dict[str, Any], scoped: bool
 ) -> dict[str, Any]:
-    offset, limit = _paging(params)
-    total, rows = await groups.search(
-        session, parse_filter(params.get("filter")), offset, limit, scoped=scoped
-    )
     base = base_url(request)
-    docs = [groups.to_doc(g, list(await group_service.members(session, g)), base) for g in rows]
-    return _list([_project(d, params) for d in docs], offset, total)
+
+    async def render(group: Group) -> dict[str, Any]:
+        return groups.to_doc(group, list(await group_service.members(session, group)), base)
+
+    return await list_page(session, params, scoped, groups.search, render)
 
 
 @router.post("/Groups")
@@ -217,7 +204,7 @@ async def create_group(
 async def get_group(group_id: str, request: Request, session: SessionDep, scoped: ScopedDep) -> JSONResponse:
     group = await groups.get(session, group_id, scoped=scoped)
     doc = groups.to_doc(group, list(await group_service.members(session, group)), base_url(request))
-    return scim(_project(doc, dict(request.query_params)))
+    return scim(project_params(doc, dict(request.query_params)))
 
 
 @router.put("/Groups/{group_id}")
@@ -273,26 +260,3 @@ def _patch_body(body: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(body.get("Operations"), list) or not body["Operations"]:
         raise invalid("A PatchOp needs a non-empty Operations list.", "invalidSyntax")
     return body
-
-
-def _search_params(body: dict[str, Any]) -> dict[str, Any]:
-    if SEARCH_SCHEMA not in (body.get("schemas") or []):
-        raise invalid(f"A search body must declare the schema {SEARCH_SCHEMA}.", "invalidSyntax")
-    params = {k: body.get(k) for k in ("filter", "startIndex", "count")}
-    for key in ("attributes", "excludedAttributes"):
-        if isinstance(body.get(key), list):
-            params[key] = ",".join(str(a) for a in body[key])
-    return params
-
-
-def _paging(params: dict[str, Any]) -> tuple[int, int]:
-    try:
-        start = int(params["startIndex"]) if params.get("startIndex") is not None else None
-        count = int(params["count"]) if params.get("count") is not None else None
-    except (TypeError, ValueError) as exc:
-        raise invalid("startIndex and count must be integers.") from exc
-    return paging(start, count)
-
-
-def _project(doc: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
-    return project(doc, params.get("attributes"), params.get("excludedAttributes"))

@@ -9,12 +9,13 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.db import utcnow
-from limner.identity import groups, service
-from limner.identity.models import User
+from limner.identity.accounts import groups, service
+from limner.identity.accounts.models import User
+from limner.identity.keys import service as key_service
 from limner.identity.scim.errors import ScimError, invalid
 from limner.identity.scim.query import EqFilter
 from limner.identity.scim.schema import USER_SCHEMA
-from limner.identity.sessions import end_user_sessions
+from limner.identity.sessions.service import end_user_sessions
 
 MULTI = {"emails", "groups"}
 SYNTHETIC_DOMAIN = "scim.invalid"  # RFC 2606: no mail, no SSO match, for userNames without any email
@@ -167,7 +168,7 @@ async def delete(session: AsyncSession, user: User, *, actor_id: str) -> None:
     """Soft delete: the row stays for the audit trail, but SCIM and sign-in no longer see it."""
     await service.set_status(session, user, "deprovisioned", actor_id=actor_id)
     await end_user_sessions(session, user.id)
-    for key in await service.list_api_keys(session, owner_id=user.id):
+    for key in await key_service.list_api_keys(session, owner_id=user.id):
         key.revoked_at = key.revoked_at or utcnow()
     user.deleted_at, user.email, user.user_name = utcnow(), f"{user.id}@deleted.invalid", None
     for group in await groups.groups_of(session, user.id):

@@ -1,7 +1,7 @@
 """generations: the parent image of an edit and the set of a "generate again"
 
 Revision ID: i13_lineage
-Revises: i12_sharing
+Revises: i13_studio_library
 Create Date: 2026-12-07 02:10:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i13_lineage"
-down_revision: str | None = "i12_sharing"
+down_revision: str | None = "i13_studio_library"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -13,17 +13,19 @@ from limner.imaging.decoding import encode, open_image
 from limner.moderation import categories as cat
 from limner.moderation.providers._http import HttpOptions, build_client, post_json
 from limner.moderation.providers.base import ModerationScores
+from limner.upstream import (
+    AZURE_CATEGORIES,
+    AZURE_CONTENT_SAFETY_API_VERSION,
+    AzureCategory,
+    azure_severity_scores,
+)
 
-API_VERSION = "2024-09-01"
-AzureCategory = Literal["Hate", "SelfHarm", "Sexual", "Violence"]
-ALL_CATEGORIES: list[AzureCategory] = ["Hate", "SelfHarm", "Sexual", "Violence"]
 LABELS: dict[str, str] = {
     "Hate": cat.HATE,
     "SelfHarm": cat.SELF_HARM,
     "Sexual": cat.SEXUAL,
     "Violence": cat.VIOLENCE,
 }
-MAX_SEVERITY = 6  # FourSeverityLevels answers 0, 2, 4 or 6
 # The service refuses images above 2048x2048 or 4 MB and below 50x50.
 MAX_SIDE = 2048
 MIN_SIDE = 50
@@ -35,9 +37,11 @@ class AzureContentSafetyConfig(BaseModel):
     name: str = Field(default="azure_content_safety", description="Provider name in verdicts")
     endpoint: str = Field(description="Resource endpoint, e.g. https://<name>.cognitiveservices.azure.com")
     api_key: SecretStr = Field(description="Ocp-Apim-Subscription-Key of the resource")
-    api_version: str = Field(default=API_VERSION, description="Content Safety REST API version")
+    api_version: str = Field(
+        default=AZURE_CONTENT_SAFETY_API_VERSION, description="Content Safety REST API version"
+    )
     categories: list[AzureCategory] = Field(
-        default_factory=lambda: list(ALL_CATEGORIES), description="Azure categories to analyse"
+        default_factory=lambda: list(AZURE_CATEGORIES), description="Azure categories to analyse"
     )
     http: HttpOptions = Field(default_factory=HttpOptions, description="Timeouts and retries")
 
@@ -95,13 +99,9 @@ def _clamp(side: int) -> int:
 def parse_scores(answer: Any, provider: str) -> dict[str, float]:
     """Map categoriesAnalysis severities (0/2/4/6) onto scores 0, 0.33, 0.67, 1.0."""
     try:
-        rows = answer["categoriesAnalysis"]
-        pairs = [(LABELS[row["category"]], int(row["severity"])) for row in rows if row["category"] in LABELS]
-        if not pairs:
-            raise KeyError("no categories analysed")
-    except (KeyError, TypeError, ValueError) as exc:
+        return azure_severity_scores(answer, LABELS)
+    except ValueError as exc:
         raise UpstreamError(
             f"The moderation provider '{provider}' sent an answer of an unexpected shape.",
             code="upstream_bad_response",
         ) from exc
-    return {category: min(max(sev, 0), MAX_SEVERITY) / MAX_SEVERITY for category, sev in pairs}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
@@ -75,9 +76,7 @@ class HarmConfig(BaseModel):
     @field_validator("thresholds")
     @classmethod
     def _known_categories(cls, value: dict[str, float]) -> dict[str, float]:
-        unknown = sorted(set(value) - set(CATEGORIES))
-        if unknown:
-            raise ValueError(f"unknown harm categories: {unknown}; known: {list(CATEGORIES)}")
+        refuse_unknown_categories(value)
         if any(v < 0 for v in value.values()):
             raise ValueError("harm thresholds must not be negative")
         return {**DEFAULT_THRESHOLDS, **value}
@@ -183,3 +182,10 @@ def _spaced_hits(lexicon: Lexicon, norm: Normalized) -> list[Hit]:
         for hit in lexicon.hits_inside(match.group()):
             found.append(Hit(hit.group, hit.start + match.start(), hit.end + match.start()))
     return found
+
+
+def refuse_unknown_categories(names: Iterable[str]) -> None:
+    """ValueError naming every harm category in `names` this detector does not know (config checks)."""
+    unknown = sorted(set(names) - set(CATEGORIES))
+    if unknown:
+        raise ValueError(f"unknown harm categories: {unknown}; known: {list(CATEGORIES)}")

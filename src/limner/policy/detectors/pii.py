@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import Literal, get_args
 
 import phonenumbers
 from pydantic import BaseModel, Field
@@ -39,17 +39,7 @@ PiiEntity = Literal[
     "date_of_birth",
     "person",
 ]
-ALL_ENTITIES: tuple[PiiEntity, ...] = (
-    "email",
-    "phone",
-    "payment_card",
-    "iban",
-    "national_id",
-    "ip_address",
-    "street_address",
-    "date_of_birth",
-    "person",
-)
+ALL_ENTITIES: tuple[PiiEntity, ...] = get_args(PiiEntity)
 _LENIENCY = {
     "possible": phonenumbers.Leniency.POSSIBLE,
     "valid": phonenumbers.Leniency.VALID,

@@ -19,15 +19,17 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr
 
 from limner.policy.decision import Finding
-from limner.policy.detectors._remote_http import RemoteClient, bad_response
-from limner.policy.detectors.remote_base import RemoteCheckConfig, fail_safe, scored_findings
-from limner.upstream import Sleep
+from limner.policy.detectors._remote_http import bad_response
+from limner.policy.detectors.remote_base import RemoteCheckConfig, RemoteDetector, scored_findings
+from limner.upstream import (
+    AZURE_CATEGORIES,
+    AZURE_CONTENT_SAFETY_API_VERSION,
+    AzureCategory,
+    Sleep,
+    azure_severity_scores,
+)
 
-API_VERSION = "2024-09-01"
 MAX_CHARS = 10_000  # per request, in Unicode code points (Python str indexes)
-MAX_SEVERITY = 6
-AzureCategory = Literal["Hate", "SelfHarm", "Sexual", "Violence"]
-ALL_CATEGORIES: list[AzureCategory] = ["Hate", "SelfHarm", "Sexual", "Violence"]
 LABELS: dict[str, str] = {
     "Hate": "harm.hate",
     "SelfHarm": "harm.self_harm",
@@ -41,25 +43,21 @@ class AzureContentSafetyTextConfig(RemoteCheckConfig):
     name: str = Field(default="azure_content_safety_text", description="Detector name in findings and logs")
     endpoint: str = Field(description="Resource endpoint, e.g. https://<name>.cognitiveservices.azure.com")
     api_key: SecretStr = Field(description="Ocp-Apim-Subscription-Key of the resource")
-    api_version: str = Field(default=API_VERSION, description="Content Safety REST API version")
+    api_version: str = Field(
+        default=AZURE_CONTENT_SAFETY_API_VERSION, description="Content Safety REST API version"
+    )
     categories: list[AzureCategory] = Field(
-        default_factory=lambda: list(ALL_CATEGORIES), min_length=1, description="Azure categories to analyse"
+        default_factory=lambda: list(AZURE_CATEGORIES),
+        min_length=1,
+        description="Azure categories to analyse",
     )
 
 
-class AzureContentSafetyTextDetector:
+class AzureContentSafetyTextDetector(RemoteDetector[AzureContentSafetyTextConfig]):
     def __init__(self, config: AzureContentSafetyTextConfig, *, sleep: Sleep | None = None) -> None:
-        self.name = config.name
-        self._config = config
         endpoint = config.endpoint.rstrip("/")
-        self._url = f"{endpoint}/contentsafety/text:analyze?api-version={config.api_version}"
-        self._client = RemoteClient(config.http, provider=config.name, sleep=sleep)
-
-    async def detect_async(self, text: str) -> list[Finding]:
-        return await fail_safe(self.name, text, self._config.on_error, lambda: self._check(text))
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
+        url = f"{endpoint}/contentsafety/text:analyze?api-version={config.api_version}"
+        super().__init__(config, url, sleep=sleep)
 
     async def _check(self, text: str) -> list[Finding]:
         starts = range(0, len(text), MAX_CHARS)
@@ -86,10 +84,6 @@ class AzureContentSafetyTextDetector:
 def parse_scores(answer: Any, provider: str) -> dict[str, float]:
     """Map categoriesAnalysis severities (0/2/4/6) onto scores 0, 0.33, 0.67, 1.0."""
     try:
-        rows = answer["categoriesAnalysis"]
-        pairs = [(LABELS[row["category"]], int(row["severity"])) for row in rows if row["category"] in LABELS]
-    except (KeyError, TypeError, ValueError) as exc:
+        return azure_severity_scores(answer, LABELS)
+    except ValueError as exc:
         raise bad_response(provider) from exc
-    if not pairs:
-        raise bad_response(provider)
-    return {category: min(max(severity, 0), MAX_SEVERITY) / MAX_SEVERITY for category, severity in pairs}

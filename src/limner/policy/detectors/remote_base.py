@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field, field_validator
 
 from limner.policy.decision import Finding
-from limner.policy.detectors._remote_http import RemoteOptions
-from limner.policy.detectors.harm import CATEGORIES
+from limner.policy.detectors._remote_http import RemoteClient, RemoteOptions
+from limner.policy.detectors.harm import refuse_unknown_categories
+from limner.upstream import Sleep
 
 logger = logging.getLogger("limner.policy.remote")
 
@@ -21,6 +23,8 @@ OnError = Literal["block", "allow"]
 
 class RemoteCheckConfig(BaseModel):
     """Options every remote harm detector has."""
+
+    name: str = Field(default="remote_check", description="Detector name in findings and logs")
 
     on_error: OnError = Field(
         default="block",
@@ -40,9 +44,7 @@ class RemoteCheckConfig(BaseModel):
     @field_validator("thresholds")
     @classmethod
     def _known_categories(cls, value: dict[str, float]) -> dict[str, float]:
-        unknown = sorted(set(value) - set(CATEGORIES))
-        if unknown:
-            raise ValueError(f"unknown harm categories: {unknown}; known: {list(CATEGORIES)}")
+        refuse_unknown_categories(value)
         if any(not 0 <= v <= 1 for v in value.values()):
             raise ValueError("thresholds must be between 0 and 1")
         return value
@@ -83,3 +85,27 @@ async def fail_safe(
             "closed" if on_error == "block" else "open",
         )
         return [whole_text(detector, PROVIDER_ERROR, text, 1.0)] if on_error == "block" else []
+
+
+C = TypeVar("C", bound=RemoteCheckConfig)
+
+
+class RemoteDetector(ABC, Generic[C]):
+    """What every remote harm detector does the same way: one retrying client for `url`, checks that
+    fail safe (`fail_safe`), and closing the client. Each vendor writes only `_check`."""
+
+    def __init__(self, config: C, url: str, *, sleep: Sleep | None = None) -> None:
+        self.name = config.name
+        self._config = config
+        self._url = url
+        self._client = RemoteClient(config.http, provider=config.name, sleep=sleep)
+
+    async def detect_async(self, text: str) -> list[Finding]:
+        return await fail_safe(self.name, text, self._config.on_error, lambda: self._check(text))
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    @abstractmethod
+    async def _check(self, text: str) -> list[Finding]:
+        """Ask the vendor about `text`; any exception becomes the configured on_error outcome."""

@@ -29,9 +29,9 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, field_validator
 
 from limner.policy.decision import Finding
-from limner.policy.detectors._remote_http import RemoteClient, bad_response
+from limner.policy.detectors._remote_http import bad_response
 from limner.policy.detectors.harm import CATEGORIES
-from limner.policy.detectors.remote_base import RemoteCheckConfig, fail_safe, scored_findings
+from limner.policy.detectors.remote_base import RemoteCheckConfig, RemoteDetector, scored_findings
 from limner.upstream import Sleep
 
 DEFAULT_CODES: dict[str, str | None] = {
@@ -87,18 +87,9 @@ def _check_category(category: str | None) -> None:
         raise ValueError(f"unknown harm category {category!r}; known: {list(CATEGORIES)}")
 
 
-class LlamaGuardDetector:
+class LlamaGuardDetector(RemoteDetector[LlamaGuardConfig]):
     def __init__(self, config: LlamaGuardConfig, *, sleep: Sleep | None = None) -> None:
-        self.name = config.name
-        self._config = config
-        self._url = config.base_url.rstrip("/") + "/chat/completions"
-        self._client = RemoteClient(config.http, provider=config.name, sleep=sleep)
-
-    async def detect_async(self, text: str) -> list[Finding]:
-        return await fail_safe(self.name, text, self._config.on_error, lambda: self._check(text))
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
+        super().__init__(config, config.base_url.rstrip("/") + "/chat/completions", sleep=sleep)
 
     async def _check(self, text: str) -> list[Finding]:
         headers = {}

@@ -17,8 +17,8 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr
 
 from limner.policy.decision import Finding
-from limner.policy.detectors._remote_http import RemoteClient, bad_response
-from limner.policy.detectors.remote_base import RemoteCheckConfig, fail_safe, scored_findings
+from limner.policy.detectors._remote_http import bad_response
+from limner.policy.detectors.remote_base import RemoteCheckConfig, RemoteDetector, scored_findings
 from limner.upstream import Sleep
 
 LABELS: dict[str, str] = {
@@ -46,18 +46,9 @@ class OpenAIModerationConfig(RemoteCheckConfig):
     model: str = Field(default="omni-moderation-latest", description="Moderation model id")
 
 
-class OpenAIModerationDetector:
+class OpenAIModerationDetector(RemoteDetector[OpenAIModerationConfig]):
     def __init__(self, config: OpenAIModerationConfig, *, sleep: Sleep | None = None) -> None:
-        self.name = config.name
-        self._config = config
-        self._url = config.base_url.rstrip("/") + "/moderations"
-        self._client = RemoteClient(config.http, provider=config.name, sleep=sleep)
-
-    async def detect_async(self, text: str) -> list[Finding]:
-        return await fail_safe(self.name, text, self._config.on_error, lambda: self._check(text))
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
+        super().__init__(config, config.base_url.rstrip("/") + "/moderations", sleep=sleep)
 
     async def _check(self, text: str) -> list[Finding]:
         key = self._config.api_key.get_secret_value()

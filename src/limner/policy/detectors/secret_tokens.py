@@ -38,7 +38,7 @@ _PREFIXED: tuple[tuple[str, re.Pattern[str], float], ...] = tuple(
         ("secret.openai", r"sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}", 0.95),
         ("secret.openai", r"sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}", 0.95),
         ("secret.openai", r"sk-[A-Za-z0-9]{32,}", 0.85),
-        # Limner's own keys: lmn_<12-char id>_<40-char secret> (limner.identity.keys.mint_key).
+        # Limner's own keys: lmn_<12-char id>_<40-char secret> (limner.identity.keys.tokens.mint_key).
         ("secret.limner", r"lmn_[0-9A-Za-z]{12}_[0-9A-Za-z]{20,}|lmn_[0-9A-Za-z]{20,}", 0.95),
         ("secret.generic", r"(?:rubygems|npm|hf|shpat|shpss|dop_v1|lin_api|pul)_[A-Za-z0-9]{30,}", 0.9),
         ("secret.generic", r"(?:phx|phc|phr|squ|sqp|sqa|glc|glsa)_[A-Za-z0-9_]{30,}", 0.9),

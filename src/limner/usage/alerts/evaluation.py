@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.audit.models import AuditEvent
-from limner.db import utcnow
-from limner.identity import service as identity
-from limner.identity.models import ApiKey, User
-from limner.identity.upsert import insert_if_absent
+from limner.db import insert_if_absent, utcnow
+from limner.identity.accounts import service as identity
+from limner.identity.accounts.models import User
+from limner.identity.keys import service as key_service
+from limner.identity.keys.models import ApiKey
 from limner.imaging.records import ImageRecord
 from limner.usage.alerts.config import AlertSettings, SpikeRule, at_least
 from limner.usage.alerts.models import Alert, KeyNetwork
@@ -164,7 +165,7 @@ async def _maybe_suspend(session: AsyncSession, settings: AlertSettings, hit: Hi
     kind, principal_id = hit.principal
     if kind == "api_key":
         if await session.get(ApiKey, principal_id) is not None:
-            await identity.set_key_suspended(session, key_id=principal_id, suspended=True)
+            await key_service.set_key_suspended(session, key_id=principal_id, suspended=True)
         return
     if kind != "user":
         return

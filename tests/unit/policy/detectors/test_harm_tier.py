@@ -68,7 +68,7 @@ async def test_detect_async_runs_on_a_worker_thread(tmp_path: Path) -> None:
     threads: list[str] = []
     original = detector.scores
 
-    def spy(texts: list[str]) -> np.ndarray:  # type: ignore[type-arg]
+    def spy(texts: list[str]) -> np.ndarray:
         threads.append(threading.current_thread().name)
         return original(texts)
 

@@ -121,7 +121,7 @@ def test_unknown_phone_region_is_refused() -> None:
 
 @pytest.mark.parametrize(("leniency", "expected"), [("valid", True), ("exact_grouping", False)])
 def test_phone_leniency_is_configurable(leniency: str, expected: bool) -> None:
-    detector = PiiDetector(PiiConfig(phone_leniency=leniency, entities=["phone"]))  # type: ignore[arg-type]
+    detector = PiiDetector(PiiConfig(phone_leniency=leniency, entities=["phone"]))
     assert bool(detector.detect("ring 415 55 52 671 now")) is expected
 
 

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from limner.identity.keys import mint_key
+from limner.identity.keys.tokens import mint_key
 from limner.policy.detectors.secrets import SecretsConfig, SecretsDetector
 
 RANDOM36 = "q7Xr2LmP9wZk4Tn8Vb3Hs6Jd1Fg5Ya0Ce7Uo"

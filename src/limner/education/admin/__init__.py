@@ -1,0 +1,1 @@
+"""Training administration: policy versions, modules, completions, banners and the completion report."""

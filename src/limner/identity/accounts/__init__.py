@@ -1,0 +1,1 @@
+"""Accounts: users, service accounts, groups, passwords, resets and the lock-out guards."""

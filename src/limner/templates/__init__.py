@@ -1,0 +1,1 @@
+"""Approved prompt templates: published by admins or the brand team, versioned, checked by the policy."""
