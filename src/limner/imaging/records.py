@@ -45,6 +45,10 @@ class Generation(Base):
     upstream_ms: Mapped[float | None] = mapped_column(Float, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # An edit made in the workspace: the image it changed (kept if that image is erased later).
+    parent_image_id: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+    # "Generate again": the first generation of the set this one belongs to.
+    again_of: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
 
 
 class ImageRecord(Base):

@@ -8,6 +8,15 @@ from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
+class SourceImage:
+    """The stored image a workspace edit changed: its signed file becomes an ingredient of the edit."""
+
+    image_id: str
+    data: bytes
+    fmt: str
+
+
+@dataclass(frozen=True, slots=True)
 class ProvenanceInfo:
     """What the credentials say about an image. No prompt text, no email: a pseudonymous creator."""
 
@@ -16,6 +25,7 @@ class ProvenanceInfo:
     policy_version: str
     created_at: datetime
     creator: str  # pseudonymous id
+    source: SourceImage | None = None
 
 
 class Provenance(Protocol):

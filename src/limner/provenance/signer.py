@@ -15,6 +15,11 @@ from limner.provenance.config import SignerSettings
 ASSERTION_LABEL = "org.limner.generation"
 TRAINED_ALGORITHMIC_MEDIA = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
 PARENT_ID = "upstream"
+SOURCE_ID = "edited"
+_EDITED = {
+    PARENT_ID: "invisible watermark added",
+    SOURCE_ID: "a marked region changed by an AI model; invisible watermark added",
+}
 # Offline and without thumbnails: a thumbnail would copy the pixels into the manifest.
 SIGN_CONTEXT: dict[str, Any] = {
     "builder": {"thumbnail": {"enabled": False}},
@@ -48,18 +53,20 @@ class C2paSigner:
         self, image: bytes, *, fmt: str, info: ProvenanceInfo, parent: tuple[bytes, str] | None = None
     ) -> bytes:
         """Return `image` with an embedded, signed manifest; `parent` is an upstream image
-        (bytes, format) that carries its own manifest, kept as the parentOf ingredient."""
+        (bytes, format) that carries its own manifest, kept as the parentOf ingredient. The image
+        a workspace edit changed (`info.source`) is an ingredient too: the parent when there is no
+        upstream manifest, else a component."""
         import c2pa
 
         mime = MIME_TYPES[normalize_format(fmt)]
+        ingredients = _ingredients(info, parent)
         try:
             builder = c2pa.Builder(
-                build_manifest(info, mime, has_parent=parent is not None),
+                build_manifest(info, mime, opened=ingredients[0][0]["label"] if ingredients else None),
                 context=c2pa.Context.from_dict(SIGN_CONTEXT),
             )
-            if parent is not None:
-                ingredient = {"title": "upstream image", "relationship": "parentOf", "label": PARENT_ID}
-                builder.add_ingredient(ingredient, MIME_TYPES[parent[1]], io.BytesIO(parent[0]))
+            for ingredient, (data, data_fmt) in ingredients:
+                builder.add_ingredient(ingredient, MIME_TYPES[normalize_format(data_fmt)], io.BytesIO(data))
             output = io.BytesIO()
             builder.sign(self._signer(), mime, io.BytesIO(image), output)
         except c2pa.C2paError as exc:
@@ -74,14 +81,28 @@ class C2paSigner:
         return c2pa.Signer.from_info(info)
 
 
-def build_manifest(info: ProvenanceInfo, mime: str, *, has_parent: bool) -> dict[str, Any]:
+def _ingredients(
+    info: ProvenanceInfo, parent: tuple[bytes, str] | None
+) -> list[tuple[dict[str, str], tuple[bytes, str]]]:
+    found = []
+    if parent is not None:
+        found.append(({"title": "upstream image", "relationship": "parentOf", "label": PARENT_ID}, parent))
+    if info.source is not None:
+        relationship = "componentOf" if parent is not None else "parentOf"
+        title = f"edited image {info.source.image_id}"
+        ingredient = {"title": title, "relationship": relationship, "label": SOURCE_ID}
+        found.append((ingredient, (info.source.data, info.source.fmt)))
+    return found
+
+
+def build_manifest(info: ProvenanceInfo, mime: str, *, opened: str | None) -> dict[str, Any]:
     """The manifest definition; it holds no prompt text and only a pseudonymous creator."""
     return {
         "claim_generator_info": [{"name": "Limner", "version": limner.__version__}],
         "title": info.image_id,
         "format": mime,
         "assertions": [
-            {"label": "c2pa.actions", "data": {"actions": _actions(has_parent=has_parent)}},
+            {"label": "c2pa.actions", "data": {"actions": _actions(opened)}},
             {"label": ASSERTION_LABEL, "data": generation_assertion(info)},
         ],
     }
@@ -89,21 +110,25 @@ def build_manifest(info: ProvenanceInfo, mime: str, *, has_parent: bool) -> dict
 
 def generation_assertion(info: ProvenanceInfo) -> dict[str, str]:
     """Limner's own assertion: what the gateway knows about the image."""
-    return {
+    assertion = {
         "image_id": info.image_id,
         "model": info.model,
         "policy_version": info.policy_version,
         "created_at": info.created_at.isoformat(),
         "creator": info.creator,
     }
+    if info.source is not None:
+        assertion["edited_from"] = info.source.image_id
+    return assertion
 
 
-def _actions(*, has_parent: bool) -> list[dict[str, Any]]:
-    if not has_parent:
+def _actions(opened: str | None) -> list[dict[str, Any]]:
+    if opened is None:
         return [{"action": "c2pa.created", "digitalSourceType": TRAINED_ALGORITHMIC_MEDIA}]
-    # An upstream manifest already says "created"; C2PA wants "opened" first when there is a parent.
+    # An upstream manifest (or the edited image's) already says "created"; C2PA wants "opened" first
+    # when there is a parent.
     return [
-        {"action": "c2pa.opened", "parameters": {"ingredientIds": [PARENT_ID]}},
+        {"action": "c2pa.opened", "parameters": {"ingredientIds": [opened]}},
         # Not c2pa.watermarked: that action demands a registered soft-binding algorithm.
-        {"action": "c2pa.edited", "description": "invisible watermark added"},
+        {"action": "c2pa.edited", "description": _EDITED[opened]},
     ]

@@ -35,3 +35,9 @@ class QuotaSettings(BaseModel):
     per_user: ImageLimits = Field(default_factory=ImageLimits)
     per_key: ImageLimits = Field(default_factory=ImageLimits)
     groups: dict[str, GroupQuota] = Field(default_factory=dict, description="Group name -> quota")
+    warn_at: float = Field(
+        default=0.8,
+        gt=0,
+        le=1,
+        description="Warn in the workspace once a request would use this share of a limit",
+    )

@@ -15,7 +15,8 @@ from limner.errors import (
     LimnerError,
     TrainingRequired,
 )
-from limner.generation.flows import check_text, submit_generation
+from limner.gallery import sets
+from limner.generation.flows import Lineage, check_text, submit_generation
 from limner.identity.permissions import Permission
 from limner.imaging.actions import Action
 from limner.imaging.catalog import FAMILIES
@@ -23,8 +24,9 @@ from limner.imaging.requests import GenerationInput
 from limner.review import service as review
 from limner.web.forms import FieldError, raw_text, text
 from limner.web.pages import Page, require_page
+from limner.web.quota_routes import quota_for
 from limner.web.render import render, render_fragment
-from limner.web.results import ShownImage, shown_image
+from limner.web.results import ShownImage, shown_image, signed_image_url
 from limner.web.route import WebRoute
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -44,6 +46,7 @@ async def generate_page(page: Page, *, status: int = 200, **values: object) -> R
         "generate/generate.html",
         status=status,
         title="Generate",
+        quota=await quota_for(page, form if isinstance(form, dict) else {}),
         models=models,
         sizes=sizes,
         qualities=qualities,
@@ -57,14 +60,21 @@ async def generate_page(page: Page, *, status: int = 200, **values: object) -> R
 @router.post("/generate")
 async def generate(page: Page = GeneratePage) -> Response:
     form = await page.request.form()
-    values = _values(form)
+    return await run_form(page, _values(form), confirmed=bool(form.get("confirm_warning")))
+
+
+async def run_form(page: Page, values: dict[str, str], *, confirmed: bool) -> Response:
+    """The Generate form's values through the pipeline; "Generate again" comes here too."""
     if not values["prompt"].strip():
         return await _failed(page, values, [FieldError("prompt", "Enter a prompt")])
+    again_of = await _own_set(page, values.get("again_of", ""))
     decision = await check_text(page.c, page.user, values["prompt"], stage="prompt")
-    if decision.action is Action.WARN and not form.get("confirm_warning"):
+    if decision.action is Action.WARN and not confirmed:
         return await _failed(page, values, [FieldError("confirm_warning", _warn_text(decision.categories))])
     try:
-        outcome = await submit_generation(page.c, page.user, _input(values), request_id=page.request_id)
+        outcome = await submit_generation(
+            page.c, page.user, _input(values), request_id=page.request_id, lineage=Lineage(again_of=again_of)
+        )
     except HeldForReview as held:
         return await generate_page(page, form=values, held=await _review(page, held.review_id))
     except TrainingRequired as exc:
@@ -79,11 +89,29 @@ async def generate(page: Page = GeneratePage) -> Response:
         )
         for i in outcome.images
     ]
-    return await _result(page, values, images)
+    return await _result(page, values, images, outcome.generation_id, again_of)
 
 
-async def _result(page: Page, values: dict[str, str], images: list[ShownImage]) -> Response:
-    return await generate_page(page, form=values, images=images)
+async def _own_set(page: Page, generation_id: str) -> str | None:
+    """The set a re-generation joins: only one of the person's own generations starts a set."""
+    if not generation_id:
+        return None
+    async with page.c.sessions.begin() as session:
+        row = await sets.own_generation(session, generation_id, page.user.user_id)
+    return sets.set_root(row) if row else None
+
+
+async def _result(
+    page: Page, values: dict[str, str], images: list[ShownImage], generation_id: str, again_of: str | None
+) -> Response:
+    members: list[sets.SetMember] = []
+    if again_of is not None:
+        async with page.c.sessions.begin() as session:
+            members = await sets.set_members(session, owner_id=page.user.user_id, root=again_of)
+    urls = {i.id: signed_image_url(page.c, i.id) for m in members for i in m.images}
+    return await generate_page(
+        page, form=values, images=images, generation_id=generation_id, set_members=members, set_urls=urls
+    )
 
 
 async def _failed(page: Page, values: dict[str, str], errors: list[FieldError]) -> Response:
@@ -93,6 +121,7 @@ async def _failed(page: Page, values: dict[str, str], errors: list[FieldError]) 
 def _values(form: FormData) -> dict[str, str]:
     values = {name: text(form, name) for name in FIELDS - {"prompt"}}
     values["prompt"] = raw_text(form, "prompt")
+    values["again_of"] = text(form, "again_of")
     return values
 
 

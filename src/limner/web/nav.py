@@ -25,6 +25,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Verify", "/verify", Permission.VERIFY),
     NavItem("Audit", "/audit", Permission.AUDIT_READ),
     NavItem("Privacy", "/admin/privacy", Permission.PRIVACY_MANAGE),
+    NavItem("Usage", "/admin/usage", Permission.USAGE_READ),
     NavItem("Admin", "/admin", Permission.USERS_MANAGE),
     NavItem("My data", "/my-data", AUTHENTICATED),
 )

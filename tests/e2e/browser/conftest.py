@@ -46,7 +46,12 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     """A server of its own, so browser tests never share state with the SDK tests."""
     root = tmp_path_factory.mktemp("web")
     data_dir, log_path, port = root / "data", root / "server.log", free_port()
-    env = {**os.environ, "LIMNER_SERVER__PORT": str(port)}
+    # A daily image quota, so the Generate page's quota panel has something to count down.
+    env = {
+        **os.environ,
+        "LIMNER_SERVER__PORT": str(port),
+        "LIMNER_IDENTITY__QUOTAS__PER_USER__PER_DAY": "1000",
+    }
     init = subprocess.run(
         [*LIMNER, "init", "--data-dir", str(data_dir), "--json"],
         capture_output=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 
 import limner
 from limner.errors import ConfigError
+from limner.provenance.base import SourceImage
 from limner.provenance.config import SignerSettings
 from limner.provenance.devca import SigningMaterial
 from limner.provenance.signer import ASSERTION_LABEL, TRAINED_ALGORITHMIC_MEDIA, C2paSigner
@@ -71,6 +73,32 @@ def test_upstream_manifest_is_kept_as_parent_ingredient(signer: C2paSigner) -> N
     assert "active_manifest" in ingredient
     actions = [a["action"] for a in _assertion(manifest, "c2pa.actions")["actions"]]
     assert actions == ["c2pa.opened", "c2pa.edited"]
+
+
+def test_edited_image_is_the_parent_ingredient_of_a_workspace_edit(signer: C2paSigner) -> None:
+    earlier = signer.sign(encode(photo("coffee", (256, 256)), "PNG"), fmt="png", info=info("a" * 32))
+    edit_info = replace(info(), source=SourceImage("a" * 32, earlier, "png"))
+    manifest = _manifest(
+        signer.sign(encode(photo("coffee", (256, 256)), "PNG"), fmt="png", info=edit_info), "image/png"
+    )
+    (ingredient,) = manifest["ingredients"]
+    assert (ingredient["title"], ingredient["relationship"]) == ("edited image " + "a" * 32, "parentOf")
+    assert "active_manifest" in ingredient  # the earlier image's own credentials are kept
+    actions = _assertion(manifest, "c2pa.actions")["actions"]
+    assert [a["action"] for a in actions] == ["c2pa.opened", "c2pa.edited"]
+    assert actions[1]["description"].startswith("a marked region changed by an AI model")
+    assert _assertion(manifest, ASSERTION_LABEL)["edited_from"] == "a" * 32
+
+
+def test_with_an_upstream_manifest_the_edited_image_is_a_component(signer: C2paSigner) -> None:
+    earlier = signer.sign(encode(photo("coffee", (256, 256)), "PNG"), fmt="png", info=info("a" * 32))
+    upstream = signer.sign(encode(photo("coffee", (256, 256)), "PNG"), fmt="png", info=info("b" * 32))
+    edit_info = replace(info(), source=SourceImage("a" * 32, earlier, "png"))
+    ours = signer.sign(
+        encode(photo("coffee", (256, 256)), "PNG"), fmt="png", info=edit_info, parent=(upstream, "png")
+    )
+    relationships = {i["title"]: i["relationship"] for i in _manifest(ours, "image/png")["ingredients"]}
+    assert relationships == {"upstream image": "parentOf", "edited image " + "a" * 32: "componentOf"}
 
 
 def test_missing_certificate_files_are_a_config_error(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ review (`resume`), the prompt replay behind a policy dry-run (`replay`) and the 
 (`cleanup`). Routes, jobs and CLI verbs call these; they do not orchestrate."""
 
 from limner.generation.flows.prepare import (
+    Lineage,
     Opened,
     Prepared,
     caller_warnings,
@@ -13,6 +14,7 @@ from limner.generation.flows.prepare import (
 from limner.generation.flows.run import run_generation, submit_generation
 
 __all__ = [
+    "Lineage",
     "Opened",
     "Prepared",
     "caller_warnings",

@@ -16,7 +16,7 @@ from limner.imaging.actions import Action, most_severe
 from limner.imaging.catalog import ModelSpec
 from limner.imaging.records import ImageRecord
 from limner.policy.decision import Decision
-from limner.provenance.base import ProvenanceInfo
+from limner.provenance.base import ProvenanceInfo, SourceImage
 from limner.vault.service import put_sealed
 
 
@@ -55,10 +55,15 @@ async def check_and_store(
     data_key: bytes,
     decision: Decision,
     result: BackendResult,
+    source: SourceImage | None = None,
 ) -> tuple[ImageChecks, list[StoredImage]]:
     """Moderation and provenance in the image workers (one decode per image), then encrypted blobs.
-    A BLOCK anywhere refuses the whole request and nothing is stored."""
-    jobs = [ImageJob(image.data, image.format, _info(principal, spec, decision)) for image in result.images]
+    A BLOCK anywhere refuses the whole request and nothing is stored. `source`: the image a
+    workspace edit changed, named in each result's credentials."""
+    jobs = [
+        ImageJob(image.data, image.format, _info(principal, spec, decision, source))
+        for image in result.images
+    ]
     results = await c.image_work.run(jobs)
     checks = _checks(results, what="generated image", raise_on_block=True)
     return checks, await _store(c, principal, generation_id, data_key, result, jobs, results)
@@ -99,13 +104,16 @@ async def _store(
     return stored
 
 
-def _info(principal: Principal, spec: ModelSpec, decision: Decision) -> ProvenanceInfo:
+def _info(
+    principal: Principal, spec: ModelSpec, decision: Decision, source: SourceImage | None
+) -> ProvenanceInfo:
     return ProvenanceInfo(
         image_id=new_id(),
         model=spec.id,
         policy_version=decision.policy_version,
         created_at=utcnow(),
         creator=principal.pseudonym,
+        source=source,
     )
 
 

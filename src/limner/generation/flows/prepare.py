@@ -24,8 +24,22 @@ from limner.imaging.catalog import ModelSpec, find_model
 from limner.imaging.records import GenerationStatus
 from limner.imaging.requests import REQUEST_PARAMS, GenerationInput, ImageRequest
 from limner.policy.decision import Decision, PolicyContext
+from limner.provenance.base import SourceImage
 from limner.review import service as review
 from limner.vault.service import data_key_for, existing_data_key
+
+
+@dataclass(frozen=True, slots=True)
+class Lineage:
+    """Where a workspace request comes from: the image an edit changes (its signed file becomes a
+    C2PA ingredient of the result), the set a re-generation joins."""
+
+    source: SourceImage | None = None
+    again_of: str | None = None
+
+    @property
+    def parent_image_id(self) -> str | None:
+        return self.source.image_id if self.source else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +47,7 @@ class Opened:
     generation_id: str
     data_key: bytes
     decision: Decision
+    source: SourceImage | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +61,12 @@ class Prepared:
 
 
 async def prepare_generation(
-    c: Components, principal: Principal, inp: GenerationInput, *, request_id: str
+    c: Components,
+    principal: Principal,
+    inp: GenerationInput,
+    *,
+    request_id: str,
+    lineage: Lineage | None = None,
 ) -> Prepared:
     """Everything before the backend; a block or a hold raises here, before any response starts."""
     spec = find_model(c.settings.generation.models, inp.model or default_model(c))
@@ -59,7 +79,16 @@ async def prepare_generation(
             c, [image.data for image in inp.images], what="input image", raise_on_block=False
         )
         decision = with_image_checks(decision, inputs)
-    opened = await _open(c, principal, spec, resolved.request, resolved.response_format, decision, request_id)
+    opened = await _open(
+        c,
+        principal,
+        spec,
+        resolved.request,
+        resolved.response_format,
+        decision,
+        request_id,
+        lineage or Lineage(),
+    )
     request = replace(
         resolved.request, prompt=_upstream_prompt(decision, inp.prompt), user=principal.pseudonym
     )
@@ -144,6 +173,7 @@ async def _open(
     response_format: str,
     decision: Decision,
     request_id: str,
+    lineage: Lineage,
 ) -> Opened:
     """Transaction 1: the request, its sealed prompt, the decision, a review item if held, an audit event."""
     categories = list(decision.categories)
@@ -163,6 +193,8 @@ async def _open(
             decision=decision.action.value,
             categories=categories,
             policy_version=decision.policy_version,
+            parent_image_id=lineage.parent_image_id,
+            again_of=lineage.again_of,
         )
         await record(
             session,
@@ -180,11 +212,12 @@ async def _open(
                 "policy_version": decision.policy_version,
                 "api_key_id": principal.api_key_id,
                 "client": request_client(),
+                **({"parent_image_id": lineage.parent_image_id} if lineage.parent_image_id else {}),
             },
         )
         review_id = await _hold_if_needed(c, session, row.id, principal, request, key, decision, request_id)
     _raise_if_stopped(decision, categories, review_id)
-    return Opened(row.id, key, decision)
+    return Opened(row.id, key, decision, lineage.source)
 
 
 async def owner_data_key(c: Components, owner_id: str) -> bytes:

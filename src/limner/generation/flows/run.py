@@ -16,6 +16,7 @@ from limner.generation import service
 from limner.generation.backends.base import BackendResult, ImageBackend
 from limner.generation.flows.images import ImageChecks, StoredImage, check_and_store
 from limner.generation.flows.prepare import (
+    Lineage,
     Opened,
     blocked_message,
     caller_warnings,
@@ -43,9 +44,14 @@ class _Clock:
 
 
 async def submit_generation(
-    c: Components, principal: Principal, inp: GenerationInput, *, request_id: str
+    c: Components,
+    principal: Principal,
+    inp: GenerationInput,
+    *,
+    request_id: str,
+    lineage: Lineage | None = None,
 ) -> GenerationOutcome:
-    p = await prepare_generation(c, principal, inp, request_id=request_id)
+    p = await prepare_generation(c, principal, inp, request_id=request_id, lineage=lineage)
     return await run_generation(
         c, principal, p.spec, p.opened, p.request, p.resolved.response_format, request_id
     )
@@ -71,7 +77,7 @@ async def run_generation(
         await _check_revised(c, principal, result)
         image_started = time.perf_counter()
         checks, stored = await check_and_store(
-            c, principal, spec, opened.generation_id, opened.data_key, opened.decision, result
+            c, principal, spec, opened.generation_id, opened.data_key, opened.decision, result, opened.source
         )
         clock.image_ms = (time.perf_counter() - image_started) * 1000
         review_id = await _close(c, principal, opened, result, stored, clock.upstream_ms, request_id, checks)

@@ -40,7 +40,25 @@
     else if (el.hasAttribute("data-passkey-auth")) passkeySignIn(el);
   });
 
+  // One placeholder per requested image while the server renders them (the page is replaced on reply).
+  function showPlaceholders(form) {
+    var box = document.getElementById("pending");
+    var count = form.querySelector("#n");
+    if (!box || !count) return;
+    var n = Math.min(Math.max(parseInt(count.value, 10) || 1, 1), parseInt(count.getAttribute("max"), 10) || 1);
+    box.textContent = "";
+    for (var i = 1; i <= n; i++) {
+      var slot = document.createElement("div");
+      slot.className = "placeholder";
+      slot.textContent = "Image " + i + " of " + n + ": rendering…";
+      box.appendChild(slot);
+    }
+    box.hidden = false;
+    box.setAttribute("aria-busy", "true");
+  }
+
   document.addEventListener("submit", function (event) {
+    if (event.target.id === "generate-form") showPlaceholders(event.target);
     var button = event.target.querySelector("[data-busy-label]");
     if (!button) return;
     if (button.getAttribute("aria-disabled") === "true") { event.preventDefault(); return; }
