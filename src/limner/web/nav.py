@@ -27,6 +27,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Privacy", "/admin/privacy", Permission.PRIVACY_MANAGE),
     NavItem("Admin", "/admin", Permission.USERS_MANAGE),
     NavItem("My data", "/my-data", AUTHENTICATED),
+    NavItem("Passkeys", "/account/passkeys", AUTHENTICATED),
 )
 
 

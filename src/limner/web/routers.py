@@ -15,6 +15,7 @@ def web_routers() -> list[APIRouter]:
         gallery_routes,
         generate_routes,
         mfa_pages,
+        passkey_pages,
         policy_pages,
         privacy_pages,
         review_pages,
@@ -28,6 +29,7 @@ def web_routers() -> list[APIRouter]:
     return [
         signin_routes.router,
         mfa_pages.router,
+        passkey_pages.router,
         generate_routes.router,
         coach_routes.router,
         collection_pages.router,

@@ -1,0 +1,91 @@
+"""Passkey pages: a signed-in person lists their passkeys, adds one (WebAuthn in the browser, verified by the
+API's flow) and removes one under step-up. The browser's part is in static/limner.js."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from fastapi.responses import RedirectResponse
+
+from limner.deps import identity_context
+from limner.errors import AuthenticationError, PermissionDeniedError
+from limner.identity.authentication import session_ref
+from limner.identity.mfa import passkeys
+from limner.identity.mfa import routes as mfa_routes
+from limner.identity.mfa.schemas import PasskeyRegisterBody
+from limner.web.forms import FieldError, text
+from limner.web.mfa_pages import carry_cookies, credential_field
+from limner.web.pages import Page, PageDep
+from limner.web.render import render
+from limner.web.route import WebRoute
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+PASSKEYS = "/account/passkeys"
+NOT_CREATED = "Your browser did not create a passkey. Try again, or use another device"
+NOT_VERIFIED = "The passkey could not be verified. Try again, or use another device"
+NAME_MAX = 200
+
+
+@router.get(PASSKEYS)
+async def passkeys_page(page: PageDep, added: str = "", removed: str = "") -> Response:
+    notice = "Passkey added." if added else ("Passkey removed." if removed else "")
+    return await _page(page, notice=notice)
+
+
+async def _page(
+    page: Page, *, name: str = "", errors: list[FieldError] | None = None, notice: str = ""
+) -> Response:
+    async with page.c.sessions.begin() as session:
+        rows = await passkeys.list_passkeys(session, page.user.user_id)
+    return await render(
+        page,
+        "signin/passkeys.html",
+        status=400 if errors else 200,
+        title="Passkeys",
+        passkeys=rows,
+        name=name,
+        errors=errors or [],
+        notice=notice,
+    )
+
+
+@router.post(PASSKEYS)
+async def add_passkey(page: PageDep) -> Response:
+    """Verify the attestation (the API's flow); a failure writes no passkey and says so on the page."""
+    form = await page.request.form()
+    name, credential = text(form, "name")[:NAME_MAX], credential_field(form)
+    if credential is None:
+        return await _page(page, name=name, errors=[FieldError("add-passkey", NOT_CREATED)])
+    identity = identity_context(page.c)
+    ref, carrier = await session_ref(page.request, identity), Response()
+    body = PasskeyRegisterBody(credential=credential, name=name or "passkey")
+    try:
+        result = await mfa_routes.passkey_register(body, ref, carrier, identity)
+    except AuthenticationError:
+        return await _page(page, name=name, errors=[FieldError("add-passkey", NOT_VERIFIED)])
+    if result.recovery_codes:  # the person's first factor: recovery codes, shown once
+        rotated = Page(page.request, page.c, page.principal, result.csrf_token)
+        response: Response = await render(
+            rotated,
+            "signin/recovery.html",
+            title="Save your recovery codes",
+            codes=result.recovery_codes,
+            factor="passkey",
+            continue_url=PASSKEYS,
+        )
+    else:
+        response = RedirectResponse(f"{PASSKEYS}?added=1", status_code=303)
+    carry_cookies(carrier, response)  # the session was rotated: new cookies
+    return response
+
+
+@router.post(PASSKEYS + "/{passkey_id}/remove")
+async def remove_passkey(passkey_id: str, page: PageDep) -> Response:
+    """Step-up first (as the API requires): without a recent verification, verify and come back."""
+    identity = identity_context(page.c)
+    try:
+        await mfa_routes.passkey_remove(passkey_id, await session_ref(page.request, identity), identity)
+    except PermissionDeniedError as exc:
+        if exc.code != "mfa_step_up_required":
+            raise
+        return RedirectResponse(f"/mfa?next={PASSKEYS}", status_code=303)
+    return RedirectResponse(f"{PASSKEYS}?removed=1", status_code=303)
