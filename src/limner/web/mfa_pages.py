@@ -92,10 +92,13 @@ def _has_answer(method: str, code: str, credential: dict[str, Any] | None) -> No
 @router.get("/mfa/enrol")
 async def enrol_form(page: VisitorDep) -> Response:
     ref = await session_ref(page.request, identity_context(page.c))
-    return await _enrol_page(page, ref)
+    return await enrol_page(page, ref)
 
 
-async def _enrol_page(page: Page, ref: SessionRef, error: str | None = None) -> Response:
+async def enrol_page(
+    page: Page, ref: SessionRef, error: FieldError | None = None, name: str = ""
+) -> Response:
+    """The first factor: an authenticator app (QR code), or a passkey (limner.web.passkey_pages)."""
     try:
         enrolment = await mfa_routes.begin_totp(ref, identity_context(page.c))
     except PermissionDeniedError:  # already has a factor: verify it instead
@@ -107,7 +110,8 @@ async def _enrol_page(page: Page, ref: SessionRef, error: str | None = None) -> 
         title="Set up your authenticator app",
         secret=enrolment.secret,
         qr_svg=enrolment.qr_svg,
-        errors=[FieldError("code", error)] if error else [],
+        name=name,
+        errors=[error] if error else [],
     )
 
 
@@ -120,7 +124,8 @@ async def enrol_confirm(page: VisitorDep) -> Response:
     try:
         result = await mfa_routes.confirm_totp(CodeBody(code=code or "0"), ref, carrier, identity)
     except AuthenticationError:
-        return await _enrol_page(page, ref, "The code did not match. Scan the new QR code and try again")
+        mismatch = "The code did not match. Scan the new QR code and try again"
+        return await enrol_page(page, ref, FieldError("code", mismatch))
     response = await render(
         page,
         "signin/recovery.html",

@@ -63,3 +63,22 @@ def test_add_a_passkey_then_sign_in_with_it_and_remove_it(
     page.get_by_role("button", name="Remove passkey Work laptop").click()
     expect(page.get_by_role("status")).to_contain_text("Passkey removed.")
     expect(page.get_by_text("You have no passkeys yet.")).to_be_visible()
+
+
+def test_an_admins_first_sign_in_enrols_a_passkey_instead_of_an_app(
+    context: BrowserContext, page: Page, web: WebServer
+) -> None:
+    cdp = context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send("WebAuthn.addVirtualAuthenticator", {"options": AUTHENTICATOR})
+    email, password = web.new_user("admin")
+    signin.sign_in(page, email, password)
+    expect(page.get_by_role("heading", name="Or use a passkey")).to_be_visible()
+    check_page(page, "mfa-enrol-with-passkey")
+    page.get_by_label("Name for this passkey").fill("Security key")
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.get_by_text("Your passkey is set up.")).to_be_visible()
+    page.get_by_role("link", name="Continue").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    page.get_by_role("link", name="Passkeys").click()
+    expect(page.get_by_text("Security key", exact=True)).to_be_visible()

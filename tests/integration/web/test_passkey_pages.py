@@ -16,6 +16,7 @@ from limner.components import Components
 from limner.db import utcnow
 from limner.identity.mfa.models import Passkey
 from limner.identity.sessions.models import AuthSession
+from tests.factories import make_user
 from tests.integration.identity.authenticator import SoftAuthenticator
 from tests.integration.identity.conftest import ORIGIN, PASSWORD
 from tests.integration.web.conftest import csrf_from, home_csrf, web_sign_in
@@ -206,4 +207,29 @@ async def test_sign_in_with_a_passkey_as_the_second_step(
     form = {**form, "csrf_token": csrf, "credential": json.dumps(assertion)}
     done = await client.post("/mfa", data=form)
     assert done.status_code == 303, done.text
+    assert "<h1>Generate an image</h1>" in (await client.get("/")).text
+
+
+async def test_an_admins_first_sign_in_can_enrol_a_passkey_instead_of_an_app(
+    client: httpx.AsyncClient, components: Components
+) -> None:
+    user = await make_user(components, roles=["admin"], password=PASSWORD)
+    signed = await client.post("/signin", data={"email": user.email, "password": PASSWORD})
+    assert signed.headers["location"] == "/mfa/enrol"
+    enrol = await client.get("/mfa/enrol")
+    assert 'action="/mfa/enrol/passkey"' in enrol.text
+    csrf = csrf_from(enrol.text)
+    token = SoftAuthenticator(ORIGIN)
+    phished = token.register(await options(client, "register", csrf), origin="https://evil.example")
+    form = {"csrf_token": csrf, "name": "Phone", "credential": json.dumps(phished)}
+    refused = await client.post("/mfa/enrol/passkey", data=form)
+    assert refused.status_code == 400
+    assert 'href="#add-passkey">The passkey could not be verified' in refused.text
+    assert 'value="Phone"' in refused.text
+    assert await passkey_count(components) == 0
+    assert (await client.get("/")).headers["location"] == "/mfa"  # still half signed in
+    credential = token.register(await options(client, "register", csrf))
+    done = await client.post("/mfa/enrol/passkey", data={**form, "credential": json.dumps(credential)})
+    assert done.status_code == 200, done.text
+    assert "Your passkey is set up." in done.text
     assert "<h1>Generate an image</h1>" in (await client.get("/")).text
