@@ -122,6 +122,7 @@ async def test_an_attestation_for_another_origin_is_refused_on_the_page_and_noth
     assert "<title>Error: Passkeys" in refused.text
     assert 'href="#add-passkey">The passkey could not be verified' in refused.text
     assert 'value="phished"' in refused.text  # nothing typed lost
+    assert 'id="add-passkey" class="button" aria-describedby="add-passkey-error"' in refused.text
     assert await passkey_count(components) == 0
     enrolled = select(func.count()).where(AuditEvent.action == "mfa.enrol")
     assert await count(components, enrolled) == 0
