@@ -28,6 +28,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Usage", "/admin/usage", Permission.USAGE_READ),
     NavItem("Admin", "/admin", Permission.USERS_MANAGE),
     NavItem("My data", "/my-data", AUTHENTICATED),
+    NavItem("Passkeys", "/account/passkeys", AUTHENTICATED),
 )
 
 

@@ -12,6 +12,7 @@ PUBLIC_PAGES: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/mfa"),
         ("GET", "/mfa/enrol"),
         ("POST", "/mfa/enrol"),
+        ("POST", "/mfa/enrol/passkey"),  # first factor only: limner.identity.mfa.routes._may_enrol
         ("GET", "/s/{token}"),  # external share links: the token is the credential
         ("GET", "/s/{token}/image"),
     }

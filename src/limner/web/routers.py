@@ -17,6 +17,7 @@ def web_routers() -> list[APIRouter]:
         gallery_routes,
         generate_routes,
         mfa_pages,
+        passkey_pages,
         policy_pages,
         privacy_pages,
         quota_routes,
@@ -32,6 +33,7 @@ def web_routers() -> list[APIRouter]:
     return [
         signin_routes.router,
         mfa_pages.router,
+        passkey_pages.router,
         generate_routes.router,
         again_routes.router,
         coach_routes.router,

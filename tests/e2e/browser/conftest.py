@@ -46,10 +46,14 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     """A server of its own, so browser tests never share state with the SDK tests."""
     root = tmp_path_factory.mktemp("web")
     data_dir, log_path, port = root / "data", root / "server.log", free_port()
+    # localhost, not 127.0.0.1: WebAuthn refuses an IP address as the relying party id, and Chromium treats
+    # http://localhost as a secure context. The public URL gives passkeys their RP id and origin.
+    base_url = f"http://localhost:{port}"
     # A daily image quota, so the Generate page's quota panel has something to count down.
     env = {
         **os.environ,
         "LIMNER_SERVER__PORT": str(port),
+        "LIMNER_SERVER__PUBLIC_URL": base_url,
         "LIMNER_IDENTITY__QUOTAS__PER_USER__PER_DAY": "1000",
     }
     init = subprocess.run(
@@ -69,7 +73,6 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
             env=env,
         )
         try:
-            base_url = f"http://127.0.0.1:{port}"
             wait_ready(base_url, proc)
             yield WebServer(
                 base_url, data_dir, log_path, creds["admin_email"], creds["admin_password"], creds["api_key"]

@@ -274,3 +274,33 @@ async def test_removing_a_factor_needs_a_recent_mfa(
     assert (await client.delete(f"{MFA}/totp", headers=csrf)).status_code == 200
     async with components.sessions() as session:
         assert (await session.execute(select(TotpFactor))).first() is None
+
+
+async def test_passkeys_are_listed_and_removing_one_needs_a_recent_mfa(
+    client: httpx.AsyncClient, components: Components
+) -> None:
+    from datetime import timedelta
+
+    from limner.db import utcnow
+
+    body = await sign_in(client, await person(components, ["creator"]))
+    headers = {"x-csrf-token": body["csrf_token"]}
+    options = (await client.post(f"{MFA}/passkeys/register/options", headers=headers)).json()
+    credential = SoftAuthenticator(ORIGIN).register(options)
+    json = {"credential": credential, "name": "Phone"}
+    added = await client.post(f"{MFA}/passkeys/register", json=json, headers=headers)
+    headers = {"x-csrf-token": added.json()["csrf_token"]}
+    listed = (await client.get(f"{MFA}/passkeys")).json()
+    assert [(p["name"], p["last_used_at"]) for p in listed] == [("Phone", None)]
+    async with components.sessions.begin() as session:
+        for row in (await session.execute(select(AuthSession))).scalars():
+            row.mfa_at = utcnow() - timedelta(minutes=30)
+    stale = await client.delete(f"{MFA}/passkeys/{listed[0]['id']}", headers=headers)
+    assert stale.status_code == 403
+    assert stale.json()["error"]["code"] == "mfa_step_up_required"
+    async with components.sessions.begin() as session:
+        for row in (await session.execute(select(AuthSession))).scalars():
+            row.mfa_at = utcnow()
+    assert (await client.delete(f"{MFA}/passkeys/unknown", headers=headers)).status_code == 404
+    assert (await client.delete(f"{MFA}/passkeys/{listed[0]['id']}", headers=headers)).status_code == 200
+    assert (await client.get(f"{MFA}/passkeys")).json() == []

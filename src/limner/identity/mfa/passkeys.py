@@ -128,6 +128,16 @@ async def list_passkeys(session: AsyncSession, user_id: str) -> list[Passkey]:
     return await _passkeys(session, user_id)
 
 
+async def remove_passkey(session: AsyncSession, *, user_id: str, passkey_id: str) -> bool:
+    """Delete one of the user's own passkeys; False when there is none with that id (or it is another's)."""
+    passkey = await session.get(Passkey, passkey_id)
+    if passkey is None or passkey.user_id != user_id:
+        return False
+    await session.delete(passkey)
+    await session.flush()
+    return True
+
+
 async def _passkeys(session: AsyncSession, user_id: str) -> list[Passkey]:
     query = select(Passkey).where(Passkey.user_id == user_id).order_by(Passkey.created_at)
     return list((await session.execute(query)).scalars())

@@ -11,7 +11,7 @@ from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.db import utcnow
 from limner.deps import IdentityDep, SessionRefDep, any_session
-from limner.errors import AuthenticationError, ConflictError, PermissionDeniedError
+from limner.errors import AuthenticationError, ConflictError, NotFoundError, PermissionDeniedError
 from limner.identity.accounts.models import User
 from limner.identity.authentication import SessionRef
 from limner.identity.context import IdentityContext
@@ -20,6 +20,7 @@ from limner.identity.mfa.schemas import (
     CodeBody,
     MfaResult,
     MfaVerifyBody,
+    PasskeyRead,
     PasskeyRegisterBody,
     TotpEnrolmentRead,
 )
@@ -122,6 +123,25 @@ async def passkey_register(
         raise AuthenticationError(login.BAD_MFA, code="mfa_failed")
     set_session_cookies(response, issued, ctx.cookies)
     return MfaResult(csrf_token=issued.csrf_token, recovery_codes=codes)
+
+
+@router.get("/passkeys")
+async def passkey_list(ref: SessionRefDep, ctx: IdentityDep) -> list[PasskeyRead]:
+    async with ctx.sessions.begin() as session:
+        rows = await passkeys.list_passkeys(session, ref.user_id)
+        return [PasskeyRead.model_validate(p, from_attributes=True) for p in rows]
+
+
+@router.delete("/passkeys/{passkey_id}", openapi_extra=STEP_UP_ROUTE)
+async def passkey_remove(passkey_id: str, ref: SessionRefDep, ctx: IdentityDep) -> dict[str, str]:
+    """Remove one of one's own passkeys (step-up, audited); 404 for an unknown id or another's."""
+    async with ctx.sessions.begin() as session:
+        row = await _row(ctx, session, ref)
+        _complete(row)
+        if not await passkeys.remove_passkey(session, user_id=row.user_id, passkey_id=passkey_id):
+            raise NotFoundError("No such passkey.")
+        await record(session, action=AuditAction.MFA_REMOVE, actor_id=row.user_id, data={"method": "passkey"})
+    return {"status": "removed"}
 
 
 @router.post("/recovery-codes", openapi_extra=STEP_UP_ROUTE)

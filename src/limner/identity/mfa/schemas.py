@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -35,3 +36,10 @@ class CodeBody(Strict):
 class PasskeyRegisterBody(Strict):
     credential: dict[str, Any]
     name: str = Field(default="passkey", max_length=200)
+
+
+class PasskeyRead(BaseModel):
+    id: str
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None

@@ -33,11 +33,10 @@
   });
 
   document.addEventListener("click", function (event) {
-    var el = event.target.closest ? event.target.closest("[data-rewrite], [data-copy-target], [data-passkey-auth]") : null;
+    var el = event.target.closest ? event.target.closest("[data-rewrite], [data-copy-target]") : null;
     if (!el) return;
     if (el.hasAttribute("data-rewrite")) useRewrite(el);
     else if (el.hasAttribute("data-copy-target")) copyText(el);
-    else if (el.hasAttribute("data-passkey-auth")) passkeySignIn(el);
   });
 
   // One placeholder per requested image while the server renders them (the page is replaced on reply).
@@ -81,7 +80,9 @@
     if (focus) focus.focus();
   });
 
-  // Passkeys: WebAuthn needs script; the server checks the assertion (POST /v1/limner/auth/mfa/verify).
+  // Passkeys: WebAuthn needs script. The script only runs the ceremony with the server's options (from the
+  // API) and puts the browser's answer in the form's hidden "credential" field; the form posts as usual and
+  // the server verifies it (a failure comes back as an error on the page).
   function b64urlToBytes(value) {
     var s = value.replace(/-/g, "+").replace(/_/g, "/");
     while (s.length % 4) s += "=";
@@ -94,36 +95,74 @@
     for (var i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
     return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   }
-  function csrf() {
-    var match = document.cookie.match(/(?:^|; )limner_csrf=([^;]*)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-  function postJson(url, body) {
+  function postJson(url, csrfToken) {
     return fetch(url, {
       method: "POST", credentials: "same-origin",
-      headers: { "content-type": "application/json", "x-csrf-token": csrf() },
-      body: JSON.stringify(body || {})
-    }).then(function (r) { if (!r.ok) throw new Error("verification failed"); return r.json(); });
+      headers: { "content-type": "application/json", "x-csrf-token": csrfToken }, body: "{}"
+    }).then(function (r) { if (!r.ok) throw new Error("options refused"); return r.json(); });
   }
-  function passkeySignIn(button) {
-    var error = document.querySelector("[data-passkey-error]");
-    postJson("/v1/limner/auth/mfa/passkeys/authenticate/options").then(function (options) {
-      options.challenge = b64urlToBytes(options.challenge);
-      (options.allowCredentials || []).forEach(function (c) { c.id = b64urlToBytes(c.id); });
-      return navigator.credentials.get({ publicKey: options });
-    }).then(function (cred) {
+  function idsToBytes(list) {
+    (list || []).forEach(function (c) { c.id = b64urlToBytes(c.id); });
+  }
+  function createPasskey(options) {
+    options.challenge = b64urlToBytes(options.challenge);
+    options.user.id = b64urlToBytes(options.user.id);
+    idsToBytes(options.excludeCredentials);
+    return navigator.credentials.create({ publicKey: options }).then(function (cred) {
       var r = cred.response;
-      return postJson("/v1/limner/auth/mfa/verify", { method: "passkey", credential: {
+      return {
+        id: cred.id, rawId: bytesToB64url(cred.rawId), type: cred.type,
+        response: {
+          clientDataJSON: bytesToB64url(r.clientDataJSON), attestationObject: bytesToB64url(r.attestationObject),
+          transports: r.getTransports ? r.getTransports() : []
+        },
+        clientExtensionResults: cred.getClientExtensionResults ? cred.getClientExtensionResults() : {}
+      };
+    });
+  }
+  function getPasskey(options) {
+    options.challenge = b64urlToBytes(options.challenge);
+    idsToBytes(options.allowCredentials);
+    return navigator.credentials.get({ publicKey: options }).then(function (cred) {
+      var r = cred.response;
+      return {
         id: cred.id, rawId: bytesToB64url(cred.rawId), type: cred.type,
         response: {
           clientDataJSON: bytesToB64url(r.clientDataJSON), authenticatorData: bytesToB64url(r.authenticatorData),
           signature: bytesToB64url(r.signature), userHandle: r.userHandle ? bytesToB64url(r.userHandle) : null
-        }
-      } });
-    }).then(function () {
-      window.location.assign(button.getAttribute("data-next") || "/");
-    }).catch(function () {
-      if (error) { error.hidden = false; error.textContent = "The passkey could not be used. Try again or use a code."; }
+        },
+        clientExtensionResults: cred.getClientExtensionResults ? cred.getClientExtensionResults() : {}
+      };
     });
   }
+  var CEREMONIES = {
+    register: { options: "/v1/limner/auth/mfa/passkeys/register/options", run: createPasskey,
+      failed: "Your browser did not create a passkey. Try again, or use another device." },
+    auth: { options: "/v1/limner/auth/mfa/passkeys/authenticate/options", run: getPasskey,
+      failed: "The passkey could not be used. Try again, or use a code." }
+  };
+  function passkeyCeremony(form, ceremony) {
+    var field = form.querySelector("input[name=credential]");
+    var error = form.querySelector("[data-passkey-error]");
+    var csrfToken = form.querySelector("input[name=csrf_token]").value;
+    if (error) error.textContent = "";
+    if (!window.PublicKeyCredential || !navigator.credentials) {
+      if (error) error.textContent = "This browser cannot use passkeys.";
+      return;
+    }
+    postJson(ceremony.options, csrfToken).then(ceremony.run).then(function (credential) {
+      field.value = JSON.stringify(credential);
+      form.submit();
+    }).catch(function () {
+      field.value = "";
+      if (error) error.textContent = ceremony.failed;
+    });
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var kind = form.hasAttribute("data-passkey-register") ? "register" : (form.hasAttribute("data-passkey-auth") ? "auth" : null);
+    if (!kind) return;
+    event.preventDefault();  // the ceremony first; it submits the form with the browser's answer
+    passkeyCeremony(form, CEREMONIES[kind]);
+  });
 })();
