@@ -4,13 +4,13 @@ Twin: tests/integration/identity/mfa/test_totp_factors.py (MFA through the API).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from limner.db import utcnow
 from limner.errors import PermissionDeniedError
 from limner.identity.config import MfaSettings
+from limner.identity.mfa import policy
 from limner.identity.mfa.passkeys import RelyingParty
 from limner.identity.mfa.policy import check_step_up, mfa_required
 from limner.identity.permissions import Principal
@@ -36,8 +36,17 @@ def test_mfa_is_required_for_configured_roles_or_everyone(
     assert mfa_required(roles, cfg) is required
 
 
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The step-up rule reads utcnow(): freeze it, so an MFA age is exact however long the run takes."""
+    monkeypatch.setattr(policy, "utcnow", lambda: NOW)
+
+
 def principal(via: str, mfa_age_s: int | None) -> Principal:
-    mfa_at = None if mfa_age_s is None else utcnow() - timedelta(seconds=mfa_age_s)
+    mfa_at = None if mfa_age_s is None else NOW - timedelta(seconds=mfa_age_s)
     return Principal(
         user_id="u",
         email="u@x.test",
@@ -54,8 +63,8 @@ def principal(via: str, mfa_age_s: int | None) -> Principal:
     ("caller", "cfg", "max_age_s", "allowed"),
     [
         (principal("session", 10), DEFAULT, None, True),
-        (principal("session", 290), DEFAULT, None, True),
-        (principal("session", 400), DEFAULT, None, False),  # older than step_up_max_age_s (300)
+        (principal("session", 300), DEFAULT, None, True),  # exactly step_up_max_age_s (300)
+        (principal("session", 301), DEFAULT, None, False),
         (principal("session", 400), DEFAULT, 600, True),  # a route may allow a longer window
         (principal("session", 100), DEFAULT, 60, False),  # ... or demand a shorter one
         (principal("session", None), DEFAULT, None, False),  # never did MFA
