@@ -103,7 +103,8 @@ async def rotate_api_key(
     owner = await get_user(session, old.owner_id)
     days = None
     if old.expires_at is not None:
-        days = max(1, (old.expires_at - old.created_at).days)
+        # Rounded, not floored: created_at is stamped a moment after expires_at was computed.
+        days = max(1, round((old.expires_at - old.created_at) / timedelta(days=1)))
     new, full_key = await create_api_key(
         session,
         owner=owner,

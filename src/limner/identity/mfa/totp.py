@@ -68,7 +68,8 @@ async def check_totp(
 ) -> bool:
     """True once per time step: a code that worked cannot be replayed, even by a concurrent request."""
     row = await session.get(TotpFactor, user_id)
-    if row is None or (row.confirmed_at is None) != confirming or not code.isdigit():
+    # isdigit() alone admits other scripts' digits, which compare_digest refuses with a TypeError (a 500).
+    if row is None or (row.confirmed_at is None) != confirming or not (code.isascii() and code.isdigit()):
         return False
     totp = pyotp.TOTP(unseal(secret_key, row.sealed_secret, user_id))
     now_step = int(time.time()) // STEP_S
