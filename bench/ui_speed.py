@@ -167,7 +167,7 @@ def table(results: list[PageResult]) -> str:
     return "\n".join(lines)
 
 
-def report(results: list[PageResult], version: str) -> str:
+def report(results: list[PageResult], version: str, load: str) -> str:
     generate = next(r for r in results if r.name == "Generate")
     heaviest = max(results, key=lambda r: r.js_bytes)
     return f"""## Speed a person feels: workspace pages in Chromium on a 4x throttled CPU
@@ -186,7 +186,7 @@ then. DOMContentLoaded and load are the Navigation Timing `domContentLoadedEvent
 JavaScript is the sum of the script response bodies (served uncompressed; htmx is most of it). The server
 runs on the same machine, so its time to render a page is inside these numbers.
 
-Machine: {machine()}.
+Machine: {machine()}; load average {load} (the machine is shared: read the times as upper bounds).
 
 {table(results)}
 
@@ -197,6 +197,7 @@ Generate page: interactive at p50 {pct(generate.ready, 50):.0f} ms, p95 {pct(gen
 
 
 def main() -> None:
+    before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp, live_server(Path(tmp)) as web, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         try:
@@ -205,7 +206,8 @@ def main() -> None:
         finally:
             browser.close()
     print(table(results))
-    path = write_result("ui_speed", report(results, version))
+    load = f"{before:.1f} before, {os.getloadavg()[0]:.1f} after"
+    path = write_result("ui_speed", report(results, version, load))
     print(f"wrote {path}")
 
 
