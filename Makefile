@@ -47,7 +47,7 @@ check: dev
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-BENCHES ?= overhead load provenance moderation audit monitoring coach eval_dlp eval_harm eval_people_ip eval
+BENCHES ?= overhead load provenance moderation audit monitoring coach ui_speed eval_dlp eval_harm eval_people_ip eval
 
 bench: dev
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(PY) -m bench.$$b || exit 1; done

@@ -20,6 +20,7 @@ ORDER = [
     "audit",
     "monitoring",
     "coach",
+    "ui_speed",
 ]
 HEADER = """# Benchmarks
 

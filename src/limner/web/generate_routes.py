@@ -1,9 +1,19 @@
-"""The Generate page: prompt, model, size, quality and count; the result with its provenance; held prompts."""
+"""The Generate page: prompt, model, size, quality and count; the result with its provenance; held prompts.
+
+Without script the form posts to /generate and the reply is the page. With script it posts the same form
+to /generate/stream: server-sent events carry the checked partial images while the model renders (where it
+streams), then the very page /generate would have answered (result, hold or errors), which the script
+puts in place. Both run the same pipeline (run_form)."""
 
 from __future__ import annotations
 
+import asyncio
+import base64
+from collections.abc import AsyncIterator
+
 from fastapi import APIRouter, Depends, Response
 from starlette.datastructures import FormData
+from starlette.responses import StreamingResponse
 
 from limner.audit.actions import AuditAction
 from limner.audit.service import record
@@ -16,7 +26,10 @@ from limner.errors import (
     TrainingRequired,
 )
 from limner.gallery import sets
-from limner.generation.flows import Lineage, check_text, submit_generation
+from limner.generation.backends.partials import PartialImage
+from limner.generation.flows import Lineage, check_text, prepare_generation, run_generation, submit_generation
+from limner.generation.flows.streaming import PartialsForwarder, event, partials_until, retrieve_result
+from limner.generation.schemas import GenerationOutcome
 from limner.identity.permissions import Permission
 from limner.imaging.actions import Action
 from limner.imaging.catalog import FAMILIES
@@ -25,13 +38,15 @@ from limner.review import service as review
 from limner.web.forms import FieldError, raw_text, text
 from limner.web.pages import Page, require_page
 from limner.web.quota_routes import quota_for
-from limner.web.render import render, render_fragment
+from limner.web.render import render, render_error, render_fragment
 from limner.web.results import ShownImage, shown_image, signed_image_url
 from limner.web.route import WebRoute
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 GeneratePage = Depends(require_page(Permission.IMAGES_GENERATE))
 FIELDS = {"prompt", "model", "size", "quality", "n"}
+PARTIALS = 2  # partial images per image, where the model streams (the page shows them as they come)
+Partials = asyncio.Queue[PartialImage]
 
 
 async def generate_page(page: Page, *, status: int = 200, **values: object) -> Response:
@@ -63,8 +78,42 @@ async def generate(page: Page = GeneratePage) -> Response:
     return await run_form(page, _values(form), confirmed=bool(form.get("confirm_warning")))
 
 
-async def run_form(page: Page, values: dict[str, str], *, confirmed: bool) -> Response:
-    """The Generate form's values through the pipeline; "Generate again" comes here too."""
+@router.post("/generate/stream")
+async def generate_stream(page: Page = GeneratePage) -> Response:
+    form = await page.request.form()
+    partials: Partials = asyncio.Queue()
+    confirmed = bool(form.get("confirm_warning"))
+    task = asyncio.create_task(run_form(page, _values(form), confirmed=confirmed, partials=partials))
+    task.add_done_callback(retrieve_result)  # a browser that goes away leaves the generation to finish
+    events = _page_events(page, partials, task)
+    return StreamingResponse(events, media_type="text/event-stream", headers={"cache-control": "no-store"})
+
+
+async def _page_events(page: Page, partials: Partials, task: asyncio.Task[Response]) -> AsyncIterator[bytes]:
+    async for partial in partials_until(partials, task):
+        yield b": keep-alive\n\n" if partial is None else event(_partial_body(partial))
+    try:
+        response = await task
+    except LimnerError as exc:  # what WebRoute does for a page handler
+        response = await render_error(page.request, exc)
+    html = bytes(response.body).decode()
+    yield event({"type": "page", "status": response.status_code, "html": html})
+
+
+def _partial_body(partial: PartialImage) -> dict[str, object]:
+    return {
+        "type": "partial_image",
+        "image_index": partial.index,
+        "partial_image_index": partial.partial_index,
+        "src": f"data:image/{partial.format};base64,{base64.b64encode(partial.data).decode()}",
+    }
+
+
+async def run_form(
+    page: Page, values: dict[str, str], *, confirmed: bool, partials: Partials | None = None
+) -> Response:
+    """The Generate form's values through the pipeline; "Generate again" and the streamed form come here
+    too (with `partials`: checked partial images go to that queue while the model renders)."""
     if not values["prompt"].strip():
         return await _failed(page, values, [FieldError("prompt", "Enter a prompt")])
     again_of = await _own_set(page, values.get("again_of", ""))
@@ -72,9 +121,7 @@ async def run_form(page: Page, values: dict[str, str], *, confirmed: bool) -> Re
     if decision.action is Action.WARN and not confirmed:
         return await _failed(page, values, [FieldError("confirm_warning", _warn_text(decision.categories))])
     try:
-        outcome = await submit_generation(
-            page.c, page.user, _input(values), request_id=page.request_id, lineage=Lineage(again_of=again_of)
-        )
+        outcome = await _submit(page, _input(values), Lineage(again_of=again_of), partials)
     except HeldForReview as held:
         return await generate_page(page, form=values, held=await _review(page, held.review_id))
     except TrainingRequired as exc:
@@ -90,6 +137,18 @@ async def run_form(page: Page, values: dict[str, str], *, confirmed: bool) -> Re
         for i in outcome.images
     ]
     return await _result(page, values, images, outcome.generation_id, again_of)
+
+
+async def _submit(
+    page: Page, inp: GenerationInput, lineage: Lineage, partials: Partials | None
+) -> GenerationOutcome:
+    if partials is None:
+        return await submit_generation(page.c, page.user, inp, request_id=page.request_id, lineage=lineage)
+    p = await prepare_generation(page.c, page.user, inp, request_id=page.request_id, lineage=lineage)
+    backend = PartialsForwarder(page.c, page.c.backends[p.spec.backend], PARTIALS, partials)
+    return await run_generation(
+        page.c, page.user, p.spec, p.opened, p.request, p.resolved.response_format, page.request_id, backend
+    )
 
 
 async def _own_set(page: Page, generation_id: str) -> str | None:

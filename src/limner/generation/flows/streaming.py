@@ -94,9 +94,9 @@ async def _events(
             reservation,
         )
     )
-    task.add_done_callback(_retrieve)  # a client that hangs up early leaves the flow to finish
+    task.add_done_callback(retrieve_result)  # a client that hangs up early leaves the flow to finish
     created = int(time.time())
-    async for partial in _partials(queue, task):
+    async for partial in partials_until(queue, task):
         yield (
             b": keep-alive\n\n"
             if partial is None
@@ -111,7 +111,7 @@ async def _events(
         yield event(body)
 
 
-async def _partials(
+async def partials_until(
     queue: asyncio.Queue[PartialImage], task: asyncio.Task[Any]
 ) -> AsyncIterator[PartialImage | None]:
     """Partials as they come (None: time for a keep-alive), until the flow is done and all are out."""
@@ -132,7 +132,7 @@ async def _partials(
         yield queue.get_nowait()
 
 
-def _retrieve(task: asyncio.Task[Any]) -> None:
+def retrieve_result(task: asyncio.Task[Any]) -> None:
     if not task.cancelled():
         task.exception()
 
