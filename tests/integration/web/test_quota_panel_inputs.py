@@ -55,5 +55,8 @@ async def test_no_model_means_the_default_model(client: httpx.AsyncClient, compo
 async def test_an_htmx_request_without_a_session_is_sent_to_sign_in(client: httpx.AsyncClient) -> None:
     resp = await client.post("/generate/quota", data=LOCAL, headers={"hx-request": "true"})
     assert resp.status_code == 204
-    assert resp.headers["hx-redirect"] == "/signin"
+    assert resp.headers["hx-redirect"] == "/"  # the home page is the sign-in page
     assert resp.content == b""
+    plain = await client.post("/generate/quota", data=LOCAL)
+    assert plain.status_code == 303
+    assert plain.headers["location"] == "/"
