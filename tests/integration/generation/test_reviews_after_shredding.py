@@ -15,6 +15,7 @@ from limner.audit.models import AuditEvent
 from limner.components import Components, build_components
 from limner.imaging.records import Generation, ImageRecord
 from limner.main import create_app
+from limner.review.models import ReviewItem
 from limner.settings import Settings
 from limner.vault.service import shred_data_key
 from tests.conftest import create_schema, make_settings
@@ -61,8 +62,11 @@ async def test_approving_a_request_whose_key_was_shredded_runs_nothing(
     async with components.sessions() as session:
         [generation] = (await session.execute(select(Generation))).scalars().all()
         outputs = (await session.execute(select(ImageRecord).where(ImageRecord.role == "output"))).all()
+        item = await session.get(ReviewItem, review_id)
     assert generation.status == "held"
     assert outputs == []
+    assert item is not None
+    assert item.status == "pending"  # refused before any verdict was recorded
 
 
 async def test_held_output_images_of_a_shredded_owner_are_not_shown(tmp_path: Path) -> None:

@@ -148,7 +148,7 @@ async def test_a_quiet_flow_gets_keep_alives_then_its_partials_then_the_leftover
     queue: asyncio.Queue[PartialImage] = asyncio.Queue()
     flow: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     monkeypatch.setattr(streaming, "KEEPALIVE_S", 0)
-    items = streaming._partials(queue, flow)  # type: ignore[arg-type]
+    items = streaming.partials_until(queue, flow)  # type: ignore[arg-type]
     assert await anext(items) is None  # nothing yet: a keep-alive
 
     monkeypatch.setattr(streaming, "KEEPALIVE_S", 3600)  # from here on something is always ready

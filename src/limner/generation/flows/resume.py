@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import cast
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from limner.audit.actions import AuditAction
 from limner.audit.service import record
 from limner.components import Components
@@ -31,7 +33,10 @@ log = logging.getLogger("limner.review")
 async def decide_and_resume(
     c: Components, *, review_id: str, reviewer: Principal, verdict: str, reason: str, request_id: str
 ) -> None:
-    """One reviewer's verdict; once it settles the item, the webhook and the held request follow."""
+    """One reviewer's verdict; once it settles the item, the webhook and the held request follow.
+    A request whose requester (or their data key) is gone is refused before any verdict is recorded."""
+    async with c.sessions() as session:
+        await _requester(c, session, review_id)
     async with c.sessions.begin() as session:
         item = await review.decide(
             session,
@@ -48,12 +53,7 @@ async def decide_and_resume(
 
 async def resume_after_review(c: Components, review_id: str, *, request_id: str) -> None:
     async with c.sessions() as session:
-        item = await review.get_item(session, review_id)
-        row = await generation.get_generation(session, item.generation_id)
-        owner = await session.get(User, row.owner_id)
-        key = await existing_data_key(session, c.key_provider, owner_id=row.owner_id)
-        if owner is None or key is None:
-            raise NotFoundError("The requester of this review no longer exists.")
+        item, row, owner, key = await _requester(c, session, review_id)
         images, mask = await generation.load_inputs(session, c.blob_store, key, generation_id=row.id)
         principal = await load_principal(
             session,
@@ -113,3 +113,15 @@ async def _release_images(c: Components, item: ReviewItem, request_id: str) -> N
             request_id=request_id,
             data={"review_id": item.id},
         )
+
+
+async def _requester(
+    c: Components, session: AsyncSession, review_id: str
+) -> tuple[ReviewItem, Generation, User, bytes]:
+    item = await review.get_item(session, review_id)
+    row = await generation.get_generation(session, item.generation_id)
+    owner = await session.get(User, row.owner_id)
+    key = await existing_data_key(session, c.key_provider, owner_id=row.owner_id)
+    if owner is None or key is None:
+        raise NotFoundError("The requester of this review no longer exists.")
+    return item, row, owner, key
