@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Response
 from starlette.datastructures import FormData
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.education.flows import is_exempt, status_for
 from limner.errors import (
@@ -17,7 +17,7 @@ from limner.errors import (
 )
 from limner.gallery import sets
 from limner.generation.flows import Lineage, check_text, submit_generation
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.imaging.actions import Action
 from limner.imaging.catalog import FAMILIES
 from limner.imaging.requests import GenerationInput
