@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench._common import machine, write_result
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import AuditRuntime, NewEvent, install_audit, record, record_many
 from limner.audit.signing import FakeCheckpointSigner
 from limner.audit.verify import verify_chain, verify_log

@@ -24,7 +24,7 @@ from tests.integration.identity.conftest import PASSWORD, identity_overrides
 from bench._common import machine, pct, summary, write_result
 from limner.components import Components, build_components
 from limner.main import create_app
-from limner.policy.decision import PolicyContext
+from limner.policy.schemas import PolicyContext
 
 WARMUP, RUNS = 100, 1000
 CLEAN = "A watercolour poster for the summer party on the roof terrace, lanterns, a long table with friends, "

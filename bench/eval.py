@@ -17,7 +17,7 @@ from bench.eval_presidio import build_presidio, presidio_version
 from bench.eval_sections import benign_lines, harm_lines, harm_sets_lines, people_ip_lines
 from bench.eval_speed import distinct_prompts, fast_tier_policy, pin_one_core, speed_section
 from limner.policy.compile import compile_policy
-from limner.policy.decision import Finding
+from limner.policy.schemas import Finding
 from limner.policy.service import default_policy_text, default_version
 
 DATASETS = """| data set | rows | source | license |

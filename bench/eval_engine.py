@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from bench._common import EVAL_DIR
 from bench.eval_pii import POSITIVE, Tally, gold_spans, load_records, score_record
 from limner.imaging.actions import Action
-from limner.policy.decision import Decision, Finding, PolicyContext
 from limner.policy.engine import PolicyEngine
+from limner.policy.schemas import Decision, Finding, PolicyContext
 
 DEV = EVAL_DIR
 Detect = Callable[[str], list[Finding]]

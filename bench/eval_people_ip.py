@@ -17,9 +17,9 @@ import time
 from collections.abc import Callable, Iterable
 
 from bench._common import EVAL_DIR, machine, pct, write_result
-from limner.policy.decision import Finding
 from limner.policy.detectors.ip import IpConfig, IpDetector, shipped_artists, shipped_characters
 from limner.policy.detectors.people import PeopleConfig, PeopleDetector, shipped_figures
+from limner.policy.schemas import Finding
 
 EVAL = EVAL_DIR
 Detect = Callable[[str], list[Finding]]

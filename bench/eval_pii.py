@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bench._common import EVAL_DIR
-from limner.policy.decision import Finding
+from limner.policy.schemas import Finding
 
 PRESIDIO = EVAL_DIR / "presidio_synth_pii" / "synth_dataset_v2.jsonl"
 

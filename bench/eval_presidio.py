@@ -14,7 +14,7 @@ from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
-from limner.policy.decision import Finding
+from limner.policy.schemas import Finding
 
 # Presidio entity -> our category, for scoring with bench/eval_pii.py.
 ENTITY_CATEGORY = {

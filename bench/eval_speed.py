@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable
 
 from bench._common import EVAL_DIR, ROOT, pct
-from limner.policy.decision import PolicyContext
 from limner.policy.engine import PolicyEngine
 from limner.policy.normalize import normalize
+from limner.policy.schemas import PolicyContext
 
 DEV = EVAL_DIR
 PROMPT_CHARS = 300

@@ -11,7 +11,7 @@ from limner.identity.accounts import service as identity
 from limner.identity.accounts.models import User
 from limner.identity.keys import service as key_service
 from limner.imaging.actions import Action
-from limner.policy.decision import Decision, Finding, PolicyContext, RuledFinding
+from limner.policy.schemas import Decision, Finding, PolicyContext, RuledFinding
 
 
 @dataclass(frozen=True)

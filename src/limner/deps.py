@@ -22,7 +22,7 @@ from limner.identity.authentication import SessionRef, authenticate_request, ses
 from limner.identity.context import IdentityContext
 from limner.identity.mfa.passkeys import RelyingParty
 from limner.identity.mfa.policy import check_step_up
-from limner.identity.permissions import Principal
+from limner.identity.schemas import Principal
 from limner.identity.sessions.cookies import SessionCookies
 from limner.settings import Settings
 

@@ -1,10 +1,14 @@
-"""Settings for the audit log: checkpoints and streaming sinks."""
+"""Settings for the audit log: checkpoints and streaming sinks.
+
+`SyslogConfig` is re-exported for the alert notifiers that reuse the audit's syslog sink.
+"""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
 from limner.audit.sinks import SinkConfig
+from limner.audit.sinks.syslog import SyslogConfig as SyslogConfig
 
 
 class AuditSettings(BaseModel):

@@ -9,17 +9,16 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
-from limner.audit.actions import AuditAction
 from limner.audit.checkpoints import checkpoint_json, list_checkpoints
 from limner.audit.export import csv_header, csv_line, event_json, jsonl_line
-from limner.audit.schemas import AuditEventPage, CheckpointList
+from limner.audit.schemas import AuditAction, AuditEventPage, CheckpointList
 from limner.audit.search import EventFilter, iter_events, resolve_user, search_events
 from limner.audit.service import record
 from limner.audit.signing import key_id
 from limner.audit.verify import verify_log
 from limner.components import Components
 from limner.deps import STEP_UP, ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, require
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 
 router = APIRouter(prefix="/v1/limner/audit")
 MAX_SEQ = 2**63 - 1  # the largest value a BIGINT column (and SQLite's INTEGER) holds

@@ -1,4 +1,8 @@
-"""Audit service: append events to the chain. There is deliberately no update or delete of hashed data."""
+"""Audit service: append events to the chain. There is deliberately no update or delete of hashed data.
+
+Other domains reach the audit through this module: besides `record`, it re-exports the event export shapes
+(`event_json`, `csv_safe`), the outbox `backlog`, and the `SyslogSink` that alert notifiers reuse.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,15 @@ from typing import Any
 from sqlalchemy import Table, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from limner.audit.actions import AuditAction
 from limner.audit.chain import GENESIS, HASHED_FIELDS, at_text, canonical_json, check_field, event_hash
 from limner.audit.checkpoints import add_checkpoint
+from limner.audit.export import csv_safe as csv_safe
+from limner.audit.export import event_json as event_json
 from limner.audit.models import AuditActor, AuditEvent, AuditOutbox
+from limner.audit.outbox import backlog as backlog
+from limner.audit.schemas import AuditAction
 from limner.audit.signing import CheckpointSigner
+from limner.audit.sinks.syslog import SyslogSink as SyslogSink
 from limner.db import Base, new_id, utcnow
 
 _PG_CHAIN_LOCK = 7_321_004  # advisory lock id: one writer extends the chain at a time

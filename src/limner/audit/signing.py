@@ -13,8 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from limner.errors import ConfigError
-from limner.vault.key_providers import KeyProviderConfig
-from limner.vault.key_providers.memory import MemoryKeyConfig
+from limner.vault.config import KeyProviderConfig, MemoryKeyConfig
 
 SIGNING_KEY_FILE = "audit-signing.pem"
 

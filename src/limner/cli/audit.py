@@ -12,10 +12,10 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from limner.audit.actions import AuditAction
 from limner.audit.checkpoints import add_checkpoint, checkpoint_json, list_checkpoints, sign
 from limner.audit.export import csv_header, csv_line, event_json, jsonl_line
 from limner.audit.models import AuditCheckpoint, AuditEvent
+from limner.audit.schemas import AuditAction
 from limner.audit.search import EventFilter, iter_events, resolve_user, search_events
 from limner.audit.service import record
 from limner.audit.signing import key_id

@@ -16,8 +16,8 @@ from rich.progress import Progress
 
 from limner.cli.common import fail
 from limner.errors import ConfigError
-from limner.policy.decision import Decision, PolicyContext
 from limner.policy.engine import PolicyEngine
+from limner.policy.schemas import Decision, PolicyContext
 from limner.policy.service import default_policy_text, default_version
 
 

@@ -8,7 +8,7 @@ from limner.components import Components
 from limner.education.schemas import TrainingStatus
 from limner.education.status import training_status
 from limner.errors import TrainingRequired
-from limner.identity.permissions import Principal
+from limner.identity.schemas import Principal
 
 
 def training_url(c: Components) -> str:

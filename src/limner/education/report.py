@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.audit.export import csv_safe
+from limner.audit.service import csv_safe
 from limner.education.config import EducationSettings
 from limner.education.models import PolicyAcknowledgement
 from limner.education.modules import list_modules, module_status, records_of

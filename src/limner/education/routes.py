@@ -20,7 +20,7 @@ from limner.education.schemas import (
     TrainingStatus,
 )
 from limner.errors import NotFoundError
-from limner.identity.permissions import AUTHENTICATED
+from limner.identity.schemas import AUTHENTICATED
 
 router = APIRouter(prefix="/v1/limner", dependencies=[Depends(require(AUTHENTICATED))])
 

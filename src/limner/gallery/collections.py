@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.errors import InvalidRequestError, NotFoundError
 from limner.gallery.collection_models import Collection, CollectionItem, Favourite, ImageTag
-from limner.identity.accounts.groups import find_group, groups_of
-from limner.identity.permissions import Principal
+from limner.identity.accounts.service import find_group, groups_of
+from limner.identity.schemas import Principal
 from limner.imaging.records import ImageRecord
 
 MAX_NAME = 80

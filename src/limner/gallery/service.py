@@ -9,14 +9,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.errors import ConflictError, NotFoundError
 from limner.gallery.collection_models import CollectionItem, Favourite, ImageTag
 from limner.imaging.records import Generation, GenerationStatus, ImageRecord
-from limner.privacy.holds import holds_on_user
-from limner.vault.blob_stores.base import BlobStore
-from limner.vault.service import open_value
+from limner.privacy.service import holds_on_user
+from limner.vault.service import BlobStore, open_value
 
 STATUSES = tuple(GenerationStatus)
 

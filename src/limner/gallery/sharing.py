@@ -14,15 +14,14 @@ from datetime import timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.db import utcnow
 from limner.errors import InvalidRequestError, NotFoundError, PermissionDeniedError
 from limner.gallery.models import Share
-from limner.identity.accounts.groups import find_group, groups_of
 from limner.identity.accounts.models import Group, User
-from limner.identity.accounts.service import find_user
-from limner.identity.permissions import Permission, Principal
+from limner.identity.accounts.service import find_group, find_user, groups_of
+from limner.identity.schemas import Permission, Principal
 from limner.imaging.records import ImageRecord
 
 MAX_LINK_DAYS = 30

@@ -18,9 +18,9 @@ from limner.errors import AuthenticationError, LimnerError, PermissionDeniedErro
 from limner.identity.context import IdentityContext
 from limner.identity.keys.models import ApiKey
 from limner.identity.mfa.policy import mfa_required
-from limner.identity.permissions import Principal
 from limner.identity.principal_cache import current_version
 from limner.identity.principals import authenticate_api_key, key_needs_touch, load_principal, touch_api_key
+from limner.identity.schemas import Principal
 from limner.identity.sessions.cookies import CSRF_HEADER, needs_csrf, session_token
 from limner.identity.sessions.models import AuthSession
 from limner.identity.sessions.service import csrf_ok, find_signed_in, needs_touch, touch_session

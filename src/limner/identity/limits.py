@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from limner.errors import PermissionDeniedError
 from limner.identity.config import AccessRule
-from limner.identity.permissions import Principal
+from limner.identity.schemas import Principal
 from limner.imaging.catalog import FAMILIES, ModelSpec
 from limner.imaging.requests import GenerationInput
 

@@ -22,7 +22,7 @@ from limner.db import Base, utcnow
 from limner.identity.accounts.models import Group, GroupMember, User
 from limner.identity.keys import tokens
 from limner.identity.keys.models import ApiKey
-from limner.identity.permissions import Principal
+from limner.identity.schemas import Principal
 
 TTL_S = 30.0
 MAX_ENTRIES = 10_000

@@ -16,7 +16,7 @@ from limner.identity.config import AccessRule
 from limner.identity.keys import tokens
 from limner.identity.keys.models import ApiKey
 from limner.identity.limits import rules_for
-from limner.identity.permissions import Principal, model_permission, permissions_for
+from limner.identity.schemas import Principal, model_permission, permissions_for
 
 _BAD_KEY = "Incorrect API key provided, or the key was revoked or has expired."
 

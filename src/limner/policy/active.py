@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from limner.db import reading
 from limner.policy.compile import compile_policy
-from limner.policy.decision import Decision, PolicyContext
 from limner.policy.engine import PolicyEngine
+from limner.policy.schemas import Decision, PolicyContext
 from limner.policy.service import active_policy, active_policy_id, default_policy_text, default_version
 
 

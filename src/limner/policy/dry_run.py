@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.policy.compile import compile_policy
-from limner.policy.decision import Decision, PolicyContext
 from limner.policy.engine import PolicyEngine
+from limner.policy.schemas import Decision, PolicyContext
 from limner.policy.service import active_policy, default_policy_text, default_version
 
 

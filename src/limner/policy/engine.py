@@ -11,10 +11,10 @@ from typing import Protocol
 from limner.errors import ConfigError
 from limner.imaging.actions import Action
 from limner.policy.coaching import explain
-from limner.policy.decision import Decision, Finding, PolicyContext, RuledFinding
 from limner.policy.detectors.base import AsyncDetector, Detector
 from limner.policy.document import PolicyDocument
 from limner.policy.rules import overall, redact, rule_findings, rules_for
+from limner.policy.schemas import Decision, Finding, PolicyContext, RuledFinding
 
 
 class PromptPolicy(Protocol):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from limner.imaging.actions import Action, most_severe
-from limner.policy.decision import Finding, PolicyContext, RuledFinding
 from limner.policy.document import ALWAYS_BLOCK, PolicyDocument, Rule, match_rule
+from limner.policy.schemas import Finding, PolicyContext, RuledFinding
 
 
 def rules_for(policy: PolicyDocument, context: PolicyContext) -> dict[str, Rule]:

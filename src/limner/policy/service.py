@@ -1,4 +1,7 @@
-"""Policy versions: save (validated), activate, list. The caller owns the transaction."""
+"""Policy versions: save (validated), activate, list. The caller owns the transaction.
+
+It re-exports `PromptPolicy`, the engine other domains check text against (templates on publish).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +11,11 @@ from importlib import resources
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.errors import NotFoundError
 from limner.policy.document import parse_policy, policy_sha256
+from limner.policy.engine import PromptPolicy as PromptPolicy
 from limner.policy.models import PolicyVersion
 
 

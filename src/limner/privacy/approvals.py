@@ -7,12 +7,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.db import utcnow
 from limner.errors import ConflictError, NotFoundError, PermissionDeniedError
-from limner.identity.accounts.lockout import refuse_self
 from limner.identity.accounts.models import User
+from limner.identity.accounts.service import refuse_self
 from limner.privacy.erase import refuse_if_held
 from limner.privacy.models import ErasureRequest
 from limner.privacy.subjects import find_subject

@@ -11,12 +11,11 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import forget_actor, record
 from limner.errors import ConflictError
-from limner.identity.accounts.lockout import refuse_self
 from limner.identity.accounts.models import GroupMember, PasswordReset, User
-from limner.identity.accounts.service import set_status
+from limner.identity.accounts.service import refuse_self, set_status
 from limner.identity.mfa.models import Passkey, RecoveryCode, TotpFactor
 from limner.identity.sso.models import ExternalIdentity
 from limner.imaging.records import Generation, ImageRecord
@@ -25,8 +24,7 @@ from limner.privacy.models import Erasure
 from limner.privacy.subjects import email_hmac, find_subject
 from limner.review.models import Notification
 from limner.usage.alerts.service import forget_alert_principal
-from limner.vault.key_providers import KeyProvider
-from limner.vault.service import shred_data_key
+from limner.vault.service import KeyProvider, shred_data_key
 
 # Identity rows that only describe the person (factors, links, resets, memberships).
 _PERSONAL_TABLES = (TotpFactor, RecoveryCode, Passkey, ExternalIdentity, PasswordReset, GroupMember)

@@ -10,18 +10,15 @@ from typing import Any, BinaryIO
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.audit.actions import AuditAction
-from limner.audit.export import event_json
 from limner.audit.models import AuditEvent
-from limner.audit.service import record
+from limner.audit.schemas import AuditAction
+from limner.audit.service import event_json, record
 from limner.identity.accounts.models import User
 from limner.imaging.records import Generation, ImageRecord
 from limner.privacy.reveal import reveal_prompt
 from limner.privacy.subjects import find_subject
 from limner.review.models import ReviewItem
-from limner.vault.blob_stores import BlobStore
-from limner.vault.key_providers import KeyProvider
-from limner.vault.service import existing_data_key, get_sealed
+from limner.vault.service import BlobStore, KeyProvider, existing_data_key, get_sealed
 
 README = """Limner data export
 ==================

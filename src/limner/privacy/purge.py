@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.audit.actions import AuditAction
 from limner.audit.models import AuditCheckpoint, AuditEvent, AuditOutbox
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.imaging.records import Generation, ImageRecord
 from limner.privacy.config import RetentionSettings

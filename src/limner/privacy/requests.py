@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.audit.actions import AuditAction
 from limner.audit.models import AuditEvent
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.identity.accounts.models import User
 

@@ -6,13 +6,12 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.errors import NotFoundError, PermissionDeniedError
-from limner.identity.permissions import Permission, Principal
+from limner.identity.schemas import Permission, Principal
 from limner.imaging.records import Generation
-from limner.vault.key_providers.base import KeyProvider
-from limner.vault.service import existing_data_key, open_value
+from limner.vault.service import KeyProvider, existing_data_key, open_value
 
 Field = Literal["prompt", "revised"]
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Response
 from limner.db import utcnow
 from limner.deps import STEP_UP, ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, require
 from limner.identity.accounts.service import require_user
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.privacy import approvals, flows, holds
 from limner.privacy.flows import erase_user, export_user, purge_expired
 from limner.privacy.holds import hold_json

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.identity.keys.tokens import pseudonym
+from limner.identity.keys.service import pseudonym
 from limner.imaging.records import Generation, ImageRecord
 from limner.provenance.verify import VerifyReport
 

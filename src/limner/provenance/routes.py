@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 
 from limner.deps import ComponentsDep, PrincipalDep, SessionDep, require
 from limner.errors import ConfigError, InvalidRequestError, UnavailableError
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.provenance.records import complete_report
 from limner.provenance.verify import VerifyReport
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from limner.deps import ComponentsDep, PrincipalDep, SessionDep, require
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.review import service as review
 from limner.review.schemas import NotificationPage, NotificationRead, ReviewPage
 

@@ -9,13 +9,13 @@ from fnmatch import fnmatchcase
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.db import utcnow
 from limner.errors import ConflictError, InvalidRequestError, NotFoundError, PermissionDeniedError
 from limner.identity.accounts.models import User
-from limner.identity.keys.tokens import pseudonym
-from limner.identity.permissions import Permission, Principal
+from limner.identity.keys.service import pseudonym
+from limner.identity.schemas import Permission, Principal
 from limner.imaging.records import Generation
 from limner.imaging.responses import ImageData
 from limner.review.config import ReviewSettings

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.db import utcnow
 from limner.errors import InvalidRequestError, NotFoundError
 from limner.imaging.actions import Action
 from limner.imaging.catalog import FAMILIES, ModelSpec
-from limner.policy.decision import PolicyContext
-from limner.policy.engine import PromptPolicy
+from limner.policy.schemas import PolicyContext
+from limner.policy.service import PromptPolicy
 from limner.templates.models import PromptTemplate, TemplateVersion
 from limner.templates.schemas import (
     MAX_COMBINATIONS,

@@ -7,7 +7,7 @@ from prometheus_client import CollectorRegistry, Gauge
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.audit.outbox import backlog
+from limner.audit.service import backlog
 from limner.db import utcnow
 from limner.review.models import ReviewItem
 from limner.usage.alerts import service as alerts

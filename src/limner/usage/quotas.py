@@ -14,11 +14,11 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from limner import observe
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.db import utcnow
 from limner.errors import QuotaExceededError
-from limner.identity.permissions import Principal
+from limner.identity.schemas import Principal
 from limner.imaging.catalog import ModelSpec
 from limner.imaging.requests import ImageRequest
 from limner.usage.config import ImageLimits, QuotaSettings

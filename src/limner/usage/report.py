@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.db import utcnow
 from limner.education.config import EducationSettings
-from limner.education.report import completion_report
+from limner.education.service import completion_report
 from limner.imaging.catalog import ModelSpec
 from limner.imaging.records import Generation
 from limner.review.models import ReviewItem

@@ -16,7 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from limner.db import reading, utcnow
 from limner.deps import ComponentsDep, SessionDep, SettingsDep, require
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.observe import Instruments
 from limner.usage.metrics import cluster_gauges
 from limner.usage.report import gather

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from limner.db import utcnow
-from limner.identity.permissions import Principal
+from limner.identity.schemas import Principal
 from limner.imaging.catalog import ModelSpec
 from limner.imaging.requests import ImageRequest
 from limner.usage.costs import MICRO, image_price

@@ -1,4 +1,7 @@
-"""Settings for encryption at rest."""
+"""Settings for encryption at rest.
+
+`MemoryKeyConfig` is re-exported for the audit signer, which keeps its key beside the KEKs.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,9 @@ from pydantic import BaseModel, Field
 
 from limner.vault.blob_stores import BlobStoreConfig
 from limner.vault.blob_stores.filesystem import FilesystemBlobConfig
-from limner.vault.key_providers import KeyProviderConfig
+from limner.vault.key_providers import KeyProviderConfig as KeyProviderConfig
 from limner.vault.key_providers.local import LocalKeyConfig
+from limner.vault.key_providers.memory import MemoryKeyConfig as MemoryKeyConfig
 
 
 class VaultSettings(BaseModel):

@@ -1,4 +1,7 @@
-"""Envelope encryption service: per-owner data keys, sealed blobs, crypto-shredding, re-wrapping."""
+"""Envelope encryption service: per-owner data keys, sealed blobs, crypto-shredding, re-wrapping.
+
+The vault's contract with other domains: it re-exports the `KeyProvider` and `BlobStore` Protocols.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.errors import ConflictError
-from limner.vault.blob_stores.base import BlobStore
+from limner.vault.blob_stores.base import BlobStore as BlobStore
 from limner.vault.crypto import KeyDestroyedError, new_key, open_sealed, seal
-from limner.vault.key_providers.base import KeyProvider, WrappedKey
+from limner.vault.key_providers.base import KeyProvider as KeyProvider
+from limner.vault.key_providers.base import WrappedKey
 from limner.vault.models import DataKey
 
 

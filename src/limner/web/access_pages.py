@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Response
 
 from limner.errors import LimnerError
 from limner.identity.accounts import groups
-from limner.identity.permissions import ROLE_PERMISSIONS, Permission
+from limner.identity.schemas import ROLE_PERMISSIONS, Permission
 from limner.web.pages import Page, require_page
 from limner.web.render import render
 from limner.web.route import WebRoute

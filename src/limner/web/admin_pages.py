@@ -11,7 +11,7 @@ from limner.errors import InvalidRequestError, NotFoundError
 from limner.identity.accounts import service as identity
 from limner.identity.keys import routes as key_routes
 from limner.identity.keys.schemas import KeyCreate, KeyCreated
-from limner.identity.permissions import Permission, known_roles
+from limner.identity.schemas import Permission, known_roles
 from limner.web.forms import FieldError, text
 from limner.web.pages import Page, require_page
 from limner.web.render import render

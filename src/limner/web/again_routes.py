@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.errors import InvalidRequestError, NotFoundError
 from limner.gallery import service as gallery
 from limner.gallery import sets, sharing
 from limner.generation.service import open_prompt
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.imaging.records import Generation
 from limner.vault.service import existing_data_key
 from limner.web.generate_routes import generate_page, run_form

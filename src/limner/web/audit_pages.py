@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Response
 
 from limner.audit import routes as audit_api
 from limner.errors import InvalidRequestError, NotFoundError, UnavailableError
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.provenance import routes as provenance_api
 from limner.web.forms import FieldError
 from limner.web.pages import Page, require_page

@@ -6,8 +6,8 @@ from dataclasses import dataclass, replace
 
 from limner.imaging.actions import Action
 from limner.policy.coaching import EXPLANATIONS, SUGGESTIONS
-from limner.policy.decision import Decision
 from limner.policy.rules import redact
+from limner.policy.schemas import Decision
 
 LABELS: dict[str, str] = {
     "pii.email": "an e-mail address",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Response
 
 from limner.generation.flows import check_text
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.web.coach import coach_report
 from limner.web.forms import raw_text
 from limner.web.pages import Page, require_page

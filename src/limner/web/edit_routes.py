@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse
 from limner.errors import HeldForReview, InvalidRequestError, LimnerError, NotFoundError
 from limner.gallery import service as gallery
 from limner.generation.flows import Lineage, submit_generation
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.imaging.catalog import FAMILIES, ModelSpec
 from limner.imaging.decoding import load_upload
 from limner.imaging.records import Generation, ImageRecord

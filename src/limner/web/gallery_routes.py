@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.errors import NotFoundError
 from limner.gallery import collections, service, sharing
@@ -19,7 +19,7 @@ from limner.gallery.service import STATUSES, GalleryFilter
 from limner.generation.flows import downloads
 from limner.generation.service import open_prompt
 from limner.identity.accounts.models import User
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.imaging.records import ImageRecord
 from limner.vault.service import existing_data_key, get_sealed
 from limner.web.forms import FieldError

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Response
 from starlette.datastructures import FormData
 from starlette.responses import StreamingResponse
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.education.flows import is_exempt, status_for
 from limner.errors import (
@@ -30,7 +30,7 @@ from limner.generation.backends.partials import PartialImage
 from limner.generation.flows import Lineage, check_text, prepare_generation, run_generation, submit_generation
 from limner.generation.flows.streaming import PartialsForwarder, event, partials_until, retrieve_result
 from limner.generation.schemas import GenerationOutcome
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.imaging.actions import Action
 from limner.imaging.catalog import FAMILIES
 from limner.imaging.requests import GenerationInput

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from limner.identity.permissions import AUTHENTICATED, Permission, Principal
+from limner.identity.schemas import AUTHENTICATED, Permission, Principal
 
 
 @dataclass(frozen=True, slots=True)

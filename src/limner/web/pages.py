@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from limner.components import Components
 from limner.deps import ComponentsDep, PrincipalDep
 from limner.errors import PermissionDeniedError
-from limner.identity.permissions import AUTHENTICATED, Principal
+from limner.identity.schemas import AUTHENTICATED, Principal
 
 
 @dataclass(frozen=True, slots=True)

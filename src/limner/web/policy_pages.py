@@ -12,7 +12,7 @@ from limner.db import utcnow
 from limner.deps import require_recent_mfa
 from limner.errors import ConfigError, PermissionDeniedError
 from limner.generation.flows.replay import replay_prompts
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.policy import service as policy_service
 from limner.policy.document import parse_policy
 from limner.policy.dry_run import DryRunReport

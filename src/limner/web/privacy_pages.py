@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from limner.deps import require_recent_mfa
 from limner.errors import ConflictError, LimnerError, NotFoundError, PermissionDeniedError
 from limner.identity.accounts.service import list_users, require_user
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.privacy import holds
 from limner.privacy.flows import erase_user, export_user
 from limner.privacy.requests import pending_requests, request_erasure, requested_at

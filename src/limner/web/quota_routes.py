@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Response
 
 from limner.errors import InvalidRequestError
 from limner.generation.flows.prepare import default_model
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.imaging.catalog import find_model
 from limner.usage.visible import QuotaView, quota_view
 from limner.web.forms import text

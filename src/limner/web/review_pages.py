@@ -13,7 +13,7 @@ from limner.db import utcnow
 from limner.deps import require_recent_mfa
 from limner.errors import ConflictError, InvalidRequestError, LimnerError, PermissionDeniedError
 from limner.generation.routes import reviews as item_api
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.review import routes as review_api
 from limner.review.schemas import DecisionBody, ReviewRead
 from limner.web.forms import FieldError, text

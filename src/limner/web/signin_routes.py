@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from limner.deps import any_session, identity_context
 from limner.errors import AuthenticationError, PermissionDeniedError, QuotaExceededError
 from limner.identity.authentication import authenticate_request, client_ip
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.identity.sessions import login
 from limner.identity.sessions import routes as auth_routes
 from limner.identity.sessions.cookies import session_token, set_session_cookies

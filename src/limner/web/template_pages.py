@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from limner.errors import InvalidRequestError
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.imaging.catalog import ModelSpec
 from limner.templates import service
 from limner.templates.schemas import SIZE_PRESETS, TemplateDraft, format_variables, parse_variables

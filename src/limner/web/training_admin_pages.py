@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from limner.education import banners, modules, policies
 from limner.education.models import TrainingModule
 from limner.education.schemas import BannerCreate, ModuleUpdate, PolicyCreate
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.web.forms import FieldError, raw_text, text
 from limner.web.pages import Page, require_page
 from limner.web.render import render

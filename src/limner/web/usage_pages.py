@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Response
 
 from limner.db import utcnow
 from limner.errors import InvalidRequestError
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.usage.stats import UsageRow, parse_period, usage
 from limner.web.forms import FieldError
 from limner.web.pages import Page, require_page

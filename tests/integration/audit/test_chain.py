@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import NewEvent, record, record_many
 from limner.audit.signing import FakeCheckpointSigner
 from limner.audit.verify import Problem, VerifyReport, verify_chain, verify_log

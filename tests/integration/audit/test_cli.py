@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import AuditRuntime, install_audit, record
 from limner.audit.signing import FileCheckpointSigner
 from limner.cli.main import app

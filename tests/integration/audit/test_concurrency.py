@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from limner.audit.actions import AuditAction
 from limner.audit.models import AuditEvent
+from limner.audit.schemas import AuditAction
 from limner.audit.service import AuditRuntime, install_audit, record
 from limner.audit.signing import FakeCheckpointSigner
 from limner.audit.verify import verify_chain

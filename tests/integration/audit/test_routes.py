@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.components import Components
 from limner.settings import Settings

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from standardwebhooks.webhooks import Webhook
 
-from limner.audit.actions import AuditAction
 from limner.audit.config import AuditSettings
 from limner.audit.outbox import backlog, drain_configured, drain_once
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.audit.sinks.fake import FakeSink
 from limner.audit.sinks.syslog import SyslogConfig, SyslogSink

@@ -22,7 +22,7 @@ from limner.gallery import sharing
 from limner.gallery.models import Share
 from limner.gallery.service import GalleryFilter
 from limner.identity.accounts import groups
-from limner.identity.permissions import Permission, Principal, permissions_for
+from limner.identity.schemas import Permission, Principal, permissions_for
 from limner.imaging.records import ImageRecord
 from limner.privacy import holds
 from limner.vault.service import existing_data_key

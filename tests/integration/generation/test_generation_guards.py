@@ -18,7 +18,7 @@ from limner.identity.keys import service as key_service
 from limner.imaging.actions import Action
 from limner.imaging.records import Generation, ImageRecord
 from limner.main import create_app
-from limner.policy.decision import Decision, PolicyContext
+from limner.policy.schemas import Decision, PolicyContext
 from tests.conftest import create_schema, make_settings
 from tests.factories import Caller, FixedPolicy
 

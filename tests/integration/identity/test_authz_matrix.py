@@ -21,8 +21,8 @@ from limner.components import Components, build_components
 from limner.db import utcnow
 from limner.deps import ANY_SESSION
 from limner.identity.keys import service as key_service
-from limner.identity.permissions import AUTHENTICATED, ROLE_PERMISSIONS, permissions_for
 from limner.identity.public import PUBLIC_ROUTES
+from limner.identity.schemas import AUTHENTICATED, ROLE_PERMISSIONS, permissions_for
 from limner.identity.sessions.service import start_session
 from limner.main import create_app
 from limner.web.route import WebRoute

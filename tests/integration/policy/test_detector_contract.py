@@ -20,10 +20,10 @@ from typing import Any, cast, get_args
 import pytest
 from pydantic import TypeAdapter
 
-from limner.policy.decision import Finding
 from limner.policy.detectors.base import AsyncDetector, Detector
 from limner.policy.detectors.remote_base import PROVIDER_ERROR
 from limner.policy.registry import DetectorConfig, build_detector
+from limner.policy.schemas import Finding
 from tests.fakes.text_moderation_upstreams import (
     AZURE_KEY,
     GUARD_KEY,

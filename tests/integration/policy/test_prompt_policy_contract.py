@@ -18,8 +18,8 @@ import pytest
 from limner.db import make_engine, make_sessions
 from limner.imaging.actions import Action, most_severe
 from limner.policy.compile import compile_policy
-from limner.policy.decision import Decision, PolicyContext
 from limner.policy.engine import AllowAllPolicy, PromptPolicy
+from limner.policy.schemas import Decision, PolicyContext
 from limner.policy.service import default_policy_text, default_version
 from tests.conftest import create_schema
 from tests.factories import FixedPolicy

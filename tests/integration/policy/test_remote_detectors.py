@@ -12,9 +12,9 @@ import pytest
 from limner.errors import ConfigError
 from limner.imaging.actions import Action
 from limner.policy.compile import compile_policy
-from limner.policy.decision import PolicyContext
 from limner.policy.detectors.remote_base import PROVIDER_ERROR
 from limner.policy.engine import PolicyEngine
+from limner.policy.schemas import PolicyContext
 from tests.fakes.text_moderation_upstreams import (
     AZURE_KEY,
     GUARD_KEY,

@@ -7,9 +7,9 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import func, select
 
-from limner.audit.actions import AuditAction
 from limner.audit.jobs import audit_jobs
 from limner.audit.models import AuditCheckpoint, AuditEvent
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.components import Components
 from limner.db import utcnow

@@ -9,8 +9,8 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import func, select, update
 
-from limner.audit.actions import AuditAction
 from limner.audit.models import AuditCheckpoint, AuditEvent
+from limner.audit.schemas import AuditAction
 from limner.audit.service import AuditRuntime, install_audit, record
 from limner.audit.signing import FakeCheckpointSigner
 from limner.audit.verify import verify_chain

@@ -13,8 +13,8 @@ from limner.components import Components
 from limner.errors import NotFoundError, PermissionDeniedError
 from limner.identity.accounts import groups
 from limner.identity.accounts.models import User
-from limner.identity.permissions import Principal
 from limner.identity.principals import principal_for
+from limner.identity.schemas import Principal
 from limner.imaging.records import Generation
 from limner.privacy import holds
 from limner.privacy.flows import erase_user

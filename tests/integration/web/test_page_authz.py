@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 
 from limner.components import Components
-from limner.identity.permissions import AUTHENTICATED
+from limner.identity.schemas import AUTHENTICATED
 from limner.web.public import PUBLIC_PAGES
 from limner.web.route import WebRoute
 from tests.integration.web.conftest import home_csrf, web_sign_in

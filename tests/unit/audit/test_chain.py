@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from limner.audit.actions import AuditAction
 from limner.audit.chain import GENESIS, canonical_json, check_field, event_hash, event_line
+from limner.audit.schemas import AuditAction
 
 
 def test_hash_commits_to_predecessor_and_every_field() -> None:

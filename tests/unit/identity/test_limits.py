@@ -9,7 +9,7 @@ import pytest
 from limner.errors import PermissionDeniedError
 from limner.identity.config import AccessRule
 from limner.identity.limits import check_limits, rules_for
-from limner.identity.permissions import Principal
+from limner.identity.schemas import Principal
 from limner.imaging.catalog import ModelSpec
 from limner.imaging.requests import GenerationInput
 

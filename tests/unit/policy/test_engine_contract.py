@@ -9,9 +9,9 @@ import pytest
 
 from limner.errors import ConfigError
 from limner.imaging.actions import Action
-from limner.policy.decision import Decision, Finding, PolicyContext
 from limner.policy.document import parse_policy
 from limner.policy.engine import AllowAllPolicy, PolicyEngine, PromptPolicy
+from limner.policy.schemas import Decision, Finding, PolicyContext
 
 POLICY = """
 name: contract

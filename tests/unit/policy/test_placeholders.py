@@ -6,8 +6,8 @@ import pytest
 
 from limner.imaging.actions import Action
 from limner.policy.compile import compile_policy
-from limner.policy.decision import PolicyContext
 from limner.policy.engine import PolicyEngine
+from limner.policy.schemas import PolicyContext
 from limner.policy.service import default_policy_text, default_version
 
 

@@ -8,10 +8,10 @@ import pytest
 
 from limner.errors import ConfigError
 from limner.imaging.actions import Action
-from limner.policy.decision import Finding, PolicyContext
 from limner.policy.document import match_rule, parse_policy
 from limner.policy.engine import PolicyEngine
 from limner.policy.rules import mask, redact, rule_findings, rules_for
+from limner.policy.schemas import Finding, PolicyContext
 
 POLICY = """
 name: test

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from limner.errors import QuotaExceededError
-from limner.identity.permissions import Principal
+from limner.identity.schemas import Principal
 from limner.imaging.catalog import ModelSpec
 from limner.imaging.requests import ImageRequest
 from limner.usage.config import GroupQuota, ImageLimits, QuotaSettings

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from limner.imaging.actions import Action
-from limner.policy.decision import Decision, Finding, RuledFinding
+from limner.policy.schemas import Decision, Finding, RuledFinding
 from limner.web.coach import coach_report, label
 
 TEXT = "mail jane.doe@example.com or call +44 20 7946 0958 about the AcmeCola ad"

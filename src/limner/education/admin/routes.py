@@ -23,7 +23,7 @@ from limner.education.schemas import (
     RecordBody,
     RecordResult,
 )
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 
 router = APIRouter(prefix="/v1/limner/admin", dependencies=[Depends(require(Permission.EDUCATION_MANAGE))])
 report_router = APIRouter(

@@ -11,11 +11,11 @@ from limner.db import new_id, utcnow
 from limner.errors import ContentPolicyViolation, UpstreamError
 from limner.generation.backends.base import BackendResult
 from limner.generation.image_work import ImageJob, ImageResult
-from limner.identity.permissions import Principal
+from limner.identity.schemas import Principal
 from limner.imaging.actions import Action, most_severe
 from limner.imaging.catalog import ModelSpec
 from limner.imaging.records import ImageRecord
-from limner.policy.decision import Decision
+from limner.policy.schemas import Decision
 from limner.provenance.base import ProvenanceInfo, SourceImage
 from limner.vault.service import put_sealed
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner import observe
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.components import Components
 from limner.db import reading
@@ -18,12 +18,12 @@ from limner.generation import service
 from limner.generation.flows.images import ImageChecks, check_images
 from limner.generation.validation import Resolved, resolve
 from limner.http import request_client
-from limner.identity.permissions import Permission, Principal
+from limner.identity.schemas import Permission, Principal
 from limner.imaging.actions import Action
 from limner.imaging.catalog import ModelSpec, find_model
 from limner.imaging.records import GenerationStatus
 from limner.imaging.requests import REQUEST_PARAMS, GenerationInput, ImageRequest
-from limner.policy.decision import Decision, PolicyContext
+from limner.policy.schemas import Decision, PolicyContext
 from limner.provenance.base import SourceImage
 from limner.review import service as review
 from limner.vault.service import data_key_for, existing_data_key

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import datetime
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.components import Components
 from limner.db import reading

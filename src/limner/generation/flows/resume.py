@@ -7,7 +7,7 @@ from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.components import Components
 from limner.errors import LimnerError, NotFoundError
@@ -15,13 +15,13 @@ from limner.generation import service as generation
 from limner.generation.flows.prepare import Opened
 from limner.generation.flows.run import run_generation
 from limner.identity.accounts.models import User
-from limner.identity.permissions import Principal
 from limner.identity.principals import load_principal
+from limner.identity.schemas import Principal
 from limner.imaging.actions import Action
 from limner.imaging.catalog import find_model
 from limner.imaging.records import Generation, GenerationStatus
 from limner.imaging.requests import REQUEST_PARAMS, ImageRequest, InputImage, Operation
-from limner.policy.decision import Decision
+from limner.policy.schemas import Decision
 from limner.review import service as review
 from limner.review.models import ReviewItem
 from limner.review.webhook import send_decision_webhook

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 
 from limner import observe
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.components import Components
 from limner.errors import ContentPolicyViolation, HeldForReview, LimnerError
@@ -25,7 +25,7 @@ from limner.generation.flows.prepare import (
 )
 from limner.generation.response_fields import estimate_usage
 from limner.generation.schemas import DeliveredImage, GenerationOutcome
-from limner.identity.permissions import Principal
+from limner.identity.schemas import Principal
 from limner.imaging.actions import Action
 from limner.imaging.catalog import ModelSpec
 from limner.imaging.records import GenerationStatus

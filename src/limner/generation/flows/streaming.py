@@ -28,7 +28,7 @@ from limner.generation.flows.prepare import Prepared
 from limner.generation.flows.run import run_generation
 from limner.generation.response_fields import image_facts, resolved_quality, usage_body
 from limner.generation.schemas import GenerationOutcome
-from limner.identity.permissions import Principal
+from limner.identity.schemas import Principal
 from limner.imaging.actions import Action
 from limner.imaging.requests import ImageRequest
 from limner.usage import quotas

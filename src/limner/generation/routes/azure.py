@@ -21,7 +21,7 @@ from limner.deps import ComponentsDep, PrincipalDep, RequestIdDep, require
 from limner.errors import NotFoundError
 from limner.generation.routes.images import answer_json, answer_multipart
 from limner.generation.schemas import GenerationBody, ImagesResponse
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 
 router = APIRouter(prefix="/openai/deployments/{deployment}/images", tags=["Azure OpenAI"])
 ApiVersion = Annotated[

@@ -26,7 +26,7 @@ from limner.generation.schemas import (
     ModelList,
 )
 from limner.identity.accounts.models import User
-from limner.identity.permissions import AUTHENTICATED, Permission, Principal
+from limner.identity.schemas import AUTHENTICATED, Permission, Principal
 from limner.imaging.actions import Action
 from limner.imaging.requests import GenerationInput, Operation
 from limner.imaging.responses import ImageData

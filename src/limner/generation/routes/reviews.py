@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.components import Components
 from limner.deps import STEP_UP, ComponentsDep, PrincipalDep, RequestIdDep, SessionDep, require
@@ -15,7 +15,7 @@ from limner.errors import NotFoundError
 from limner.generation import service as generation
 from limner.generation.flows.resume import decide_and_resume
 from limner.generation.routes.images import MEDIA_TYPES, image_data
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.imaging.records import Generation, GenerationStatus
 from limner.imaging.responses import ImageData
 from limner.review import service as review

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.errors import ConflictError, InvalidRequestError, NotFoundError
 from limner.identity.accounts.lockout import keeping_an_admin
 from limner.identity.accounts.models import Group, GroupMember, User
-from limner.identity.permissions import known_roles
+from limner.identity.schemas import known_roles
 
 
 async def create_group(

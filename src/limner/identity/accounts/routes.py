@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.deps import STEP_UP, ComponentsDep, PrincipalDep, SessionDep, SettingsDep, require
 from limner.identity.accounts import groups, service
@@ -25,7 +25,7 @@ from limner.identity.accounts.schemas import (
     UserRead,
     UserUpdate,
 )
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.identity.sessions.service import end_user_sessions
 
 

@@ -1,4 +1,7 @@
-"""Accounts: users, service accounts, status and roles. The caller owns the transaction."""
+"""Accounts: users, service accounts, status and roles. The caller owns the transaction.
+
+Other domains reach accounts here: it re-exports `find_group`, `groups_of` and `refuse_self`.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +10,18 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.db import utcnow
 from limner.errors import ConflictError, InvalidRequestError, NotFoundError
-from limner.identity.accounts.lockout import keeping_an_admin, refuse_self
+from limner.identity.accounts.groups import find_group as find_group
+from limner.identity.accounts.groups import groups_of as groups_of
+from limner.identity.accounts.lockout import keeping_an_admin
+from limner.identity.accounts.lockout import refuse_self as refuse_self
 from limner.identity.accounts.models import User
 from limner.identity.accounts.passwords import hash_password
 from limner.identity.keys.models import ApiKey
-from limner.identity.permissions import known_roles
+from limner.identity.schemas import known_roles
 from limner.identity.sessions.service import end_user_sessions
 
 SERVICE_PREFIX = "service:"

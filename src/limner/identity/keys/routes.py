@@ -9,7 +9,7 @@ from limner.identity.accounts import service
 from limner.identity.keys import service as key_service
 from limner.identity.keys.models import ApiKey
 from limner.identity.keys.schemas import KeyCreate, KeyCreated, KeyPage, KeyRead
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 
 router = APIRouter(
     prefix="/v1/limner/admin/keys", tags=["admin"], dependencies=[Depends(require(Permission.KEYS_MANAGE))]

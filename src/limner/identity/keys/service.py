@@ -1,4 +1,7 @@
-"""API keys: create, look up, revoke, suspend, rotate and list. The caller owns the transaction."""
+"""API keys: create, look up, revoke, suspend, rotate and list. The caller owns the transaction.
+
+It re-exports `pseudonym`, the stable stand-in for a user id that other domains show.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.db import utcnow
 from limner.errors import ConflictError, InvalidRequestError, NotFoundError
@@ -17,6 +20,7 @@ from limner.identity.accounts.models import User
 from limner.identity.accounts.service import get_user
 from limner.identity.keys import tokens
 from limner.identity.keys.models import ApiKey
+from limner.identity.keys.tokens import pseudonym as pseudonym
 
 
 async def create_api_key(

@@ -8,7 +8,7 @@ from datetime import timedelta
 from limner.db import utcnow
 from limner.errors import PermissionDeniedError
 from limner.identity.config import MfaSettings
-from limner.identity.permissions import Principal
+from limner.identity.schemas import Principal
 
 
 def mfa_required(roles: Iterable[str], cfg: MfaSettings) -> bool:

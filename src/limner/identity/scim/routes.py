@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from limner.deps import ComponentsDep, PrincipalDep, SessionDep, require
 from limner.identity.accounts import groups as group_service
 from limner.identity.accounts.models import Group, User
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.identity.scim import groups, users
 from limner.identity.scim.errors import MEDIA_TYPE, ScimError, ScimRoute, invalid
 from limner.identity.scim.listing import list_page, list_response, page_bounds, project_params, search_params

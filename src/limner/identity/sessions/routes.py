@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from limner.audit.actions import AuditAction
+from limner.audit.schemas import AuditAction
 from limner.audit.service import record
 from limner.deps import IdentityDep, PrincipalDep, SessionDep, SessionRefDep, any_session, require
 from limner.identity.accounts.resets import complete_reset
 from limner.identity.authentication import client_ip
-from limner.identity.permissions import AUTHENTICATED, Principal
+from limner.identity.schemas import AUTHENTICATED, Principal
 from limner.identity.sessions import login
 from limner.identity.sessions.cookies import clear_session_cookies, session_token, set_session_cookies
 from limner.identity.sessions.schemas import LoginBody, LoginResult, Me, ResetBody

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from limner.policy.decision import Finding
 from limner.policy.normalize import normalize
+from limner.policy.schemas import Finding
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from limner.policy.decision import Finding
+from limner.policy.schemas import Finding
 
 
 class Detector(Protocol):

@@ -9,7 +9,6 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from limner.errors import ConfigError
-from limner.policy.decision import Finding
 from limner.policy.detectors.harm_lexicon import (
     MINOR,
     SEXUAL_CONTEXT,
@@ -21,6 +20,7 @@ from limner.policy.detectors.harm_lexicon import (
 )
 from limner.policy.detectors.harm_model import WEIGHTS_FILE, HarmModel
 from limner.policy.normalize import Normalized, normalize
+from limner.policy.schemas import Finding
 
 CATEGORIES = (
     "harm.sexual",

@@ -21,7 +21,6 @@ import numpy.typing as npt
 from pydantic import BaseModel, Field, field_validator
 
 from limner.errors import ConfigError
-from limner.policy.decision import Finding
 from limner.policy.detectors.encoders import (
     EncoderConfig,
     FloatMatrix,
@@ -31,6 +30,7 @@ from limner.policy.detectors.encoders import (
 )
 from limner.policy.detectors.offload import WorkerThread
 from limner.policy.normalize import normalize
+from limner.policy.schemas import Finding
 
 HEAD_FILE = "encoder_head.npz"
 

@@ -6,7 +6,6 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from limner.policy.decision import Finding
 from limner.policy.detectors.ip_context import (
     Hit,
     artist_score,
@@ -30,6 +29,7 @@ from limner.policy.detectors.ip_data import (
 from limner.policy.detectors.people_lexicon import load_lexicon
 from limner.policy.detectors.people_text import PhraseMatcher, Prepared, Token
 from limner.policy.normalize import normalize
+from limner.policy.schemas import Finding
 
 __all__ = ["IpConfig", "IpDetector", "shipped_artists", "shipped_brands", "shipped_characters"]
 

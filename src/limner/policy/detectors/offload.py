@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from limner.policy.decision import Finding
+from limner.policy.schemas import Finding
 
 
 class WorkerThread:

@@ -9,12 +9,12 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from limner.policy.decision import Finding
 from limner.policy.detectors.ip_data import shipped_brands, shipped_characters
 from limner.policy.detectors.people_lexicon import NAMES_DESPITE_WORDS, Lexicon, load_lexicon
 from limner.policy.detectors.people_names import find_names
 from limner.policy.detectors.people_text import PhraseMatcher, Prepared, Token, data_lines, fold
 from limner.policy.normalize import normalize
+from limner.policy.schemas import Finding
 
 PUBLIC_FIGURE = "person.public_figure"
 NAMED = "person.named"

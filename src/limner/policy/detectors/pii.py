@@ -9,7 +9,6 @@ import phonenumbers
 from pydantic import BaseModel, Field
 
 from limner.errors import ConfigError
-from limner.policy.decision import Finding
 from limner.policy.detectors._patterns import (
     Finder,
     Hit,
@@ -27,6 +26,7 @@ from limner.policy.detectors.pii_numbers import (
     make_phone_finder,
 )
 from limner.policy.detectors.pii_text import find_birth_dates, find_emails, find_street_addresses
+from limner.policy.schemas import Finding
 
 PiiEntity = Literal[
     "email",

@@ -18,9 +18,9 @@ from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 
-from limner.policy.decision import Finding
 from limner.policy.detectors._remote_http import bad_response
 from limner.policy.detectors.remote_base import RemoteCheckConfig, RemoteDetector, scored_findings
+from limner.policy.schemas import Finding
 from limner.upstream import (
     AZURE_CATEGORIES,
     AZURE_CONTENT_SAFETY_API_VERSION,

@@ -9,9 +9,9 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field, field_validator
 
-from limner.policy.decision import Finding
 from limner.policy.detectors._remote_http import RemoteClient, RemoteOptions
 from limner.policy.detectors.harm import refuse_unknown_categories
+from limner.policy.schemas import Finding
 from limner.upstream import Sleep
 
 logger = logging.getLogger("limner.policy.remote")

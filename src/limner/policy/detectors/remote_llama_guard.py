@@ -28,10 +28,10 @@ from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 
-from limner.policy.decision import Finding
 from limner.policy.detectors._remote_http import bad_response
 from limner.policy.detectors.harm import CATEGORIES
 from limner.policy.detectors.remote_base import RemoteCheckConfig, RemoteDetector, scored_findings
+from limner.policy.schemas import Finding
 from limner.upstream import Sleep
 
 DEFAULT_CODES: dict[str, str | None] = {

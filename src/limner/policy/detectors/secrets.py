@@ -6,7 +6,6 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from limner.policy.decision import Finding
 from limner.policy.detectors._patterns import Finder, drop_shadowed, merge, run_finders, to_findings
 from limner.policy.detectors.secret_tokens import (
     find_aws_secret_keys,
@@ -20,6 +19,7 @@ from limner.policy.detectors.secret_values import (
     find_embedded_passwords,
     find_high_entropy,
 )
+from limner.policy.schemas import Finding
 
 # A vendor-identified key beats the generic reading of the same characters.
 _PRIORITY = {

@@ -8,8 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from limner.errors import ConfigError
-from limner.policy.decision import Finding
 from limner.policy.normalize import normalize
+from limner.policy.schemas import Finding
 
 DEFAULT_MARKERS = [
     "confidential",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from limner.deps import PrincipalDep, SessionDep, require
-from limner.identity.permissions import Permission
+from limner.identity.schemas import Permission
 from limner.usage.alerts import service
 from limner.usage.alerts.schemas import AlertPage, AlertRead, AlertStatus, AlertUpdate
 

@@ -13,7 +13,7 @@ from limner.identity.config import MfaSettings
 from limner.identity.mfa import policy
 from limner.identity.mfa.passkeys import RelyingParty
 from limner.identity.mfa.policy import check_step_up, mfa_required
-from limner.identity.permissions import Principal
+from limner.identity.schemas import Principal
 
 DEFAULT = MfaSettings()
 

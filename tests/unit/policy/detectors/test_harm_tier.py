@@ -120,7 +120,7 @@ def test_policy_documents_name_the_tier_and_validate_it() -> None:
 def test_the_sync_engine_path_runs_the_tier_inline(tmp_path: Path) -> None:
     from limner.imaging.actions import Action
     from limner.policy.compile import compile_policy
-    from limner.policy.decision import PolicyContext
+    from limner.policy.schemas import PolicyContext
 
     head = write_head(tmp_path / "head.npz")
     text = (

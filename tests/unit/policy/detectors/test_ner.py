@@ -6,9 +6,9 @@ import pytest
 
 from limner.imaging.actions import Action
 from limner.policy.compile import compile_policy
-from limner.policy.decision import PolicyContext
 from limner.policy.detectors.ner import NerConfig, NerDetector
 from limner.policy.engine import PolicyEngine
+from limner.policy.schemas import PolicyContext
 from limner.policy.service import default_policy_text
 
 POLICY = default_policy_text().replace("  - kind: people\n", "  - kind: people\n  - kind: ner_names\n")

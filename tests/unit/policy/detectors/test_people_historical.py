@@ -6,7 +6,6 @@ import pytest
 
 from limner.imaging.actions import Action
 from limner.policy.compile import compile_policy
-from limner.policy.decision import PolicyContext
 from limner.policy.detectors.people import (
     HISTORICAL,
     PUBLIC_FIGURE,
@@ -14,6 +13,7 @@ from limner.policy.detectors.people import (
     PeopleDetector,
     shipped_deaths,
 )
+from limner.policy.schemas import PolicyContext
 from limner.policy.service import default_policy_text, default_version
 
 

@@ -14,12 +14,12 @@ import pytest
 
 from limner.errors import ConfigError
 from limner.imaging.actions import Action
-from limner.policy.decision import Finding, PolicyContext
 from limner.policy.detectors._remote_http import RemoteOptions
 from limner.policy.detectors.base import AsyncDetector
 from limner.policy.detectors.remote_base import PROVIDER_ERROR, RemoteCheckConfig, fail_safe, scored_findings
 from limner.policy.document import parse_policy
 from limner.policy.engine import PolicyEngine
+from limner.policy.schemas import Finding, PolicyContext
 from limner.upstream import backoff_delay, retry_delay
 
 POLICY = """

@@ -6,7 +6,7 @@ from typing import Annotated, assert_never
 
 from pydantic import Field
 
-from limner.audit.sinks.syslog import SyslogConfig
+from limner.audit.config import SyslogConfig
 from limner.usage.alerts.notifiers.base import AlertNotifier
 from limner.usage.alerts.notifiers.email import EmailNotifier, EmailNotifierConfig
 from limner.usage.alerts.notifiers.fake import FakeNotifier, FakeNotifierConfig

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from limner.audit.sinks.syslog import SyslogConfig, SyslogSink
+from limner.audit.config import SyslogConfig
+from limner.audit.service import SyslogSink
 
 
 class SyslogNotifier:
