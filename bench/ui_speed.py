@@ -13,18 +13,14 @@ uncompressed)."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, Page, Response, expect, sync_playwright
 from tests.e2e.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, WebServer
-from tests.e2e.conftest import LIMNER, free_port, wait_ready
+from tests.e2e.conftest import serve
 
 from bench._common import machine, pct, write_result
 
@@ -45,42 +41,6 @@ class PageResult:
     dcl: list[float]
     load: list[float]
     js_bytes: int
-
-
-@contextmanager
-def live_server(root: Path) -> Iterator[WebServer]:
-    data_dir, port = root / "data", free_port()
-    base_url = f"http://localhost:{port}"
-    env = {**os.environ, "LIMNER_SERVER__PORT": str(port), "LIMNER_SERVER__PUBLIC_URL": base_url}
-    init = subprocess.run(
-        [*LIMNER, "init", "--data-dir", str(data_dir), "--json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-        timeout=120,
-    )
-    creds = json.loads(init.stdout)
-    with (root / "server.log").open("wb") as log:
-        proc = subprocess.Popen(
-            [*LIMNER, "serve", "--data-dir", str(data_dir), "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-        try:
-            wait_ready(base_url, proc)
-            yield WebServer(
-                base_url,
-                data_dir,
-                root / "server.log",
-                creds["admin_email"],
-                creds["admin_password"],
-                creds["api_key"],
-            )
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
 
 
 def sign_in_and_make_an_image(page: Page, email: str, password: str) -> str:
@@ -198,7 +158,11 @@ Generate page: interactive at p50 {pct(generate.ready, 50):.0f} ms, p95 {pct(gen
 
 def main() -> None:
     before = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory() as tmp, live_server(Path(tmp)) as web, sync_playwright() as pw:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        serve(Path(tmp), WebServer, host="localhost") as web,
+        sync_playwright() as pw,
+    ):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         try:
             version = f"Chromium {browser.version}"

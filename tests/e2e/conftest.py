@@ -9,8 +9,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -37,6 +39,9 @@ class LiveServer:
         )
 
 
+S = TypeVar("S", bound=LiveServer)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -59,35 +64,57 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 180) 
     raise RuntimeError("server did not become ready")
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("live")
+@contextmanager
+def serve(
+    root: Path,
+    server: type[S],
+    *,
+    env: dict[str, str] | None = None,
+    host: str = "127.0.0.1",
+    train_admin: bool = False,
+    config: str = "",
+) -> Iterator[S]:
+    """`limner init` in root/data (the admin trained and `config` appended to config.toml if asked), then
+    `limner serve` on a free port of `host` until the block ends; the server's log is root/server.log.
+    A host name other than 127.0.0.1 becomes the public URL (passkeys need `localhost` as their RP id)."""
     data_dir, log_path, port = root / "data", root / "server.log", free_port()
-    env = {**os.environ, "LIMNER_SERVER__PORT": str(port)}
+    base_url = f"http://{host}:{port}"
+    full_env = {**os.environ, "LIMNER_SERVER__PORT": str(port), **(env or {})}
+    if host != "127.0.0.1":
+        full_env["LIMNER_SERVER__PUBLIC_URL"] = base_url
     init = subprocess.run(
         [*LIMNER, "init", "--data-dir", str(data_dir), "--json"],
         capture_output=True,
         text=True,
-        env=env,
+        env=full_env,
         check=True,
         timeout=120,
     )
     creds = json.loads(init.stdout)
-    train = ["training", "record", "--user", creds["admin_email"], "--all", "--data-dir", str(data_dir)]
-    subprocess.run([*LIMNER, *train], capture_output=True, env=env, check=True, timeout=120)
+    if train_admin:
+        train = ["training", "record", "--user", creds["admin_email"], "--all", "--data-dir", str(data_dir)]
+        subprocess.run([*LIMNER, *train], capture_output=True, env=full_env, check=True, timeout=120)
+    if config:
+        with (data_dir / "config.toml").open("a") as file:
+            file.write(config)
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [*LIMNER, "serve", "--data-dir", str(data_dir), "--port", str(port)],
             stdout=log,
             stderr=subprocess.STDOUT,
-            env=env,
+            env=full_env,
         )
         try:
-            base_url = f"http://127.0.0.1:{port}"
             wait_ready(base_url, proc, timeout_s=180)  # a loaded machine starts slowly
-            yield LiveServer(
+            yield server(
                 base_url, data_dir, log_path, creds["admin_email"], creds["admin_password"], creds["api_key"]
             )
         finally:
             proc.terminate()
-            proc.wait(timeout=20)
+            proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with serve(tmp_path_factory.mktemp("live"), LiveServer, train_admin=True) as server:
+        yield server

@@ -5,7 +5,6 @@ Integration twin: tests/integration/usage/test_alerts.py."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import threading
 import time
@@ -17,7 +16,7 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from tests.e2e.conftest import LIMNER, free_port, wait_ready
+from tests.e2e.conftest import LIMNER, LiveServer, serve
 
 SECRET = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
 BLOCKED = "draw a poster with AKIAZ7XH3QWERTYUIOP1 written on it"
@@ -52,52 +51,25 @@ def receiver() -> Iterator[Hooks]:
 
 
 def test_blocked_burst_raises_probing_and_the_webhook_arrives(tmp_path: Path, receiver: Hooks) -> None:
-    data_dir, port = tmp_path / "data", free_port()
-    env = {**os.environ, "LIMNER_SERVER__PORT": str(port)}
-    init = subprocess.run(
-        [*LIMNER, "init", "--data-dir", str(data_dir), "--json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-        timeout=120,
-    )
-    creds = json.loads(init.stdout)
-    api_key = creds["api_key"]
-    train = ["training", "record", "--user", creds["admin_email"], "--all", "--data-dir", str(data_dir)]
-    subprocess.run([*LIMNER, *train], capture_output=True, env=env, check=True, timeout=120)
     hook_url = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
-    with (data_dir / "config.toml").open("a") as config:
-        config.write(
-            f'\n[alerts]\ninterval_s = 0.5\n\n[alerts.notifiers.soc]\nkind = "webhook"\n'
-            f'url = "{hook_url}"\nsecret = "{SECRET}"\n'
-        )
-    with (tmp_path / "server.log").open("wb") as log:
-        proc = subprocess.Popen(
-            [*LIMNER, "serve", "--data-dir", str(data_dir), "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_ready(base, proc, timeout_s=180)  # a loaded machine starts slowly
-            headers = {"authorization": f"Bearer {api_key}"}
-            for _ in range(5):
-                response = httpx.post(
-                    f"{base}/v1/images/generations",
-                    headers=headers,
-                    json={"model": "limner-local", "prompt": BLOCKED},
-                    timeout=30,
-                )
-                assert response.status_code == 400
-                assert response.json()["error"]["code"] == "content_policy_violation"
-            deadline = time.monotonic() + 180
-            while not receiver.received and time.monotonic() < deadline:
-                time.sleep(0.2)
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+    config = (
+        f'\n[alerts]\ninterval_s = 0.5\n\n[alerts.notifiers.soc]\nkind = "webhook"\n'
+        f'url = "{hook_url}"\nsecret = "{SECRET}"\n'
+    )
+    with serve(tmp_path, LiveServer, train_admin=True, config=config) as server:
+        headers = {"authorization": f"Bearer {server.api_key}"}
+        for _ in range(5):
+            response = httpx.post(
+                f"{server.base_url}/v1/images/generations",
+                headers=headers,
+                json={"model": "limner-local", "prompt": BLOCKED},
+                timeout=30,
+            )
+            assert response.status_code == 400
+            assert response.json()["error"]["code"] == "content_policy_violation"
+        deadline = time.monotonic() + 180
+        while not receiver.received and time.monotonic() < deadline:
+            time.sleep(0.2)
     [(hook_headers, body)] = receiver.received
     payload = Webhook(SECRET).verify(body, hook_headers)
     alert = payload["data"]
@@ -105,7 +77,7 @@ def test_blocked_burst_raises_probing_and_the_webhook_arrives(tmp_path: Path, re
     assert len(alert["evidence"]) == 5
     assert "AKIA" not in body.decode()
     listed = subprocess.run(
-        [*LIMNER, "alerts", "list", "--status", "open", "--json", "--data-dir", str(data_dir)],
+        [*LIMNER, "alerts", "list", "--status", "open", "--json", "--data-dir", str(tmp_path / "data")],
         capture_output=True,
         text=True,
         check=True,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from typing import cast
 import httpx
 import pytest
 
-from tests.e2e.conftest import LIMNER, LiveServer, free_port, wait_ready
+from tests.e2e.conftest import LiveServer, serve
 
 pytestmark = pytest.mark.e2e
 log = logging.getLogger(__name__)
@@ -31,34 +30,13 @@ KEY_SELF_OPS = "^/v1/limner/admin/keys/\\{key_id\\}/(revoke|rotate)$"
 
 @pytest.fixture(scope="module")
 def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("fuzz")
-    data_dir, log_path, port = root / "data", root / "server.log", free_port()
     env = {
-        **os.environ,
-        "LIMNER_SERVER__PORT": str(port),
         # Keys reach the step-up routes, so the fuzzer exercises erasure, holds and account changes.
         "LIMNER_IDENTITY__MFA__STEP_UP_ALLOWS_API_KEYS": "true",
         "LIMNER_MODERATION__ENABLED": "false",  # image checks are not what is fuzzed; keep the run short
     }
-    init = subprocess.run(
-        [*LIMNER, "init", "--data-dir", str(data_dir), "--json"],
-        capture_output=True, text=True, env=env, check=True, timeout=120,
-    )  # fmt: skip
-    creds = json.loads(init.stdout)
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [*LIMNER, "serve", "--data-dir", str(data_dir), "--port", str(port)],
-            stdout=log, stderr=subprocess.STDOUT, env=env,
-        )  # fmt: skip
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            wait_ready(base_url, proc, timeout_s=90)
-            yield LiveServer(
-                base_url, data_dir, log_path, creds["admin_email"], creds["admin_password"], creds["api_key"]
-            )
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+    with serve(tmp_path_factory.mktemp("fuzz"), LiveServer, env=env) as server:
+        yield server
 
 
 def _config(tmp_path: Path, admin_id: str, admin_email: str) -> Path:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from tests.e2e.conftest import LIMNER, LiveServer, free_port, wait_ready
+from tests.e2e.conftest import LiveServer, serve
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -43,43 +42,12 @@ class WebServer(LiveServer):
 
 @pytest.fixture(scope="session")
 def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
-    """A server of its own, so browser tests never share state with the SDK tests."""
-    root = tmp_path_factory.mktemp("web")
-    data_dir, log_path, port = root / "data", root / "server.log", free_port()
-    # localhost, not 127.0.0.1: WebAuthn refuses an IP address as the relying party id, and Chromium treats
-    # http://localhost as a secure context. The public URL gives passkeys their RP id and origin.
-    base_url = f"http://localhost:{port}"
-    # A daily image quota, so the Generate page's quota panel has something to count down.
-    env = {
-        **os.environ,
-        "LIMNER_SERVER__PORT": str(port),
-        "LIMNER_SERVER__PUBLIC_URL": base_url,
-        "LIMNER_IDENTITY__QUOTAS__PER_USER__PER_DAY": "1000",
-    }
-    init = subprocess.run(
-        [*LIMNER, "init", "--data-dir", str(data_dir), "--json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-        timeout=120,
-    )
-    creds = json.loads(init.stdout)
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [*LIMNER, "serve", "--data-dir", str(data_dir), "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-        try:
-            wait_ready(base_url, proc)
-            yield WebServer(
-                base_url, data_dir, log_path, creds["admin_email"], creds["admin_password"], creds["api_key"]
-            )
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+    """A server of its own, so browser tests never share state with the SDK tests. localhost, not 127.0.0.1:
+    WebAuthn refuses an IP address as the relying party id, and Chromium treats http://localhost as secure.
+    A daily image quota gives the Generate page's quota panel something to count down."""
+    quota = {"LIMNER_IDENTITY__QUOTAS__PER_USER__PER_DAY": "1000"}
+    with serve(tmp_path_factory.mktemp("web"), WebServer, env=quota, host="localhost") as server:
+        yield server
 
 
 # Module scope, not session: Playwright's sync API runs an event loop in this thread, and async tests
