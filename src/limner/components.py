@@ -6,8 +6,7 @@ the image backends or the policy's detectors. Tests may assign any part to repla
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Generic, TypeVar, overload
+from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -31,98 +30,8 @@ from limner.vault.blob_stores import BlobStore, BlobStoreConfig, build_blob_stor
 from limner.vault.blob_stores.database import DatabaseBlobConfig
 from limner.vault.key_providers import KeyProvider, build_key_provider
 
-T = TypeVar("T")
-
-
-class _OnFirstUse(Generic[T]):
-    """A part of Components built by `build(components)` the first time it is read; assignable."""
-
-    def __init__(self, build: Callable[[Components], T]) -> None:
-        self.build = build
-        self.slot = ""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.slot = f"_{name}"
-
-    @overload
-    def __get__(self, obj: None, owner: type) -> _OnFirstUse[T]: ...
-    @overload
-    def __get__(self, obj: Components, owner: type) -> T: ...
-    def __get__(self, obj: Components | None, owner: type) -> T | _OnFirstUse[T]:
-        if obj is None:
-            return self
-        if self.slot not in obj.__dict__:
-            obj.__dict__[self.slot] = self.build(obj)
-        value: T = obj.__dict__[self.slot]
-        return value
-
-    def __set__(self, obj: Components, value: T) -> None:
-        obj.__dict__[self.slot] = value
-
-    def built(self, obj: Components) -> bool:
-        return self.slot in obj.__dict__
-
-
-def _backends(c: Components) -> dict[str, ImageBackend]:
-    return {name: build_backend(cfg) for name, cfg in c.settings.generation.backends.items()}
-
-
-def _policy(c: Components) -> PromptPolicy:
-    if not c.settings.policy.enabled:
-        return AllowAllPolicy()
-    from limner.policy.active import ActivePolicy  # detectors load data: only when the policy runs
-
-    return ActivePolicy(c.sessions, refresh_s=c.settings.policy.refresh_s)
-
-
-def _key_provider(c: Components) -> KeyProvider:
-    return build_key_provider(c.settings.vault.key_provider, data_dir=c.settings.data_dir)
-
-
-def _blob_store(c: Components) -> BlobStore:
-    return build_blob_store(_blob_config(c.settings), data_dir=c.settings.data_dir, sessions=c.sessions)
-
-
-def _provenance(c: Components) -> Provenance:
-    return build_provenance(c.settings.provenance, c.settings.data_dir)
-
-
-def _moderators(c: Components) -> list[ImageModerator]:
-    return build_moderators(c.settings.moderation)
-
-
-def _counters(c: Components) -> CounterStore:
-    return build_counter_store(c.settings.identity.quotas.store, c.sessions)
-
-
-def _image_work(c: Components) -> ImageWork:
-    s = c.settings
-    return build_image_work(
-        workers=s.server.image_workers,
-        moderation=s.moderation,
-        moderators=c.moderators,
-        provenance=c.provenance,
-        provenance_settings=s.provenance,
-        data_dir=s.data_dir,
-    )
-
-
-def _verifier(c: Components) -> Verifier:
-    """Reads the watermark key and our certificate chain."""
-    return build_verifier(c.settings.provenance, c.settings.data_dir)
-
 
 class Components:
-    backends = _OnFirstUse(_backends)
-    policy = _OnFirstUse(_policy)
-    key_provider = _OnFirstUse(_key_provider)
-    blob_store = _OnFirstUse(_blob_store)
-    provenance = _OnFirstUse(_provenance)
-    moderators = _OnFirstUse(_moderators)
-    counters = _OnFirstUse(_counters)
-    image_work = _OnFirstUse(_image_work)
-    verifier = _OnFirstUse(_verifier)
-
     def __init__(
         self,
         settings: Settings,
@@ -162,8 +71,58 @@ class Components:
 
     def built(self, part: str) -> bool:
         """Whether the part named `part` (e.g. "moderators") was built; parts are built on first use."""
-        descriptor: Any = type(self).__dict__[part]
-        return bool(descriptor.built(self))
+        return part in self.__dict__
+
+    @cached_property
+    def backends(self) -> dict[str, ImageBackend]:
+        return {name: build_backend(cfg) for name, cfg in self.settings.generation.backends.items()}
+
+    @cached_property
+    def policy(self) -> PromptPolicy:
+        if not self.settings.policy.enabled:
+            return AllowAllPolicy()
+        from limner.policy.active import ActivePolicy  # detectors load data: only when the policy runs
+
+        return ActivePolicy(self.sessions, refresh_s=self.settings.policy.refresh_s)
+
+    @cached_property
+    def key_provider(self) -> KeyProvider:
+        return build_key_provider(self.settings.vault.key_provider, data_dir=self.settings.data_dir)
+
+    @cached_property
+    def blob_store(self) -> BlobStore:
+        return build_blob_store(
+            _blob_config(self.settings), data_dir=self.settings.data_dir, sessions=self.sessions
+        )
+
+    @cached_property
+    def provenance(self) -> Provenance:
+        return build_provenance(self.settings.provenance, self.settings.data_dir)
+
+    @cached_property
+    def moderators(self) -> list[ImageModerator]:
+        return build_moderators(self.settings.moderation)
+
+    @cached_property
+    def counters(self) -> CounterStore:
+        return build_counter_store(self.settings.identity.quotas.store, self.sessions)
+
+    @cached_property
+    def image_work(self) -> ImageWork:
+        s = self.settings
+        return build_image_work(
+            workers=s.server.image_workers,
+            moderation=s.moderation,
+            moderators=self.moderators,
+            provenance=self.provenance,
+            provenance_settings=s.provenance,
+            data_dir=s.data_dir,
+        )
+
+    @cached_property
+    def verifier(self) -> Verifier:
+        """Reads the watermark key and our certificate chain."""
+        return build_verifier(self.settings.provenance, self.settings.data_dir)
 
     def build_all(self) -> None:
         """Build every serving part now, so the server fails at start, not on its first request."""
