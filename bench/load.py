@@ -33,6 +33,7 @@ import numpy as np
 from PIL import Image
 
 from bench._common import ROOT, machine, pct, write_result
+from bench.overhead import configure
 
 LIMNER = [sys.executable, "-m", "limner.cli"]
 VENV = ROOT / "bench" / ".venvs" / "litellm"
@@ -137,31 +138,7 @@ def limner_data_dir(root: Path, upstream: str) -> tuple[Path, str]:
     init = subprocess.run(
         [*LIMNER, "init", "--data-dir", str(data_dir), "--json"], capture_output=True, check=True
     )
-    extra = f"""
-[generation]
-default_model = "dall-e-2"
-
-[generation.backends.local]
-kind = "local"
-
-[generation.backends.upstream]
-kind = "openai"
-base_url = "{upstream}"
-api_key = "{UPSTREAM_KEY}"
-max_retries = 0
-
-[[generation.models]]
-id = "limner-local"
-backend = "local"
-family = "local"
-
-[[generation.models]]
-id = "dall-e-2"
-backend = "upstream"
-family = "dall-e-2"
-"""
-    with (data_dir / "config.toml").open("a") as handle:
-        handle.write(extra)
+    configure(data_dir, upstream, UPSTREAM_KEY)
     return data_dir, str(json.loads(init.stdout)["api_key"])
 
 
