@@ -51,7 +51,7 @@ async def test_rotate_retire_and_versions(vault: FakeVaultServer) -> None:
     assert (await provider.wrap(b"k" * 32, context="c")).kek_version == "2"
     await provider.retire("1")
     assert await provider.versions() == ["2"]
-    with pytest.raises(DecryptionError):
+    with pytest.raises(ConfigError, match="retired"):
         await provider.unwrap(old, context="c")
     with pytest.raises(ConfigError, match="current"):
         await provider.retire("2")

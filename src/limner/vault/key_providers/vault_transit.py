@@ -56,7 +56,7 @@ class VaultTransitKeyProvider:
             return await asyncio.to_thread(fn)
         except errors.InvalidRequest as exc:
             if decrypting:
-                raise DecryptionError("Vault refused to unwrap the data key") from exc
+                raise _decrypt_error(_first(exc)) from exc
             raise ConfigError(f"Vault transit rejected the request: {_first(exc)}") from exc
         except errors.Forbidden as exc:
             raise ConfigError("the Vault token may not use this transit key") from exc
@@ -140,13 +140,10 @@ class VaultTransitKeyProvider:
 
     async def owner_open(self, owner_id: str, sealed: bytes) -> bytes:
         c, name = self.config, self._owner_key(owner_id)
-        try:
-            response = await self._call(
-                lambda: self._transit.decrypt_data(name, ciphertext=sealed.decode(), mount_point=c.mount),
-                decrypting=True,
-            )
-        except DecryptionError as exc:
-            raise KeyDestroyedError("the owner's key is gone from Vault") from exc
+        response = await self._call(
+            lambda: self._transit.decrypt_data(name, ciphertext=sealed.decode(), mount_point=c.mount),
+            decrypting=True,
+        )
         return base64.b64decode(response["data"]["plaintext"])
 
     async def destroy_owner(self, owner_id: str) -> bool:
@@ -182,6 +179,16 @@ def _version_of(ciphertext: str) -> str:
     if len(parts) != 3 or parts[0] != "vault" or not parts[1].startswith("v") or not parts[1][1:].isdigit():
         raise DecryptionError("not a Vault transit ciphertext")
     return parts[1][1:]
+
+
+def _decrypt_error(message: str) -> Exception:
+    """What a refused decrypt means, from Vault's message: a retired key version (the operator's doing),
+    a deleted key (an erased person), or anything else, tampering included (the data's problem)."""
+    if "too old" in message:
+        return ConfigError("the key-encryption key version of this data key has been retired")
+    if "key not found" in message:
+        return KeyDestroyedError("the key is gone from Vault")
+    return DecryptionError("Vault refused to unwrap the data key")
 
 
 def _first(exc: Exception) -> str:
