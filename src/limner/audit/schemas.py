@@ -76,6 +76,7 @@ class AuditAction(StrEnum):
     SHARE_REVOKED = "share.revoked"
     ERASURE_ASKED = "privacy.erasure.asked"  # by the person, from "My data"
     COLLECTION_CREATED = "collection.created"
+    COLLECTION_RENAMED = "collection.renamed"
     COLLECTION_SHARED = "collection.shared"  # with a group
     COLLECTION_UNSHARED = "collection.unshared"
     COLLECTION_DELETED = "collection.deleted"

@@ -24,16 +24,31 @@ MAX_TAGS = 20
 
 
 async def create_collection(session: AsyncSession, owner: Principal, *, name: str) -> Collection:
+    collection = Collection(owner_id=owner.user_id, name=await _free_name(session, owner, name))
+    session.add(collection)
+    await _audit(session, AuditAction.COLLECTION_CREATED, owner, collection)
+    return collection
+
+
+async def rename_collection(
+    session: AsyncSession, collection: Collection, owner: Principal, *, name: str, request_id: str
+) -> None:
+    name = name.strip()
+    if name == collection.name:
+        return
+    collection.name = await _free_name(session, owner, name)
+    await _audit(session, AuditAction.COLLECTION_RENAMED, owner, collection, request_id)
+
+
+async def _free_name(session: AsyncSession, owner: Principal, name: str) -> str:
+    """A valid name none of the owner's collections has yet."""
     name = name.strip()
     if not name or len(name) > MAX_NAME:
         raise InvalidRequestError(f"Name the collection (up to {MAX_NAME} characters).", param="name")
     same = select(Collection.id).where(Collection.owner_id == owner.user_id, Collection.name == name)
     if (await session.execute(same)).first() is not None:
         raise InvalidRequestError("You already have a collection with that name.", param="name")
-    collection = Collection(owner_id=owner.user_id, name=name)
-    session.add(collection)
-    await _audit(session, AuditAction.COLLECTION_CREATED, owner, collection)
-    return collection
+    return name
 
 
 async def visible_collections(session: AsyncSession, user_id: str) -> Sequence[Collection]:

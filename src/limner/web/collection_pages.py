@@ -1,5 +1,5 @@
-"""Collections pages: list and create, one collection with its images, share it with a group, download it
-as a zip; on an image: favourite, add to a collection, tags, and download in another format."""
+"""Collections pages: list and create, one collection with its images, rename it, share it with a group,
+download it as a zip; on an image: favourite, add to a collection, tags, and download in another format."""
 
 from __future__ import annotations
 
@@ -82,6 +82,22 @@ async def _group_name(session: AsyncSession, found: Collection) -> str | None:
         return None
     group = await session.get(Group, found.group_id)
     return group.name if group else None
+
+
+@router.post("/collections/{collection_id}/rename")
+async def rename(collection_id: str, page: PageDep) -> Response:
+    name = text(await page.request.form(), "name")
+    try:
+        async with page.c.sessions.begin() as session:
+            found = await collections.get_owned(session, collection_id, page.user.user_id)
+            await collections.rename_collection(
+                session, found, page.user, name=name, request_id=page.request_id
+            )
+    except InvalidRequestError as exc:
+        return await _collection_page(
+            page, collection_id, status=400, errors=[FieldError("name", exc.message)]
+        )
+    return RedirectResponse(f"/collections/{collection_id}", status_code=303)
 
 
 @router.post("/collections/{collection_id}/share")

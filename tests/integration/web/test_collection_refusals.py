@@ -1,6 +1,6 @@
 """Integration tests (over ASGI): what the collection pages refuse and who may change a shared collection:
-names, unsharing, members adding and removing items, owner-only sharing and deleting, organise actions.
-Twin: tests/unit/gallery/test_share_tokens.py."""
+names and renaming, unsharing, members adding and removing items, owner-only sharing and deleting, organise
+actions. Twin: tests/unit/gallery/test_share_tokens.py."""
 
 from __future__ import annotations
 
@@ -56,6 +56,32 @@ async def test_a_second_collection_with_the_same_name_is_refused_but_others_may_
         await web_sign_in(other, components, ["creator"])
         await new_collection(other, "Spring")
     assert await collection_count(components) == 2
+
+
+async def test_the_owner_renames_a_collection_with_the_same_rules_and_a_member_cannot(
+    client: httpx.AsyncClient, app: FastAPI, components: Components
+) -> None:
+    owner, _ = await web_sign_in(client, components, ["creator"])
+    await new_collection(client, "Taken")
+    collection = await new_collection(client, "Board")
+    page = f"/collections/{collection}"
+    for name, message in (("Taken", "already have a collection"), ("  ", "Name the collection")):
+        refused = await post_form(client, page, f"{page}/rename", name=name)
+        assert refused.status_code == 400
+        assert message in refused.text
+        assert 'href="#name"' in refused.text
+    for _ in range(2):  # the second rename changes nothing and is not audited
+        renamed = await post_form(client, page, f"{page}/rename", name=" Spring board ")
+        assert renamed.status_code == 303
+    assert "<h1>Spring board</h1>" in (await client.get(page)).text
+    assert (await actions(components)).count("collection.renamed") == 1
+
+    async with second_client(app) as member:
+        member_email, _ = await web_sign_in(member, components, ["creator"])
+        await group_of(components, "design", [owner, member_email])
+        await post_form(client, page, f"{page}/share", group="design", action="share")
+        assert (await post_form(member, page, f"{page}/rename", name="Mine now")).status_code == 404
+    assert "<h1>Spring board</h1>" in (await client.get(page)).text
 
 
 async def test_unsharing_ends_the_members_access_and_is_audited_once(
