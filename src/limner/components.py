@@ -24,7 +24,7 @@ from limner.provenance.base import Provenance
 from limner.provenance.stamp import build_provenance
 from limner.provenance.verify import Verifier, build_verifier
 from limner.settings import Settings
-from limner.usage.config import QuotaSettings
+from limner.usage.config import CounterStoreConfig, QuotaSettings, RedisCounterConfig
 from limner.usage.counters import CounterStore, build_counter_store
 from limner.vault.blob_stores import BlobStore, BlobStoreConfig, build_blob_store
 from limner.vault.blob_stores.database import DatabaseBlobConfig
@@ -105,7 +105,7 @@ class Components:
 
     @cached_property
     def counters(self) -> CounterStore:
-        return build_counter_store(self.settings.identity.quotas.store, self.sessions)
+        return build_counter_store(_counter_config(self.settings), self.sessions)
 
     @cached_property
     def image_work(self) -> ImageWork:
@@ -162,6 +162,15 @@ def _blob_config(settings: Settings) -> BlobStoreConfig:
     if clustered and "blob_store" not in settings.vault.model_fields_set:
         return DatabaseBlobConfig()
     return settings.vault.blob_store
+
+
+def _counter_config(settings: Settings) -> CounterStoreConfig:
+    """With a shared Redis (redis.url) the quota counters live there unless a store is configured:
+    Redis answers the per-request check without a database write."""
+    quotas = settings.identity.quotas
+    if settings.redis.url and "store" not in quotas.model_fields_set:
+        return RedisCounterConfig(url=settings.redis.url)
+    return quotas.store
 
 
 def _check_catalog(settings: Settings) -> None:

@@ -41,6 +41,13 @@ class DatabaseSettings(BaseSettings):
     echo: bool = False
 
 
+class RedisSettings(BaseSettings):
+    """One Redis every replica shares. When set, the quota counters live there unless
+    identity.quotas.store names a store of its own."""
+
+    url: str | None = Field(default=None, description="e.g. redis://redis:6379/0; default: no Redis")
+
+
 class ServerSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -75,6 +82,7 @@ class Settings(BaseSettings):
         description="HMAC key for API keys and signed URLs; written by `limner init`",
     )
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     identity: IdentitySection = Field(default_factory=IdentitySection)
     generation: GenerationSettings = Field(default_factory=GenerationSettings)

@@ -140,3 +140,12 @@ def test_without_a_config_file_the_environment_still_applies(
     monkeypatch.setenv("LIMNER_SECRET_KEY", SECRET)
     monkeypatch.setenv("LIMNER_ENV", "dev")
     assert load_settings(tmp_path / "absent").env == "dev"
+
+
+def test_redis_is_off_unless_configured_and_the_environment_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_config(tmp_path, "")
+    assert load_settings(tmp_path).redis.url is None
+    monkeypatch.setenv("LIMNER_REDIS__URL", "redis://redis:6379/0")
+    assert load_settings(tmp_path).redis.url == "redis://redis:6379/0"

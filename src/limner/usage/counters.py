@@ -4,7 +4,8 @@ for cluster mode, and an in-memory fake. `settings.identity.quotas.store.kind` p
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, assert_never
@@ -13,6 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from limner.db import insert_if_absent
+from limner.errors import UnavailableError
 from limner.usage.config import CounterStoreConfig, DatabaseCounterConfig, RedisCounterConfig
 from limner.usage.models import UsageCounter
 
@@ -122,21 +124,36 @@ class RedisCounterStore:
         keys = [self.prefix + i.key for i in items]
         args = [*(i.amount for i in items), *(i.limit for i in items)]
         args += [int(i.expires_at.timestamp()) for i in items]
-        failed = int(await self.script(keys=keys, args=args))
+        async with _reachable():
+            failed = int(await self.script(keys=keys, args=args))
         return items[failed - 1] if failed else None
 
     async def subtract(self, items: Sequence[CounterItem]) -> None:
-        async with self.client.pipeline(transaction=True) as pipe:
+        async with _reachable(), self.client.pipeline(transaction=True) as pipe:
             for item in items:
                 pipe.decrby(self.prefix + item.key, item.amount)
             await pipe.execute()
 
     async def used(self, key: str) -> int:
-        value = await self.client.get(self.prefix + key)
+        async with _reachable():
+            value = await self.client.get(self.prefix + key)
         return int(value or 0)
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+@asynccontextmanager
+async def _reachable() -> AsyncIterator[None]:
+    """A Redis outage is a clean 503 (nothing counted), never a 500; the URL may hold a password, so
+    the message does not repeat the driver's."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    try:
+        yield
+    except (RedisConnectionError, RedisTimeoutError) as exc:
+        raise UnavailableError("The quota counter store (Redis) is not reachable.") from exc
 
 
 class MemoryCounterStore:
