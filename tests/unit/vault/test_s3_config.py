@@ -35,6 +35,7 @@ LOGIN = {"access_key_id": "AKIDEXAMPLE0CANARY", "secret_access_key": "wJalr-secr
         ({"bucket": "limner", "endpoint_url": "ftp://minio:9000"}, "endpoint_url"),
         ({"bucket": "limner", "endpoint_url": "http://key:secret@minio:9000"}, "endpoint_url"),
         ({"bucket": "limner", "addressing_style": "sideways"}, "addressing_style"),
+        ({"bucket": "limner", "region": "eu west 1"}, "region"),
         ({"bucket": "limner", "connect_timeout_s": 0}, "connect_timeout_s"),
         ({"bucket": "limner", "max_attempts": 0}, "max_attempts"),
         ({"bucket": "limner", "access_key_id": "AKIDONLY"}, None),  # half a login

@@ -38,7 +38,7 @@ class S3BlobConfig(BaseModel):
     bucket: str = Field(description="An existing bucket; Limner never creates one")
     prefix: str = Field(default="", description="Key prefix inside the bucket, e.g. 'limner/'")
     endpoint_url: str | None = Field(default=None, description="For MinIO, R2 and the like; default AWS")
-    region: str = "us-east-1"
+    region: str = Field(default="us-east-1", pattern=r"^[a-z0-9-]{2,32}$", description="R2: 'auto'")
     access_key_id: SecretStr | None = Field(default=None, description="Default: boto3's credential chain")
     secret_access_key: SecretStr | None = None
     addressing_style: Literal["auto", "path", "virtual"] = "auto"
@@ -155,6 +155,7 @@ def _client(config: S3BlobConfig) -> S3Client:
     settings = Config(
         connect_timeout=config.connect_timeout_s,
         read_timeout=config.read_timeout_s,
+        max_pool_connections=32,  # as many as asyncio's default thread pool runs at once
         retries={"total_max_attempts": config.max_attempts, "mode": "standard"},
         s3={"addressing_style": config.addressing_style},
         # Checksums only where S3 demands them: several S3-compatible stores refuse the newer default ones,
