@@ -131,5 +131,8 @@ def logging_config(settings: LoggingSettings, env: str) -> dict[str, Any]:
             # httpx logs every upstream URL at INFO; vendor image URLs carry signed query strings.
             "httpx": {"level": "WARNING"},
             "httpcore": {"level": "WARNING"},
+            # botocore logs each S3 request's headers at DEBUG: the Authorization header names the access key.
+            "botocore": {"level": "WARNING"},
+            "boto3": {"level": "WARNING"},
         },
     }

@@ -72,7 +72,11 @@ class IdentitySection(IdentitySettings):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="LIMNER_", env_nested_delimiter="__", extra="forbid", validate_default=True
+        env_prefix="LIMNER_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+        hide_input_in_errors=True,  # errors name the field, never quote its value (keys, passwords, URLs)
     )
 
     env: Literal["dev", "test", "prod"] = "prod"

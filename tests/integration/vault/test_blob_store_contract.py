@@ -1,5 +1,6 @@
 """Integration tests: the BlobStore contract, run against every member of BlobStoreConfig (filesystem,
-in-memory, database on SQLite and on PostgreSQL), each built through `build_blob_store`."""
+in-memory, database on SQLite and on PostgreSQL, S3 on moto's S3 server), each built through
+`build_blob_store`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import stat
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 import pytest
 from pydantic import TypeAdapter
@@ -18,27 +19,28 @@ from limner.vault.blob_stores import BlobStore, BlobStoreConfig, build_blob_stor
 from limner.vault.blob_stores.database import StoredBlob
 
 CONFIGS = TypeAdapter[BlobStoreConfig](BlobStoreConfig)
-KINDS = ["filesystem", "memory", "database"]
+KINDS = ["filesystem", "memory", "database", "s3"]
 EVERY_BYTE = bytes(range(256)) * 4
 BLOBS = StoredBlob.metadata.tables[StoredBlob.__tablename__]
 A, B, C = "blob0000000a", "blob0000000b", "blob0000000c"
 
 
 @pytest.fixture(params=[*KINDS, pytest.param("database-postgres", marks=pytest.mark.postgres)])
-def kind_and_url(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str]:
+def kind_and_url(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[dict[str, Any], str]:
     kind: str = request.param
     if kind == "database-postgres":  # a fresh database, so `keys()` sees only this test's blobs
-        return "database", request.getfixturevalue("pg_fresh_database")
-    return kind, f"sqlite+aiosqlite:///{tmp_path / 'limner.db'}"
+        return {"kind": "database"}, request.getfixturevalue("pg_fresh_database")
+    fields = request.getfixturevalue("s3_config") if kind == "s3" else {"kind": kind}  # an empty bucket
+    return fields, f"sqlite+aiosqlite:///{tmp_path / 'limner.db'}"
 
 
 @pytest.fixture
-async def store(kind_and_url: tuple[str, str], tmp_path: Path) -> AsyncIterator[BlobStore]:
-    kind, url = kind_and_url
+async def store(kind_and_url: tuple[dict[str, Any], str], tmp_path: Path) -> AsyncIterator[BlobStore]:
+    fields, url = kind_and_url
     engine = make_engine(url)
     async with engine.begin() as conn:  # the store's own table: the full schema takes seconds on PostgreSQL
         await conn.run_sync(StoredBlob.metadata.create_all, tables=[BLOBS])
-    config = CONFIGS.validate_python({"kind": kind})
+    config = CONFIGS.validate_python(fields)
     try:
         yield build_blob_store(config, data_dir=tmp_path, sessions=make_sessions(engine))
     finally:

@@ -12,9 +12,10 @@ from limner.vault.blob_stores.base import BlobStore
 from limner.vault.blob_stores.database import DatabaseBlobConfig, DatabaseBlobStore
 from limner.vault.blob_stores.filesystem import FilesystemBlobConfig, FilesystemBlobStore
 from limner.vault.blob_stores.memory import MemoryBlobConfig, MemoryBlobStore
+from limner.vault.blob_stores.s3 import S3BlobConfig, S3BlobStore
 
 BlobStoreConfig = Annotated[
-    FilesystemBlobConfig | MemoryBlobConfig | DatabaseBlobConfig, Field(discriminator="kind")
+    FilesystemBlobConfig | MemoryBlobConfig | DatabaseBlobConfig | S3BlobConfig, Field(discriminator="kind")
 ]
 
 
@@ -28,6 +29,8 @@ def build_blob_store(
             return MemoryBlobStore()
         case DatabaseBlobConfig():
             return DatabaseBlobStore(sessions)
+        case S3BlobConfig():
+            return S3BlobStore(config)
         case _:
             assert_never(config)
 
