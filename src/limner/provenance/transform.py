@@ -43,12 +43,12 @@ def band_blocks(y: FloatArray) -> FloatArray:
     The orthonormal Haar LL band at level 2 is exactly 4x the mean of each 4x4 pixel square
     (pywt.wavedec2(y, "haar", level=2)[0] gives the same numbers), so it is computed directly."""
     h, w = tiled_shape(*y.shape)
-    approx = square_sums(y[:h, :w]) / 4
+    approx = square_sums(y[:h, :w])
+    approx /= 4
     rows, cols = h // TILE, w // TILE
     blocks = approx.reshape(rows, BLOCK, cols, BLOCK).transpose(0, 2, 1, 3)
     d = dct_matrix()
-    result: FloatArray = d @ blocks @ d.T
-    return result
+    return np.asarray(d @ blocks @ d.T, dtype=np.float32)  # no copy: already float32
 
 
 def square_sums(y: FloatArray) -> FloatArray:
@@ -73,8 +73,7 @@ def square_delta(coef_delta: FloatArray) -> FloatArray:
     d = dct_matrix()
     rows, cols = coef_delta.shape[:2]
     approx = (d.T @ coef_delta @ d).transpose(0, 2, 1, 3).reshape(rows * BLOCK, cols * BLOCK)
-    result: FloatArray = approx / 4
-    return result
+    return np.asarray(approx / 4, dtype=np.float32)  # no copy: already float32
 
 
 def add_luma(rgb: npt.NDArray[np.uint8], square: FloatArray) -> npt.NDArray[np.uint8]:
