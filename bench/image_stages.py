@@ -42,12 +42,22 @@ class Clock:
         self.cpu = (time.process_time() - self.cpu) * 1000
 
 
-STAGES = ("moderation", "provenance", "worker job", "encrypt", "store", "total")
+STAGES = (
+    "moderation",
+    "provenance",
+    "worker job",
+    "worker job, JPEG in and out",
+    "worker job, WebP in and out",
+    "encrypt",
+    "store",
+    "total",
+)
 
 
 async def measure(data_dir: Path) -> dict[str, tuple[list[float], list[float]]]:
     c = build_components(load_settings(data_dir))
-    image = _encode(render(7, 1024, 1024), "png")
+    pixels = render(7, 1024, 1024)
+    image, jpeg, webp = _encode(pixels, "png"), _encode(pixels, "jpeg"), _encode(pixels, "webp")
     key = new_key()
     times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in STAGES}
     for _ in range(RUNS):
@@ -58,11 +68,15 @@ async def measure(data_dir: Path) -> dict[str, tuple[list[float], list[float]]]:
             stamped = c.provenance.stamp(image, fmt="png", info=info)
         with Clock() as job:
             c.image_work.stages.run(ImageJob(image, "png", info))
+        with Clock() as jpeg_job:
+            c.image_work.stages.run(ImageJob(jpeg, "jpeg", info))
+        with Clock() as webp_job:
+            c.image_work.stages.run(ImageJob(webp, "webp", info))
         with Clock() as enc:
             sealed = seal(key, stamped, aad=b"bench")
         with Clock() as store:
             await c.blob_store.put(info.image_id, sealed)
-        clocks = (mod, prov, job, enc, store)
+        clocks = (mod, prov, job, jpeg_job, webp_job, enc, store)
         for name, wall, cpu in zip(
             STAGES,
             [k.wall for k in clocks] + [job.wall + enc.wall + store.wall],
@@ -75,20 +89,41 @@ async def measure(data_dir: Path) -> dict[str, tuple[list[float], list[float]]]:
     return times
 
 
-async def throughput(data_dir: Path) -> tuple[int, float]:
-    """Images per second through the worker processes, all images submitted at once."""
+async def throughput(data_dir: Path) -> tuple[int, float, float | None, float]:
+    """Images per second through the worker processes, all images submitted at once; the workers' CPU
+    time per image (from /proc, where there is one) and this process's (submitting, collecting): together
+    the rate the cores could give if they were free."""
     c = build_components(load_settings(data_dir))
     c.image_work.start()
     image = _encode(render(7, 1024, 1024), "png")
     jobs = [ImageJob(image, "png", ProvenanceInfo(new_id(), "m", "b", utcnow(), "u")) for _ in range(4)]
     await c.image_work.run(jobs)
+    pool = c.image_work._pool
+    pids = list(pool._processes) if pool is not None else []
+    cpu_before = worker_cpu(pids)
     jobs = [ImageJob(image, "png", ProvenanceInfo(new_id(), "m", "b", utcnow(), "u"))] * THROUGHPUT_IMAGES
-    started = time.perf_counter()
+    started, own_started = time.perf_counter(), time.process_time()
     await c.image_work.run(jobs)
-    elapsed = time.perf_counter() - started
+    elapsed, own_ms = time.perf_counter() - started, (time.process_time() - own_started) * 1000
+    cpu_after = worker_cpu(pids)
     workers = c.image_work.workers
     await c.aclose()
-    return workers, THROUGHPUT_IMAGES / elapsed
+    cpu_ms = None
+    if cpu_before is not None and cpu_after is not None:
+        cpu_ms = (cpu_after - cpu_before) * 1000 / THROUGHPUT_IMAGES
+    return workers, THROUGHPUT_IMAGES / elapsed, cpu_ms, own_ms / THROUGHPUT_IMAGES
+
+
+def worker_cpu(pids: list[int]) -> float | None:
+    """User + system CPU seconds of the processes, or None without /proc."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += int(fields[11]) + int(fields[12])  # utime and stime, fields 14 and 15 of stat(5)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -99,7 +134,7 @@ def main() -> None:
             check=True,
             capture_output=True,
         )
-        workers, rate = asyncio.run(throughput(data_dir))
+        workers, rate, worker_cpu_ms, own_cpu_ms = asyncio.run(throughput(data_dir))
         if hasattr(os, "sched_setaffinity"):
             os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
         times = asyncio.run(measure(data_dir))
@@ -113,7 +148,8 @@ def main() -> None:
                 "### Image post-processing per 1024x1024 image (bench/image_stages.py)",
                 "",
                 f"In-process, pinned to one core, {RUNS} runs, the embedded defaults from `limner init` (moderation and "
-                "provenance as configured there); the input is a 1024x1024 PNG from the `local` backend. Times in ms.",
+                "provenance as configured there); the input is a 1024x1024 PNG from the `local` backend (the JPEG and "
+                "WebP rows: the same render encoded as JPEG or WebP q90, stamped in its own format). Times in ms.",
                 "",
                 f"Load average when done: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (a shared machine: wall "
                 "times stretch with it, CPU times much less).",
@@ -122,13 +158,24 @@ def main() -> None:
                 "|---|---|---|---|---|",
                 *rows,
                 "",
-                "`total` = worker job + encrypt + store (moderation and provenance are shown alone for comparison).",
+                "`total` = worker job (PNG) + encrypt + store (moderation and provenance are shown alone for comparison).",
                 "",
                 f"Throughput of the image workers ({workers} processes, {THROUGHPUT_IMAGES} images of 1024x1024 "
                 f"submitted at once, moderation + provenance): **{rate:.1f} images/s**.",
+                *_capacity(workers, worker_cpu_ms, own_cpu_ms),
             ]
         )
     )
+
+
+def _capacity(workers: int, cpu_ms: float | None, own_ms: float) -> list[str]:
+    if cpu_ms is None:
+        return []
+    return [
+        "",
+        f"The workers used {cpu_ms:.1f} ms of CPU per image and the submitting process {own_ms:.1f} ms, so "
+        f"{workers} free cores would give about {workers * 1000 / (cpu_ms + own_ms):.1f} images/s.",
+    ]
 
 
 if __name__ == "__main__":
