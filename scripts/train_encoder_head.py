@@ -146,9 +146,24 @@ def parti_examples() -> list[Example]:
     return [Example(r["Prompt"], frozenset(), "parti", f"parti:{i}") for i, r in enumerate(rows)]
 
 
+# The pinned checkouts the head is trained from (docs/prompt-models.md): folder → (repository, commit).
+CHECKOUTS = {
+    "parti": ("google-research/parti", "5a657978134374ce28973948331b319adef164bd"),
+    "multijail": ("DAMO-NLP-SG/multilingual-safety-for-LLMs", "577ac511437e07a256130945ef312a99158a18ad"),
+    "xstest": ("paul-rottger/exaggerated-safety", "d7bb5bd738c1fcbc36edd83d5e7d1b71a3e2d84d"),
+}
+
+
 def _checkout(path: Path) -> Path:
+    """`path` if present; otherwise stop with the one-time checkout steps for its folder."""
     if not path.is_file():
-        raise SystemExit(f"{path} is missing: see docs/prompt-models.md for the one-time checkout.")
+        folder = path.relative_to(EXTRA).parts[0]
+        repo, commit = CHECKOUTS[folder]
+        raise SystemExit(
+            f"{path} is missing; one-time checkout (docs/prompt-models.md):\n"
+            f"  git clone https://github.com/{repo} {EXTRA / folder}\n"
+            f"  git -C {EXTRA / folder} checkout {commit}"
+        )
     return path
 
 
