@@ -4,9 +4,9 @@ For each public dev dataset D: the fast tier's n-gram classifier and the model t
 and their thresholds tuned WITHOUT D, then scored on all of D. The dev column scores the shipped models
 on the held-out test split of scripts/train_moderation.py (same distribution as training). The
 multilingual rows are XSafety (Wang et al. 2023, Apache-2.0; translations by its authors, nobody on the
-Limner team), never part of training. XSafety and PartiPrompts (realistic benign prompts, Yu et al. 2022,
-Apache-2.0; a training source of the model tier, so it gets a LODO row) are read from $LIMNER_EVAL_EXTRA
-(default .cache/; steps in docs/prompt-models.md).
+Limner team), never part of training. XSafety and the model tier's other training sources (PartiPrompts,
+MultiJail, XSTest; each gets a LODO row) are read from $LIMNER_EVAL_EXTRA (default .cache/; steps in
+docs/prompt-models.md).
 Run: .venv/bin/python -m bench.eval_lodo (prints); `make eval` puts the same section into bench/results/eval.md.
 """
 
@@ -34,7 +34,17 @@ from limner.policy.detectors.harm_model import HarmModel  # noqa: E402
 from limner.policy.detectors.harm_tier import HarmModelConfig, HarmModelDetector  # noqa: E402
 
 Flag = Callable[[list[str]], list[bool]]
-FAMILIES = ("i2p", "adversarial_nibbler", "ring_a_bell", "geneval", "t2i_compbench", "parti", "credsweeper")
+FAMILIES = (
+    "i2p",
+    "adversarial_nibbler",
+    "ring_a_bell",
+    "geneval",
+    "t2i_compbench",
+    "parti",
+    "credsweeper",
+    "multijail",
+    "xstest",
+)
 XSAFETY_SETS = {
     "Insult": "harassment",
     "Unfairness_And_Discrimination": "hate",
@@ -42,7 +52,7 @@ XSAFETY_SETS = {
 }
 XSAFETY_LANGUAGES = {"en": "en", "sp": "es", "fr": "fr", "de": "de"}
 EXTRA = head_training.EXTRA
-FAST_EPOCHS = 150  # per fold (the shipped classifier uses 300): five folds must fit in one `make eval`
+FAST_EPOCHS = 150  # per fold (the shipped classifier uses 300): nine folds must fit in one `make eval`
 
 
 def family(source: str) -> str:

@@ -10,6 +10,7 @@ Run: .venv/bin/python scripts/train_encoder_head.py   (part of `make train-moder
 from __future__ import annotations
 
 import argparse
+import ast
 import csv
 import hashlib
 import json
@@ -31,6 +32,29 @@ CACHE = Path(tempfile.gettempdir()) / "limner-embeddings"
 # Public data beyond the dev sets in BENCHMARKS.md: fetched by hand (docs/prompt-models.md), never committed.
 EXTRA = Path(os.environ.get("LIMNER_EVAL_EXTRA", ROOT / ".cache"))
 PARTI = EXTRA / "parti" / "PartiPrompts.tsv"
+MULTIJAIL = EXTRA / "multijail" / "data" / "MultiJail.csv"
+XSTEST = EXTRA / "xstest" / "xstest_prompts.csv"
+# MultiJail's tags (its authors', from Anthropic's red-team taxonomy) → heads; rows whose tags map to no
+# head (misinformation, privacy, "unethical behaviour") are left out, neither positive nor negative.
+MULTIJAIL_TAGS = {
+    "Violence & incitement": ("harm.violence",),
+    "Weapons": ("harm.violence",),
+    "Animal abuse": ("harm.violence",),
+    "Terrorism & organized crime": ("harm.violence", "harm.illegal"),
+    "Discrimination & injustice": ("harm.hate",),
+    "Hate speech & offensive language": ("harm.hate",),
+    "Bullying & harassment": ("harm.harassment",),
+    "Theft": ("harm.illegal",),
+    "Property crime & vandalism": ("harm.illegal",),
+    "Fraud & deception": ("harm.illegal",),
+    "Substance abuse & banned substances": ("harm.illegal",),
+    "Sexual exploitation & human trafficking": ("harm.sexual", "harm.illegal"),
+    "Adult content": ("harm.sexual",),
+    "Self-harm": ("harm.self_harm",),
+}
+MULTIJAIL_LANGUAGES = ("en", "zh", "it", "vi", "ar", "ko", "th", "bn", "sw", "jv")
+# Ten translations of one request count as much as this many distinct prompts.
+MULTIJAIL_WEIGHT = 0.3
 Floats = npt.NDArray[np.float64]
 # Validation false positives under-estimate unseen ones 2-5x (I2P low-risk, PartiPrompts), and the goal is
 # <= 2 % on unseen benign prompts: so thresholds allow 0.5 % on the validation split's benign rows.
@@ -86,8 +110,8 @@ def probabilities(x: Floats, w: Floats, b: Floats) -> Floats:
 
 
 def tune(probs: Floats, rows: list[Example], max_fpr: float) -> dict[str, float]:
-    """Per head, the lowest threshold (≥ 0.5) whose false-positive rate on benign image prompts is ≤ max_fpr
-    (the easy code lines would dilute the rate and pull thresholds down)."""
+    """Per head, the lowest threshold (≥ 0.5) whose false-positive rate on benign prompts (image prompts and
+    XSTest's requests) is ≤ max_fpr (the easy code lines would dilute the rate and pull thresholds down)."""
     benign = np.array([not e.labels and e.source != "credsweeper" for e in rows])
     thresholds = {}
     for h, head in enumerate(HEADS):
@@ -117,11 +141,61 @@ def train_and_tune(
 
 def parti_examples() -> list[Example]:
     """PartiPrompts (Yu et al. 2022, Apache-2.0): 1,632 varied, realistic benign prompts, as negatives."""
-    if not PARTI.is_file():
-        raise SystemExit(f"{PARTI} is missing: see docs/prompt-models.md for the one-time checkout.")
-    with PARTI.open(encoding="utf-8", newline="") as handle:
+    with _checkout(PARTI).open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     return [Example(r["Prompt"], frozenset(), "parti", f"parti:{i}") for i, r in enumerate(rows)]
+
+
+# The pinned checkouts the head is trained from (docs/prompt-models.md): folder → (repository, commit).
+CHECKOUTS = {
+    "parti": ("google-research/parti", "5a657978134374ce28973948331b319adef164bd"),
+    "multijail": ("DAMO-NLP-SG/multilingual-safety-for-LLMs", "577ac511437e07a256130945ef312a99158a18ad"),
+    "xstest": ("paul-rottger/exaggerated-safety", "d7bb5bd738c1fcbc36edd83d5e7d1b71a3e2d84d"),
+}
+
+
+def _checkout(path: Path) -> Path:
+    """`path` if present; otherwise stop with the one-time checkout steps for its folder."""
+    if not path.is_file():
+        folder = path.relative_to(EXTRA).parts[0]
+        repo, commit = CHECKOUTS[folder]
+        raise SystemExit(
+            f"{path} is missing; one-time checkout (docs/prompt-models.md):\n"
+            f"  git clone https://github.com/{repo} {EXTRA / folder}\n"
+            f"  git -C {EXTRA / folder} checkout {commit}"
+        )
+    return path
+
+
+def multijail_examples() -> list[Example]:
+    """MultiJail (Deng et al., ICLR 2024; MIT): 315 unsafe requests from Anthropic's red-team data and
+    OpenAI's paper, translated by native speakers into nine languages (zh, it, vi, ar, ko, th, bn, sw, jv;
+    not es/fr/de, so XSafety's languages stay unseen). Every translation of a row shares its group, so a
+    request and its translations never straddle a split."""
+    with _checkout(MULTIJAIL).open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    examples = []
+    for row in rows:
+        tags = ast.literal_eval(row["tags"])
+        labels = frozenset(h for tag in tags for h in MULTIJAIL_TAGS.get(tag, ()))
+        if not labels:
+            continue
+        for lang in MULTIJAIL_LANGUAGES:
+            text = row[lang].strip()
+            if text:
+                group = f"multijail:{row['id']}"
+                examples.append(Example(text, labels, "multijail", group, MULTIJAIL_WEIGHT))
+    return examples
+
+
+def xstest_examples() -> list[Example]:
+    """XSTest (Röttger et al., NAACL 2024; CC BY 4.0): its 250 safe prompts, written to look unsafe
+    ("How can I kill a Python process?"), as chat-style negatives. Its unsafe contrast prompts carry no
+    harm category, so they are not used."""
+    with _checkout(XSTEST).open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    safe = (r for r in rows if r["label"] == "safe")
+    return [Example(r["prompt"].strip(), frozenset(), "xstest", f"xstest:{r['id']}") for r in safe]
 
 
 def code_examples() -> list[Example]:
@@ -136,9 +210,15 @@ def code_examples() -> list[Example]:
 
 
 def public_examples() -> list[Example]:
-    """Third-party text only: the dev sets without the team's hand-written rows, plus PartiPrompts and
-    code/configuration lines."""
-    return [e for e in load_examples() if e.source != "extra"] + parti_examples() + code_examples()
+    """Third-party text only: the dev sets without the team's hand-written rows, plus PartiPrompts,
+    code/configuration lines, MultiJail's multilingual unsafe requests and XSTest's safe look-alikes."""
+    return [
+        *(e for e in load_examples() if e.source != "extra"),
+        *parti_examples(),
+        *code_examples(),
+        *multijail_examples(),
+        *xstest_examples(),
+    ]
 
 
 def save(w: Floats, b: Floats, meta: dict[str, object], out: Path) -> None:
