@@ -53,6 +53,9 @@ def main() -> None:
             check=True,
         )
         key = json.loads(init.stdout)["api_key"]
+        admin = json.loads(init.stdout)["admin_email"]  # the training gate is on by default
+        subprocess.run([*LIMNER, "training", "record", "--user", admin, "--all", "--data-dir", str(data_dir)],
+                       capture_output=True, check=True)  # fmt: skip
         configure(data_dir, upstream, state.api_key)
         env = {**os.environ, "LIMNER_MODERATION__ENABLED": "false", "LIMNER_PROVENANCE__ENABLED": "false"}
         server = subprocess.Popen([*LIMNER, "serve", "--data-dir", str(data_dir), "--port", str(port)], env=env,
