@@ -1,7 +1,7 @@
 """Database work per generation: statements, transactions and calls into aiosqlite (bench; prints).
 
-In-process (the app over an ASGI transport), SQLite, audit on, a per-user daily quota (database counter
-store), the fake backend, image moderation and provenance off: what is counted is the request path's
+In-process (the app over an ASGI transport), SQLite, audit on, the training gate on (a trained caller),
+a per-user daily quota (database counter store), the fake backend, image moderation and provenance off: what is counted is the request path's
 database work, which the shared machine's load does not change. `PYTHONPATH` picks the code under test:
 
     PYTHONPATH=src:. python -m bench.request_counts [--show]
@@ -21,7 +21,7 @@ import aiosqlite
 import httpx
 from sqlalchemy import event
 from tests.conftest import create_schema, make_settings
-from tests.factories import make_caller
+from tests.factories import make_caller, complete_training
 
 from bench._common import pct
 from limner.components import build_components
@@ -67,10 +67,12 @@ async def run(show: bool) -> None:
             moderation={"enabled": False},
             provenance={"enabled": False},
             identity={"quotas": quotas},
+            education={"required": True},
         )
         c = build_components(settings)
         await create_schema(c.engine)
         caller = await make_caller(c, roles=["creator"])
+        await complete_training(c, caller.email)
         tally = Tally()
         instrument(c.engine, tally)
         transport = httpx.ASGITransport(app=create_app(components=c))

@@ -72,8 +72,10 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
     overhead = header_ms(responses, "x-limner-overhead-ms")
+    path = [o - i for o, i in zip(overhead, header_ms(responses, "x-limner-image-ms"), strict=True)]
     print(f"{os.environ.get('PYTHONPATH', '')}: server CPU per request {cpu_ms:.2f} ms; "
-          f"x-limner-overhead-ms p50 {pct(overhead, 50):.2f} / p99 {pct(overhead, 99):.2f} "
+          f"x-limner-overhead-ms p50 {pct(overhead, 50):.2f} / p99 {pct(overhead, 99):.2f}; "
+          f"request path p50 {pct(path, 50):.2f} / p99 {pct(path, 99):.2f} "
           f"(load average {os.getloadavg()[0]:.1f})")  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from limner.audit.schemas import AuditAction
 from limner.audit.service import NewEvent, record_many
 from limner.components import Components
 from limner.db import reading
-from limner.education.flows import require_training
+from limner.education.flows import check_training
 from limner.errors import ContentPolicyViolation, HeldForReview, LimnerError, PermissionDeniedError
 from limner.generation import service
 from limner.generation.flows.images import ImageChecks, check_images
@@ -93,7 +93,7 @@ async def prepare_generation(
     """Everything before the backend; a block or a hold raises here, before any response starts."""
     spec = find_model(c.settings.generation.models, inp.model or default_model(c))
     authorize(principal, spec, inp)
-    await require_training(c, principal)  # acceptable-use policy and training, before anything else
+    key = await trained_owner_key(c, principal)  # the training gate comes before anything else
     resolved = resolve(spec, inp)
     decision = await check_text(c, principal, inp.prompt, stage=_stage(inp))
     if inp.images:
@@ -104,6 +104,7 @@ async def prepare_generation(
     opened = await _open(
         c,
         principal,
+        key,
         spec,
         resolved.request,
         resolved.response_format,
@@ -190,6 +191,7 @@ def _status_for(decision: Decision) -> GenerationStatus:
 async def _open(
     c: Components,
     principal: Principal,
+    key: bytes,
     spec: ModelSpec,
     request: ImageRequest,
     response_format: str,
@@ -200,7 +202,6 @@ async def _open(
     """The request, its sealed prompt, the decision and its "requested" audit event. An allowed request
     writes nothing yet: the row and its event are written with the result, in the flow's one write
     transaction (run.py). A block or a review hold is written here, in one transaction, and raises."""
-    key = await owner_data_key(c, principal.user_id)
     values = service.generation_values(
         owner_id=principal.user_id,
         data_key=key,
@@ -256,15 +257,17 @@ def _requested(
     )
 
 
-async def owner_data_key(c: Components, owner_id: str) -> bytes:
-    """Unwrapped before the write transaction: with a Vault transit key provider it is a network call.
+async def trained_owner_key(c: Components, principal: Principal) -> bytes:
+    """One read transaction (no write lock on SQLite) for the training gate and the owner's data key,
+    unwrapped before any write transaction: with a Vault transit key provider it is a network call.
     Only an owner's first request creates (and wraps) the key, in its own short transaction."""
     async with reading(c.sessions) as session:
-        key = await existing_data_key(session, c.key_provider, owner_id=owner_id)
+        await check_training(session, c, principal)  # acceptable-use policy and training
+        key = await existing_data_key(session, c.key_provider, owner_id=principal.user_id)
     if key is not None:
         return key
     async with c.sessions.begin() as session:  # first use, or a destroyed key: data_key_for says which
-        return await data_key_for(session, c.key_provider, owner_id=owner_id)
+        return await data_key_for(session, c.key_provider, owner_id=principal.user_id)
 
 
 async def _hold_if_needed(
