@@ -110,13 +110,11 @@ any_session.required_permission = ANY_SESSION  # type: ignore[attr-defined]
 SessionRefDep = Annotated[SessionRef, Depends(any_session)]
 
 
-def require_recent_mfa(
-    max_age_s: int | None = None,
-) -> Callable[[Principal, Settings], Awaitable[Principal]]:
+def require_recent_mfa(max_age_s: int | None = None) -> Callable[[Principal, Settings], Principal]:
     """A route dependency: the caller completed MFA within `max_age_s` seconds (step-up); None
     reads identity.mfa.step_up_max_age_s."""
 
-    async def check(principal: PrincipalDep, settings: SettingsDep) -> Principal:
+    def check(principal: PrincipalDep, settings: SettingsDep) -> Principal:  # pages call it too
         return check_step_up(principal, settings.identity.mfa, max_age_s)
 
     check.max_mfa_age_s = max_age_s  # type: ignore[attr-defined]
