@@ -21,7 +21,7 @@ import aiosqlite
 import httpx
 from sqlalchemy import event
 from tests.conftest import create_schema, make_settings
-from tests.factories import make_caller, complete_training
+from tests.factories import complete_training, make_caller
 
 from bench._common import pct
 from limner.components import build_components
