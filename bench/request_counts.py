@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ def instrument(engine: Any, tally: Tally) -> None:
 
     event.listen(engine.sync_engine, "before_cursor_execute", on_execute)
     event.listen(engine.sync_engine, "begin", on_begin)
-    original = aiosqlite.Connection._execute
+    original: Callable[..., Awaitable[Any]] = aiosqlite.Connection._execute  # every hand-off to its thread
 
     async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
         tally.hops += 1
