@@ -10,7 +10,7 @@ It passes only for a session whose last MFA is at most `max_age_s` old; otherwis
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -30,7 +30,7 @@ from limner.settings import Settings
 ANY_SESSION = "session"
 
 
-def get_components(request: Request) -> Components:
+async def get_components(request: Request) -> Components:
     components: Components = request.app.state.components
     return components
 
@@ -38,7 +38,7 @@ def get_components(request: Request) -> Components:
 ComponentsDep = Annotated[Components, Depends(get_components)]
 
 
-def get_settings(components: ComponentsDep) -> Settings:
+async def get_settings(components: ComponentsDep) -> Settings:
     return components.settings
 
 
@@ -53,7 +53,7 @@ async def get_session(components: ComponentsDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
-def request_id(request: Request) -> str:
+async def request_id(request: Request) -> str:
     value: str = request.state.request_id
     return value
 
@@ -75,7 +75,7 @@ def identity_context(components: Components) -> IdentityContext:
     )
 
 
-def get_identity(components: ComponentsDep) -> IdentityContext:
+async def get_identity(components: ComponentsDep) -> IdentityContext:
     return identity_context(components)
 
 
@@ -89,10 +89,10 @@ async def get_principal(request: Request, identity: IdentityDep) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require(permission: str) -> Callable[[Principal], Principal]:
+def require(permission: str) -> Callable[[Principal], Awaitable[Principal]]:
     """A route dependency that refuses callers without `permission` (403 naming it)."""
 
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:
         if not principal.can(permission):
             raise PermissionDeniedError(f"You lack the permission '{permission}'.")
         return principal
@@ -114,7 +114,7 @@ def require_recent_mfa(max_age_s: int | None = None) -> Callable[[Principal, Set
     """A route dependency: the caller completed MFA within `max_age_s` seconds (step-up); None
     reads identity.mfa.step_up_max_age_s."""
 
-    def check(principal: PrincipalDep, settings: SettingsDep) -> Principal:
+    def check(principal: PrincipalDep, settings: SettingsDep) -> Principal:  # pages call it too
         return check_step_up(principal, settings.identity.mfa, max_age_s)
 
     check.max_mfa_age_s = max_age_s  # type: ignore[attr-defined]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.components import Components
+from limner.db import reading
 from limner.education.schemas import TrainingStatus
 from limner.education.status import training_status
 from limner.errors import TrainingRequired
@@ -31,15 +32,21 @@ async def status_in(session: AsyncSession, c: Components, principal: Principal) 
 
 
 async def status_for(c: Components, principal: Principal) -> TrainingStatus:
-    async with c.sessions() as session:
+    async with reading(c.sessions) as session:
         return await status_in(session, c, principal)
 
 
 async def require_training(c: Components, principal: Principal) -> None:
     """Raise TrainingRequired (403 training_required, with the link) for an untrained person."""
+    async with reading(c.sessions) as session:
+        await check_training(session, c, principal)
+
+
+async def check_training(session: AsyncSession, c: Components, principal: Principal) -> None:
+    """The gate inside the caller's (read) transaction, so a request can share one with other reads."""
     if is_exempt(c, principal):
         return
-    status = await status_for(c, principal)
+    status = await status_in(session, c, principal)
     if not status.complete:
         raise TrainingRequired(
             "Before you generate images, acknowledge the acceptable-use policy and pass the required "

@@ -29,23 +29,34 @@ async def create_generation(
     status: GenerationStatus,
     **fields: Any,
 ) -> Generation:
+    row = Generation(
+        **generation_values(owner_id=owner_id, data_key=data_key, prompt=prompt, status=status, **fields)
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+def generation_values(
+    *, owner_id: str, data_key: bytes, prompt: str | None, status: GenerationStatus, **fields: Any
+) -> dict[str, Any]:
+    """A new generation's column values (a fresh id, the sealed prompt, its HMAC, the creation time),
+    written now by `create_generation` or later, with the result, by the flow's closing transaction."""
     generation_id = new_id()
     sealed = (
         seal_value(data_key, owner_id=owner_id, value_id=f"{generation_id}:prompt", data=prompt.encode())
         if prompt is not None
         else None
     )
-    row = Generation(
-        id=generation_id,
-        owner_id=owner_id,
-        status=status,
-        prompt_sealed=sealed,
-        prompt_hmac=prompt_hmac(data_key, prompt) if prompt is not None else None,
+    return {
+        "id": generation_id,
+        "owner_id": owner_id,
+        "status": status,
+        "prompt_sealed": sealed,
+        "prompt_hmac": prompt_hmac(data_key, prompt) if prompt is not None else None,
+        "created_at": utcnow(),
         **fields,
-    )
-    session.add(row)
-    await session.flush()
-    return row
+    }
 
 
 async def get_generation(session: AsyncSession, generation_id: str) -> Generation:

@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import Any, Protocol, assert_never
 
 from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from limner.db import insert_if_absent
 from limner.errors import UnavailableError
 from limner.usage.config import CounterStoreConfig, DatabaseCounterConfig, RedisCounterConfig
 from limner.usage.models import UsageCounter
@@ -46,13 +46,17 @@ class _Exceeded(Exception):
 
 
 class DatabaseCounterStore:
-    """UPDATE ... SET used = used + n WHERE used + n <= limit: the row lock makes it exact on
-    PostgreSQL, and SQLite's BEGIN IMMEDIATE serialises writers."""
+    """One statement per counter: INSERT ... ON CONFLICT DO UPDATE SET used = used + n WHERE
+    used + n <= limit. The row lock makes it exact on PostgreSQL, and SQLite's BEGIN IMMEDIATE
+    serialises writers; a row count of 0 means the limit would be passed."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
 
     async def try_add(self, items: Sequence[CounterItem]) -> CounterItem | None:
+        too_big = next((item for item in items if item.amount > item.limit), None)
+        if too_big is not None:  # a new row would take it past its limit: refused without a write
+            return too_big
         try:
             async with self.sessions.begin() as session:
                 for item in sorted(items, key=lambda i: i.key):  # one lock order: no deadlocks
@@ -62,13 +66,13 @@ class DatabaseCounterStore:
         return None
 
     async def _add(self, session: AsyncSession, item: CounterItem) -> None:
-        values = {"key": item.key, "used": 0, "expires_at": item.expires_at}
-        await insert_if_absent(session, UsageCounter, values)
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        new = insert(UsageCounter).values(key=item.key, used=item.amount, expires_at=item.expires_at)
+        total = UsageCounter.used + new.excluded.used
         result = await session.execute(
-            update(UsageCounter)
-            .where(UsageCounter.key == item.key, UsageCounter.used + item.amount <= item.limit)
-            .values(used=UsageCounter.used + item.amount)
-            .execution_options(synchronize_session=False)
+            new.on_conflict_do_update(
+                index_elements=[UsageCounter.key], set_={"used": total}, where=total <= item.limit
+            )
         )
         if not getattr(result, "rowcount", 0):
             raise _Exceeded(item)

@@ -55,7 +55,13 @@ async def reserve(
     c: QuotaContext, principal: Principal, spec: ModelSpec, request: ImageRequest
 ) -> Reservation:
     """Count `request.n` images against every quota and budget that applies; raise
-    QuotaExceededError (429, with retry-after and the reset time) when one would be exceeded."""
+    QuotaExceededError (429, with retry-after and the reset time) when one would be exceeded.
+
+    This is the one write before the upstream call, on purpose: a check now and a count with the
+    result would let concurrent requests all pass the same check and overspend. The store's add is
+    atomic and cheap instead (one conditional upsert per counter, or one Redis script). A failed
+    request gives it back (`release`); a crash keeps it counted, since the upstream may have billed
+    the images already."""
     items = plan(c.quota_settings, principal, spec, request, utcnow())
     if items:
         failed = await c.counters.try_add(items)

@@ -1,7 +1,9 @@
 """Integration test: kill -9 a real `limner serve` mid-generation; the janitor and verifier recover.
 
-After the crash no record points at a missing blob, the janitor fails the stuck generations and
-removes orphan blobs, and `limner audit verify` still passes."""
+A generation is written in one transaction at its end, so after the crash nothing of the interrupted
+requests is in the database (no row, no audit event, nothing half-written), everything committed
+before is intact, no record points at a missing blob, the janitor removes orphan blobs, and
+`limner audit verify` still passes."""
 
 from __future__ import annotations
 
@@ -77,12 +79,18 @@ async def _fire(client: httpx.AsyncClient) -> list[asyncio.Task[httpx.Response]]
     return slow
 
 
-def _records_and_blobs(data_dir: Path) -> tuple[set[str], set[str], int]:
+def _records_and_blobs(data_dir: Path) -> tuple[set[str], set[str], dict[str, int]]:
     with sqlite3.connect(data_dir / "limner.db") as db:
         records = {row[0] for row in db.execute("SELECT id FROM images")}
-        pending = db.execute("SELECT count(*) FROM generations WHERE status = 'pending'").fetchone()[0]
+        statuses = dict(db.execute("SELECT status, count(*) FROM generations GROUP BY status").fetchall())
     blobs = {p.name for p in (data_dir / "blobs").glob("*/*")}
-    return records, blobs, pending
+    return records, blobs, statuses
+
+
+def _image_events(data_dir: Path) -> dict[str, int]:
+    with sqlite3.connect(data_dir / "limner.db") as db:
+        query = "SELECT action, count(*) FROM audit_events WHERE action LIKE 'image.%' GROUP BY action"
+        return dict(db.execute(query).fetchall())
 
 
 async def test_kill_9_mid_generation_then_janitor_and_verify(tmp_path: Path) -> None:
@@ -116,9 +124,11 @@ async def test_kill_9_mid_generation_then_janitor_and_verify(tmp_path: Path) -> 
             server.kill()
         log.close()
 
-    records, blobs, pending = _records_and_blobs(data_dir)
+    records, blobs, statuses = _records_and_blobs(data_dir)
     assert records <= blobs, "a record points at a missing blob"
-    assert (len(records), pending) == (3, 4)
+    # The three finished requests are whole; the four interrupted ones left nothing behind.
+    assert (len(records), statuses) == (3, {"completed": 3})
+    assert _image_events(data_dir) == {"image.generate.requested": 3, "image.generated": 3}
     # A crash between writing a blob and its record leaves an orphan: plant one as such a crash would.
     orphan = data_dir / "blobs" / "de" / "deadbeef00000000"
     orphan.parent.mkdir(exist_ok=True)
@@ -130,9 +140,9 @@ async def test_kill_9_mid_generation_then_janitor_and_verify(tmp_path: Path) -> 
     assert swept.returncode == 0, swept.stderr
     report = json.loads(swept.stdout)
     assert report["orphans_deleted"] == 1
-    assert len(report["abandoned"]) == 4
-    records, blobs, pending = _records_and_blobs(data_dir)
-    assert (records == blobs, pending) == (True, 0)
+    assert report["abandoned"] == []  # no generation is left pending
+    records, blobs, statuses = _records_and_blobs(data_dir)
+    assert (records == blobs, statuses) == (True, {"completed": 3})
 
     verify = _limner("audit", "verify", "--json", "--data-dir", str(data_dir))
     assert verify.returncode == 0, verify.stdout

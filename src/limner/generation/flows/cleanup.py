@@ -1,4 +1,5 @@
-"""Crash clean-up: blobs no record points at, and generations a crash left `pending`."""
+"""Crash clean-up: blobs no record points at (a generation is written in one transaction at its end, so
+a crash leaves only those), and generations left `pending` by versions that wrote them in two."""
 
 from __future__ import annotations
 

@@ -1,19 +1,21 @@
 """Before the backend: authorise, validate, check the prompt (and input images) against policy, then
-record the request (transaction 1). A block or a review hold raises here, before any response starts."""
+open the request: a block or a review hold is recorded and raises here, before any response starts;
+an allowed request is written later, with its result (run.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner import observe
 from limner.audit.schemas import AuditAction
-from limner.audit.service import record
+from limner.audit.service import NewEvent, record_many
 from limner.components import Components
 from limner.db import reading
-from limner.education.flows import require_training
-from limner.errors import ContentPolicyViolation, HeldForReview, PermissionDeniedError
+from limner.education.flows import check_training
+from limner.errors import ContentPolicyViolation, HeldForReview, LimnerError, PermissionDeniedError
 from limner.generation import service
 from limner.generation.flows.images import ImageChecks, check_images
 from limner.generation.validation import Resolved, resolve
@@ -21,7 +23,7 @@ from limner.http import request_client
 from limner.identity.schemas import Permission, Principal
 from limner.imaging.actions import Action
 from limner.imaging.catalog import ModelSpec, find_model
-from limner.imaging.records import GenerationStatus
+from limner.imaging.records import Generation, GenerationStatus
 from limner.imaging.requests import REQUEST_PARAMS, GenerationInput, ImageRequest
 from limner.policy.schemas import Decision, PolicyContext
 from limner.provenance.base import SourceImage
@@ -43,11 +45,31 @@ class Lineage:
 
 
 @dataclass(frozen=True, slots=True)
+class Unwritten:
+    """An allowed request not yet in the database: its generation row's values and its "requested"
+    event, written together with the outcome (one write transaction per generation). A crash before
+    that commit leaves nothing behind but, at most, an orphan blob for the vault janitor."""
+
+    values: dict[str, Any]
+    requested: NewEvent
+
+    def add(self, session: AsyncSession) -> Generation:
+        """Add the row to the caller's transaction (a fresh object each time: a failed transaction
+        may be followed by another). It is inserted at the next flush, after the caller set its
+        outcome (one INSERT, no UPDATE) and before the rows that point at it (the flush orders
+        tables by their foreign keys). The caller records `requested` with its own events."""
+        row = Generation(**self.values)
+        session.add(row)
+        return row
+
+
+@dataclass(frozen=True, slots=True)
 class Opened:
     generation_id: str
     data_key: bytes
     decision: Decision
     source: SourceImage | None = None
+    unwritten: Unwritten | None = None  # None: the row exists already (a request resumed after review)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +93,7 @@ async def prepare_generation(
     """Everything before the backend; a block or a hold raises here, before any response starts."""
     spec = find_model(c.settings.generation.models, inp.model or default_model(c))
     authorize(principal, spec, inp)
-    await require_training(c, principal)  # acceptable-use policy and training, before anything else
+    key = await trained_owner_key(c, principal)  # the training gate comes before anything else
     resolved = resolve(spec, inp)
     decision = await check_text(c, principal, inp.prompt, stage=_stage(inp))
     if inp.images:
@@ -82,6 +104,7 @@ async def prepare_generation(
     opened = await _open(
         c,
         principal,
+        key,
         spec,
         resolved.request,
         resolved.response_format,
@@ -168,6 +191,7 @@ def _status_for(decision: Decision) -> GenerationStatus:
 async def _open(
     c: Components,
     principal: Principal,
+    key: bytes,
     spec: ModelSpec,
     request: ImageRequest,
     response_format: str,
@@ -175,60 +199,75 @@ async def _open(
     request_id: str,
     lineage: Lineage,
 ) -> Opened:
-    """Transaction 1: the request, its sealed prompt, the decision, a review item if held, an audit event."""
-    categories = list(decision.categories)
-    key = await owner_data_key(c, principal.user_id)
+    """The request, its sealed prompt, the decision and its "requested" audit event. An allowed request
+    writes nothing yet: the row and its event are written with the result, in the flow's one write
+    transaction (run.py). A block or a review hold is written here, in one transaction, and raises."""
+    values = service.generation_values(
+        owner_id=principal.user_id,
+        data_key=key,
+        prompt=request.prompt,
+        status=_status_for(decision),
+        api_key_id=principal.api_key_id,
+        request_id=request_id,
+        operation=request.operation,
+        model=spec.id,
+        params=request_params(request, response_format),
+        decision=decision.action.value,
+        categories=list(decision.categories),
+        policy_version=decision.policy_version,
+        parent_image_id=lineage.parent_image_id,
+        again_of=lineage.again_of,
+    )
+    unwritten = Unwritten(values, _requested(principal, spec, request, decision, request_id, lineage, values))
+    if decision.action not in (Action.BLOCK, Action.REVIEW):
+        return Opened(values["id"], key, decision, lineage.source, unwritten)
     async with c.sessions.begin() as session:
-        row = await service.create_generation(
-            session,
-            owner_id=principal.user_id,
-            data_key=key,
-            prompt=request.prompt,
-            status=_status_for(decision),
-            api_key_id=principal.api_key_id,
-            request_id=request_id,
-            operation=request.operation,
-            model=spec.id,
-            params=request_params(request, response_format),
-            decision=decision.action.value,
-            categories=categories,
-            policy_version=decision.policy_version,
-            parent_image_id=lineage.parent_image_id,
-            again_of=lineage.again_of,
-        )
-        await record(
-            session,
-            action=AuditAction(f"image.{request.operation}.requested"),
-            actor_id=principal.user_id,
-            subject_type="generation",
-            subject_id=row.id,
-            request_id=request_id,
-            outcome=decision.action.value,
-            data={
-                "model": spec.id,
-                "params": row.params,
-                "prompt_hmac": row.prompt_hmac,
-                "categories": categories,
-                "policy_version": decision.policy_version,
-                "api_key_id": principal.api_key_id,
-                "client": request_client(),
-                **({"parent_image_id": lineage.parent_image_id} if lineage.parent_image_id else {}),
-            },
-        )
+        row = unwritten.add(session)
+        await record_many(session, [unwritten.requested])
         review_id = await _hold_if_needed(c, session, row.id, principal, request, key, decision, request_id)
-    _raise_if_stopped(decision, categories, review_id)
-    return Opened(row.id, key, decision, lineage.source)
+    raise _refusal(decision, list(decision.categories), review_id)
 
 
-async def owner_data_key(c: Components, owner_id: str) -> bytes:
-    """Unwrapped before the write transaction: with a Vault transit key provider it is a network call.
+def _requested(
+    principal: Principal,
+    spec: ModelSpec,
+    request: ImageRequest,
+    decision: Decision,
+    request_id: str,
+    lineage: Lineage,
+    values: dict[str, Any],
+) -> NewEvent:
+    return NewEvent(
+        action=AuditAction(f"image.{request.operation}.requested"),
+        actor_id=principal.user_id,
+        subject_type="generation",
+        subject_id=values["id"],
+        request_id=request_id,
+        outcome=decision.action.value,
+        data={
+            "model": spec.id,
+            "params": values["params"],
+            "prompt_hmac": values["prompt_hmac"],
+            "categories": list(decision.categories),
+            "policy_version": decision.policy_version,
+            "api_key_id": principal.api_key_id,
+            "client": request_client(),
+            **({"parent_image_id": lineage.parent_image_id} if lineage.parent_image_id else {}),
+        },
+    )
+
+
+async def trained_owner_key(c: Components, principal: Principal) -> bytes:
+    """One read transaction (no write lock on SQLite) for the training gate and the owner's data key,
+    unwrapped before any write transaction: with a Vault transit key provider it is a network call.
     Only an owner's first request creates (and wraps) the key, in its own short transaction."""
     async with reading(c.sessions) as session:
-        key = await existing_data_key(session, c.key_provider, owner_id=owner_id)
+        await check_training(session, c, principal)  # acceptable-use policy and training
+        key = await existing_data_key(session, c.key_provider, owner_id=principal.user_id)
     if key is not None:
         return key
     async with c.sessions.begin() as session:  # first use, or a destroyed key: data_key_for says which
-        return await data_key_for(session, c.key_provider, owner_id=owner_id)
+        return await data_key_for(session, c.key_provider, owner_id=principal.user_id)
 
 
 async def _hold_if_needed(
@@ -258,14 +297,15 @@ async def _hold_if_needed(
     return item.id
 
 
-def _raise_if_stopped(decision: Decision, categories: list[str], review_id: str | None) -> None:
-    if decision.action is Action.BLOCK:
-        raise ContentPolicyViolation(blocked_message(decision.explanation, categories), categories=categories)
-    if review_id is not None:
-        raise HeldForReview(
-            "This request was held for human review. You will be notified of the decision.",
-            review_id=review_id,
+def _refusal(decision: Decision, categories: list[str], review_id: str | None) -> LimnerError:
+    if decision.action is Action.BLOCK or review_id is None:
+        return ContentPolicyViolation(
+            blocked_message(decision.explanation, categories), categories=categories
         )
+    return HeldForReview(
+        "This request was held for human review. You will be notified of the decision.",
+        review_id=review_id,
+    )
 
 
 def blocked_message(explanation: str, categories: list[str]) -> str:

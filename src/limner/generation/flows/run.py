@@ -1,15 +1,21 @@
-"""After the request is recorded: backend → revised-prompt policy → image checks → provenance →
-encrypted storage → completion (transaction 2). No transaction is held across an upstream call, and
-any failure on the way is recorded on the generation and gives the quota reservation back."""
+"""After the request is opened: backend → revised-prompt policy → image checks → provenance →
+encrypted storage → completion. One write transaction per generation in the common case: the request,
+its images, its audit events and its completion are committed together at the end (`_close`), or the
+request and its failure (`_fail`); nothing is written before the upstream call but the quota
+reservation. No transaction is held across an upstream call, and any failure on the way gives the
+quota reservation back. A crash before the commit leaves no row (an orphan blob at most, which the
+vault janitor collects)."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from limner import observe
 from limner.audit.schemas import AuditAction
-from limner.audit.service import record
+from limner.audit.service import NewEvent, record_many
 from limner.components import Components
 from limner.errors import ContentPolicyViolation, HeldForReview, LimnerError
 from limner.generation import service
@@ -28,7 +34,7 @@ from limner.generation.schemas import DeliveredImage, GenerationOutcome
 from limner.identity.schemas import Principal
 from limner.imaging.actions import Action
 from limner.imaging.catalog import ModelSpec
-from limner.imaging.records import GenerationStatus
+from limner.imaging.records import Generation, GenerationStatus
 from limner.imaging.requests import GenerationInput, ImageRequest
 from limner.review import service as review
 from limner.usage import quotas
@@ -122,14 +128,14 @@ async def _call_backend(
 async def _fail(
     c: Components, opened: Opened, principal: Principal, request_id: str, exc: Exception, upstream_ms: float
 ) -> None:
+    """The failure, with the request itself if it was not written yet, in one transaction."""
     blocked = isinstance(exc, ContentPolicyViolation)
     status = GenerationStatus.BLOCKED if blocked else GenerationStatus.FAILED
     code, http_status = (exc.code, exc.status) if isinstance(exc, LimnerError) else ("server_error", 500)
     async with c.sessions.begin() as session:
-        row = await service.get_generation(session, opened.generation_id)
+        row, requested = await _generation(session, opened)
         service.finish(row, status=status, upstream_ms=upstream_ms, error_code=code)
-        await record(
-            session,
+        failed = NewEvent(
             action=AuditAction.IMAGE_FAILED,
             actor_id=principal.user_id,
             subject_type="generation",
@@ -138,6 +144,16 @@ async def _fail(
             outcome=status,
             data={"code": code, "status": http_status, "upstream_ms": round(upstream_ms, 1)},
         )
+        await record_many(session, [*requested, failed])
+
+
+async def _generation(session: AsyncSession, opened: Opened) -> tuple[Generation, list[NewEvent]]:
+    """The generation row in this transaction and the events to record before the outcome's: a new
+    request's row is inserted now and its "requested" event comes first; a request resumed after
+    review was written when it was held."""
+    if opened.unwritten is not None:
+        return opened.unwritten.add(session), [opened.unwritten.requested]
+    return await service.get_generation(session, opened.generation_id), []
 
 
 async def _check_revised(c: Components, principal: Principal, result: BackendResult) -> None:
@@ -164,19 +180,19 @@ async def _close(
     request_id: str,
     checks: ImageChecks,
 ) -> str | None:
-    """Transaction 2: image records, the sealed revised prompt, completion (or an image review) and
+    """The flow's write transaction: the generation row and its "requested" event (unless resumed
+    after review), image records, the sealed revised prompt, completion (or an image review) and
     audit. Returns the review item's id when the images were held."""
     held = checks.action is Action.REVIEW
     async with c.sessions.begin() as session:
-        row = await service.get_generation(session, opened.generation_id)
+        row, requested = await _generation(session, opened)
         revised = next((img.revised_prompt for img in result.images if img.revised_prompt), None)
         if revised:
             service.seal_revised_prompt(row, opened.data_key, revised)
         session.add_all([s.record for s in stored])
         status = GenerationStatus.HELD if held else GenerationStatus.COMPLETED
         service.finish(row, status=status, upstream_ms=upstream_ms)
-        await record(
-            session,
+        outcome = NewEvent(
             action=AuditAction.IMAGE_HELD if held else AuditAction.IMAGE_GENERATED,
             actor_id=principal.user_id,
             subject_type="generation",
@@ -189,6 +205,7 @@ async def _close(
                 "revised_prompt_hmac": prompt_hmac(opened.data_key, revised) if revised else None,
             },
         )
+        await record_many(session, [*requested, outcome])
         if not held:
             return None
         item = await review.enqueue(
