@@ -10,12 +10,14 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 import httpx
 import pytest
+
+from tests.modes import server_variables
 
 LIMNER = [sys.executable, "-m", "limner.cli"]
 
@@ -28,6 +30,7 @@ class LiveServer:
     admin_email: str
     admin_password: str
     api_key: str
+    env: dict[str, str] = field(default_factory=dict)  # what the server's process was given
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -36,6 +39,7 @@ class LiveServer:
             text=True,
             timeout=120,
             check=False,
+            env=self.env,
         )
 
 
@@ -76,10 +80,18 @@ def serve(
 ) -> Iterator[S]:
     """`limner init` in root/data (the admin trained and `config` appended to config.toml if asked), then
     `limner serve` on a free port of `host` until the block ends; the server's log is root/server.log.
-    A host name other than 127.0.0.1 becomes the public URL (passkeys need `localhost` as their RP id)."""
+    A host name other than 127.0.0.1 becomes the public URL (passkeys need `localhost` as their RP id).
+    In cluster mode the server has a PostgreSQL database and Redis prefix of its own (tests/modes.py)."""
+    with server_variables() as variables:
+        yield from _serve(root, server, {**variables, **(env or {})}, host, train_admin, config)
+
+
+def _serve(
+    root: Path, server: type[S], env: dict[str, str], host: str, train_admin: bool, config: str
+) -> Iterator[S]:
     data_dir, log_path, port = root / "data", root / "server.log", free_port()
     base_url = f"http://{host}:{port}"
-    full_env = {**os.environ, "LIMNER_SERVER__PORT": str(port), **(env or {})}
+    full_env = {**os.environ, "LIMNER_SERVER__PORT": str(port), **env}
     if host != "127.0.0.1":
         full_env["LIMNER_SERVER__PUBLIC_URL"] = base_url
     init = subprocess.run(
@@ -107,7 +119,13 @@ def serve(
         try:
             wait_ready(base_url, proc, timeout_s=180)  # a loaded machine starts slowly
             yield server(
-                base_url, data_dir, log_path, creds["admin_email"], creds["admin_password"], creds["api_key"]
+                base_url,
+                data_dir,
+                log_path,
+                creds["admin_email"],
+                creds["admin_password"],
+                creds["api_key"],
+                full_env,
             )
         finally:
             proc.terminate()
