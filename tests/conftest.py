@@ -112,7 +112,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 @pytest.fixture(autouse=True)
 def test_mode_databases(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Cluster mode: the test's Redis keys and PostgreSQL databases are dropped when it ends. Outside
-    tests/unit, the `limner` commands a test runs (in process or not) see the database of tmp_path/data."""
+    tests/unit, the `limner` commands a test runs (in process or not) see the database of tmp_path/data,
+    unless the module gave them one (tests.modes.cluster_environment)."""
     if current_mode() == "embedded":
         yield
         return

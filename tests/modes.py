@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import uuid
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -84,6 +85,14 @@ class Cluster:
             self.by_dir[key] = self.create_database()
         return asyncpg_url(self.by_dir[key])
 
+    def copy_database(self, source: Path, copy: Path) -> None:
+        """Give data dir `copy` a copy of `source`'s database, as a backup would (nobody may be connected)."""
+        self._count += 1
+        name = f"{self.session}_{self._count}"
+        original = self.by_dir[source.resolve()]
+        self._run(_admin(f'CREATE DATABASE "{name}" TEMPLATE "{original}" STRATEGY WAL_LOG'))
+        self.by_dir[copy.resolve()] = name
+
     def create_database(self) -> str:
         """A new database at the migrations' head; the caller drops it (drop_database)."""
         self._count += 1
@@ -132,6 +141,13 @@ class Cluster:
 
     def _run(self, coro: Coroutine[Any, Any, T]) -> T:
         return self._thread.submit(asyncio.run, coro).result()
+
+
+def back_up(data_dir: Path, backup: Path) -> None:
+    """The nightly backup of a data dir without its keys: the files, and in cluster mode its database."""
+    shutil.copytree(data_dir, backup)
+    if current_mode() == "cluster":
+        cluster().copy_database(data_dir, backup)
 
 
 def run_sql(url: str, statement: str, **params: object) -> list[tuple[Any, ...]]:
