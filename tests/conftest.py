@@ -25,7 +25,15 @@ from limner.settings import Settings
 from limner.vault.key_providers import default_key_path
 from limner.vault.key_providers.local import LocalKeyProvider
 from tests.factories import Caller, make_caller
-from tests.modes import PG_ADMIN_URL, Cluster, cluster, current_mode, missing_services, set_cluster
+from tests.modes import (
+    PG_ADMIN_URL,
+    Cluster,
+    asyncpg_url,
+    cluster,
+    current_mode,
+    missing_services,
+    set_cluster,
+)
 
 TEST_SECRET = "test-secret-" + "x" * 40
 
@@ -183,10 +191,10 @@ def pg_fresh_database() -> Iterator[str]:
 
 
 def _pg_database() -> Iterator[str]:
-    name = f"limner_test_{uuid.uuid4().hex[:10]}"
+    name = f"limner_t{os.getpid()}_{uuid.uuid4().hex[:10]}"  # tests.modes drops it if the run is killed
     asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
     try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{name}"
+        yield asyncpg_url(name)
     finally:
         asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
