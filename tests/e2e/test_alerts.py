@@ -69,13 +69,13 @@ def test_blocked_burst_raises_probing_and_the_webhook_arrives(tmp_path: Path, re
         deadline = time.monotonic() + 180
         while not receiver.received and time.monotonic() < deadline:
             time.sleep(0.2)
+        listed = server.cli("alerts", "list", "--status", "open", "--json")
     [(hook_headers, body)] = receiver.received
     payload = Webhook(SECRET).verify(body, hook_headers)
     alert = payload["data"]
     assert (payload["type"], alert["rule"], alert["severity"]) == ("alert.raised", "probing", "high")
     assert len(alert["evidence"]) == 5
     assert "AKIA" not in body.decode()
-    listed = server.cli("alerts", "list", "--status", "open", "--json")
     assert listed.returncode == 0, listed.stderr
     assert [a["id"] for a in json.loads(listed.stdout)] == [alert["id"]]
     assert "AKIA" not in (tmp_path / "server.log").read_text()
