@@ -33,6 +33,7 @@ from tests.modes import (
     current_mode,
     missing_services,
     set_cluster,
+    shared_environment,
 )
 
 TEST_SECRET = "test-secret-" + "x" * 40
@@ -121,12 +122,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def test_mode_databases(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Cluster mode: the test's Redis keys and PostgreSQL databases are dropped when it ends. Outside
     tests/unit, the `limner` commands a test runs (in process or not) see the database of tmp_path/data,
-    unless the module gave them one (tests.modes.cluster_environment)."""
+    unless the test uses the `data_dir` a module shares (tests.modes.cluster_environment)."""
     if current_mode() == "embedded":
         yield
         return
     c = cluster()
-    if "tests/unit/" not in request.node.nodeid and "LIMNER_DATABASE__URL" not in os.environ:
+    shared = shared_environment() and "data_dir" in request.fixturenames
+    if "tests/unit/" not in request.node.nodeid and not shared:
         data_dir: Path = request.getfixturevalue("tmp_path") / "data"
         monkeypatch.setenv("LIMNER_DATABASE__URL", c.database_for(data_dir))
     yield

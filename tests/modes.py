@@ -189,12 +189,25 @@ def server_variables() -> Iterator[dict[str, str]]:
 
 @contextmanager
 def cluster_environment() -> Iterator[None]:
-    """server_variables() put in os.environ for a block, for a module's data dir that in-process `limner`
-    commands share across tests (the tests inside the block keep it instead of one of their own)."""
+    """server_variables() put in os.environ for a block, for a module's `data_dir` fixture that in-process
+    `limner` commands share across tests: the module's tests that use `data_dir` keep it, the others get
+    one of their own (tests/conftest.py)."""
     with server_variables() as variables, pytest.MonkeyPatch.context() as patch:
         for name, value in variables.items():
             patch.setenv(name, value)
-        yield
+        _shared.append(True)
+        try:
+            yield
+        finally:
+            _shared.pop()
+
+
+_shared: list[bool] = []
+
+
+def shared_environment() -> bool:
+    """True inside cluster_environment(): a module's tests that use its `data_dir` share its database."""
+    return bool(_shared)
 
 
 def delete_keys(prefixes: list[str]) -> None:
