@@ -37,9 +37,11 @@ run: $(VENV)/.installed
 # Branch coverage: 95 overall (pyproject's fail_under), 100 for the envelope crypto and the audit chain.
 FULL_COVERAGE = src/limner/vault/crypto.py,src/limner/audit/chain.py,src/limner/audit/signing.py
 
+# The whole suite twice: embedded (SQLite, with coverage), then cluster (PostgreSQL and Redis; tests/modes.py).
 test: dev
 	$(VENV)/bin/pytest -m 'e2e or not e2e' -p no:cacheprovider --cov --cov-report=term
 	$(VENV)/bin/coverage report --include='$(FULL_COVERAGE)' --fail-under=100
+	LIMNER_TEST_MODE=cluster $(VENV)/bin/pytest -m 'e2e or not e2e' -p no:cacheprovider -q
 
 check: dev
 	$(VENV)/bin/ruff check src tests bench scripts

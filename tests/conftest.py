@@ -1,4 +1,5 @@
-"""Shared fixtures: test Settings objects (never os.environ), components on a fresh database, app, clients."""
+"""Shared fixtures: test Settings objects (never os.environ), components on a fresh database, app, clients.
+LIMNER_TEST_MODE (tests/modes.py) picks the databases: SQLite in each data dir, or PostgreSQL and Redis."""
 
 from __future__ import annotations
 
@@ -24,8 +25,17 @@ from limner.settings import Settings
 from limner.vault.key_providers import default_key_path
 from limner.vault.key_providers.local import LocalKeyProvider
 from tests.factories import Caller, make_caller
+from tests.modes import (
+    PG_ADMIN_URL,
+    Cluster,
+    asyncpg_url,
+    cluster,
+    current_mode,
+    missing_services,
+    set_cluster,
+    shared_environment,
+)
 
-PG_ADMIN_URL = os.environ.get("LIMNER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 TEST_SECRET = "test-secret-" + "x" * 40
 
 
@@ -64,8 +74,65 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
     # Image stages in threads: a process pool per test would cost seconds; tests/integration/generation/
     # test_image_workers.py and the e2e server run the worker processes.
     values["server"] = {"image_workers": 0, **dict(overrides.pop("server", None) or {})}  # type: ignore[call-overload]
+    if current_mode() == "cluster":
+        _use_cluster(data_dir, overrides)
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def _use_cluster(data_dir: Path, overrides: dict[str, object]) -> None:
+    """PostgreSQL for the data dir and Redis for the quota counters, unless the test chose its own."""
+    c = cluster()
+    if "database" not in overrides:
+        overrides["database"] = {"url": c.database_for(data_dir)}
+    identity = dict(overrides.get("identity") or {})  # type: ignore[call-overload]
+    quotas = dict(identity.get("quotas") or {})
+    if "store" not in quotas:
+        quotas["store"] = {"kind": "redis", "prefix": c.redis_prefix()}
+        overrides["identity"] = {**identity, "quotas": quotas}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if current_mode() == "embedded":
+        return
+    missing = missing_services()
+    if missing:
+        pytest.exit("cluster mode (LIMNER_TEST_MODE=cluster) needs " + " and ".join(missing), returncode=1)
+    started = Cluster()
+    started.drop_leftovers()
+    set_cluster(started)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Cluster mode leaves out the tests of SQLite itself (marked sqlite_only): nothing to test there."""
+    if current_mode() == "embedded":
+        return
+    sqlite_only = [item for item in items if item.get_closest_marker("sqlite_only")]
+    if sqlite_only:
+        config.hook.pytest_deselected(items=sqlite_only)
+        items[:] = [item for item in items if not item.get_closest_marker("sqlite_only")]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if current_mode() == "cluster":
+        set_cluster(None)
+
+
+@pytest.fixture(autouse=True)
+def test_mode_databases(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Cluster mode: the test's Redis keys and PostgreSQL databases are dropped when it ends. Outside
+    tests/unit, the `limner` commands a test runs (in process or not) see the database of tmp_path/data,
+    unless the test uses the `data_dir` a module shares (tests.modes.cluster_environment)."""
+    if current_mode() == "embedded":
+        yield
+        return
+    c = cluster()
+    shared = shared_environment() and "data_dir" in request.fixturenames
+    if "tests/unit/" not in request.node.nodeid and not shared:
+        data_dir: Path = request.getfixturevalue("tmp_path") / "data"
+        monkeypatch.setenv("LIMNER_DATABASE__URL", c.database_for(data_dir))
+    yield
+    c.end_test()
 
 
 async def create_schema(engine: AsyncEngine) -> None:
@@ -126,10 +193,10 @@ def pg_fresh_database() -> Iterator[str]:
 
 
 def _pg_database() -> Iterator[str]:
-    name = f"limner_test_{uuid.uuid4().hex[:10]}"
+    name = f"limner_t{os.getpid()}_{uuid.uuid4().hex[:10]}"  # tests.modes drops it if the run is killed
     asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
     try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{name}"
+        yield asyncpg_url(name)
     finally:
         asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 

@@ -28,6 +28,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from limner.errors import InvalidRequestError
+
 READ_ONLY = "limner_read_only"
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -81,8 +83,21 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
-        return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True)
+    else:
+        engine = create_async_engine(url, echo=echo, pool_pre_ping=True)
+    event.listen(engine.sync_engine, "before_cursor_execute", _refuse_nul)
+    return engine
+
+
+def _refuse_nul(
+    _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, executemany: bool
+) -> None:
+    # PostgreSQL cannot store NUL in text and fails the statement (a 500); SQLite would store it.
+    # Refuse it on both as bad input, before the database sees it; the caller's transaction rolls back.
+    for row in parameters if executemany else (parameters,):
+        values = row.values() if isinstance(row, dict) else row or ()
+        if any(isinstance(value, str) and "\x00" in value for value in values):
+            raise InvalidRequestError("text must not contain NUL (U+0000) characters", code="nul_character")
 
 
 class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):

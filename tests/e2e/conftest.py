@@ -12,12 +12,14 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 import httpx
 import pytest
+
+from tests.modes import server_variables
 
 LIMNER = [sys.executable, "-m", "limner.cli"]
 
@@ -30,6 +32,7 @@ class LiveServer:
     admin_email: str
     admin_password: str
     api_key: str
+    env: dict[str, str] = field(default_factory=dict)  # what the server's process was given
     pid: int = 0  # the `limner serve` process; it leads a process group of its own (its image workers)
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
@@ -39,10 +42,12 @@ class LiveServer:
             text=True,
             timeout=120,
             check=False,
+            env=self.env,
         )
 
 
 S = TypeVar("S", bound=LiveServer)
+OWN_VARIABLES = ("LIMNER_SERVER__PORT", "LIMNER_SERVER__PUBLIC_URL")  # a replica has its own
 
 
 def free_port() -> int:
@@ -81,12 +86,31 @@ def serve(
     """`limner init` in root/data (the admin trained and `config` appended to config.toml if asked), then
     `limner serve` on a free port of `host` until the block ends; the server's log is root/server.log.
     A host name other than 127.0.0.1 becomes the public URL (passkeys need `localhost` as their RP id).
-    `replica_of`: no init; serve that server's data dir (the same config and key files) as another replica.
-    On exit the server is stopped, then whatever is left of its process group is killed."""
+    `replica_of`: no init; serve that server's data dir (the same config and key files, and in cluster mode
+    its database) as another replica. In cluster mode a new server has a PostgreSQL database and Redis
+    prefix of its own (tests/modes.py). On exit the server is stopped, then whatever is left of its
+    process group is killed."""
+    if replica_of is not None:
+        shared = {k: v for k, v in replica_of.env.items() if k not in OWN_VARIABLES}
+        yield from _serve(root, server, {**shared, **(env or {})}, host, train_admin, config, replica_of)
+        return
+    with server_variables() as variables:
+        yield from _serve(root, server, {**variables, **(env or {})}, host, train_admin, config, None)
+
+
+def _serve(
+    root: Path,
+    server: type[S],
+    env: dict[str, str],
+    host: str,
+    train_admin: bool,
+    config: str,
+    replica_of: LiveServer | None,
+) -> Iterator[S]:
     root.mkdir(parents=True, exist_ok=True)
     log_path, port = root / "server.log", free_port()
     base_url = f"http://{host}:{port}"
-    full_env = {**os.environ, "LIMNER_SERVER__PORT": str(port), **(env or {})}
+    full_env = {**os.environ, "LIMNER_SERVER__PORT": str(port), **env}
     if host != "127.0.0.1":
         full_env["LIMNER_SERVER__PUBLIC_URL"] = base_url
     if replica_of is None:
@@ -118,6 +142,7 @@ def serve(
                 creds["admin_email"],
                 creds["admin_password"],
                 creds["api_key"],
+                env=full_env,
                 pid=proc.pid,
             )
         finally:

@@ -5,7 +5,6 @@ Integration twin: tests/integration/usage/test_alerts.py."""
 from __future__ import annotations
 
 import json
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from tests.e2e.conftest import LIMNER, LiveServer, serve
+from tests.e2e.conftest import LiveServer, serve
 
 SECRET = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
 BLOCKED = "draw a poster with AKIAZ7XH3QWERTYUIOP1 written on it"
@@ -70,18 +69,13 @@ def test_blocked_burst_raises_probing_and_the_webhook_arrives(tmp_path: Path, re
         deadline = time.monotonic() + 180
         while not receiver.received and time.monotonic() < deadline:
             time.sleep(0.2)
+        listed = server.cli("alerts", "list", "--status", "open", "--json")
     [(hook_headers, body)] = receiver.received
     payload = Webhook(SECRET).verify(body, hook_headers)
     alert = payload["data"]
     assert (payload["type"], alert["rule"], alert["severity"]) == ("alert.raised", "probing", "high")
     assert len(alert["evidence"]) == 5
     assert "AKIA" not in body.decode()
-    listed = subprocess.run(
-        [*LIMNER, "alerts", "list", "--status", "open", "--json", "--data-dir", str(tmp_path / "data")],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
+    assert listed.returncode == 0, listed.stderr
     assert [a["id"] for a in json.loads(listed.stdout)] == [alert["id"]]
     assert "AKIA" not in (tmp_path / "server.log").read_text()

@@ -1,4 +1,4 @@
-"""End to end: `limner serve --workers 2` on the embedded SQLite database acts as one server."""
+"""End to end: `limner serve --workers 2` on the test mode's database (SQLite or PostgreSQL) is one server."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def children(pid: int) -> list[str]:
     return found
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # the test's own: in cluster mode, its processes find their database in the environment
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, int]]:
     data_dir, port = tmp_path_factory.mktemp("workers") / "data", free_port()
     subprocess.run([*LIMNER, "init", "--data-dir", str(data_dir), "--json"], check=True, capture_output=True)

@@ -15,6 +15,8 @@ from limner.policy.active import ActivePolicy
 from limner.settings import Settings
 from tests.conftest import make_settings
 
+pytestmark = pytest.mark.sqlite_only  # SQLite's database-wide write lock and its BEGIN IMMEDIATE
+
 
 @pytest.fixture
 def settings(data_dir: Path) -> Settings:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from limner.audit.signing import FileCheckpointSigner
 from limner.cli.main import app
 from limner.components import build_components
 from limner.settings import load_settings
+from tests.modes import run_sql
 
 runner = CliRunner()
 
@@ -45,9 +45,8 @@ def data_dir(tmp_path: Path) -> Path:
     return path
 
 
-def _sql(data_dir: Path, statement: str, *params: object) -> None:
-    with sqlite3.connect(data_dir / "limner.db") as db:
-        db.execute(statement, params)
+def _sql(data_dir: Path, statement: str, **params: object) -> None:
+    run_sql(load_settings(data_dir).database_url, statement, **params)
 
 
 def test_verify_passes_on_an_intact_chain(data_dir: Path) -> None:
@@ -68,7 +67,7 @@ def test_verify_names_the_modified_event_and_exits_1(data_dir: Path) -> None:
 
 def test_verify_names_a_corrupted_checkpoint_signature(data_dir: Path) -> None:
     seq = 10
-    _sql(data_dir, "UPDATE audit_checkpoints SET signature = ? WHERE seq = ?", "QUFB" * 22, seq)
+    _sql(data_dir, "UPDATE audit_checkpoints SET signature = :sig WHERE seq = :seq", sig="QUFB" * 22, seq=seq)
     code, out = invoke("audit", "verify", "--data-dir", str(data_dir), "--json")
     problem = json.loads(out)["problem"]
     assert code == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from limner.cli.main import app
+from tests.modes import cluster_environment
 
 runner = CliRunner()
 
@@ -30,16 +32,17 @@ def ok_json(*args: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("admin") / "data"
-    code, _, err = invoke("init", "--data-dir", str(path), "--json")
-    assert code == 0, err
-    for email in ("grace@example.com", "linus@example.com"):
-        code, _, err = invoke(
-            "users", "create", "--email", email, "--role", "viewer", "--data-dir", str(path)
-        )
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    with cluster_environment():
+        path = tmp_path_factory.mktemp("admin") / "data"
+        code, _, err = invoke("init", "--data-dir", str(path), "--json")
         assert code == 0, err
-    return path
+        for email in ("grace@example.com", "linus@example.com"):
+            code, _, err = invoke(
+                "users", "create", "--email", email, "--role", "viewer", "--data-dir", str(path)
+            )
+            assert code == 0, err
+        yield path
 
 
 def test_a_group_is_created_given_roles_and_members_then_deleted(data_dir: Path) -> None:

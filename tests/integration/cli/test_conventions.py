@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 
 from limner import __version__
 from limner.cli.main import app
+from tests.modes import cluster_environment
 
 runner = CliRunner()
 
@@ -23,11 +25,12 @@ def invoke(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("cli") / "data"
-    code, _, err = invoke("init", "--data-dir", str(path), "--json")
-    assert code == 0, err
-    return path
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    with cluster_environment():
+        path = tmp_path_factory.mktemp("cli") / "data"
+        code, _, err = invoke("init", "--data-dir", str(path), "--json")
+        assert code == 0, err
+        yield path
 
 
 def test_version() -> None:

@@ -10,6 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from limner.cli.main import app
+from limner.settings import load_settings
+from tests.modes import current_mode, run_sql
 
 runner = CliRunner()
 
@@ -45,7 +47,9 @@ def test_init_creates_private_data_dir_and_prints_credentials_once(
     assert mode(keys_dir) == 0o700
     assert mode(keys_dir / "kek.json") == 0o600
     assert not (data_dir / "keys" / "kek.json").exists()
-    assert (data_dir / "limner.db").exists()
+    # The database (SQLite in the data dir, or the configured one) is migrated and holds the admin.
+    assert run_sql(load_settings(data_dir).database_url, "SELECT count(*) FROM users") == [(1,)]
+    assert (data_dir / "limner.db").exists() == (current_mode() == "embedded")
     assert not [p for p in data_dir.parent.iterdir() if p.name.startswith(".data.init-")]
 
 

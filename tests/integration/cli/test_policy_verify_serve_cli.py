@@ -8,6 +8,7 @@ import io
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from typer.testing import CliRunner
 from limner.cli import serve as serve_module
 from limner.cli.main import app
 from limner.cli.serve import TLS_VARIABLE, WORKER_APP
+from tests.modes import cluster_environment
 
 runner = CliRunner()
 
@@ -41,11 +43,12 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("policy") / "data"
-    code, _, err = invoke("init", "--data-dir", str(path), "--json")
-    assert code == 0, err
-    return path
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    with cluster_environment():
+        path = tmp_path_factory.mktemp("policy") / "data"
+        code, _, err = invoke("init", "--data-dir", str(path), "--json")
+        assert code == 0, err
+        yield path
 
 
 def png_bytes() -> bytes:

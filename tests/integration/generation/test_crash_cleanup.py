@@ -7,17 +7,26 @@ import time
 from datetime import timedelta
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from limner.audit.models import AuditEvent
 from limner.components import Components
 from limner.db import utcnow
 from limner.generation.flows.cleanup import clean_up_after_crash
 from limner.imaging.records import Generation, ImageRecord
+from limner.vault.blob_stores.database import DatabaseBlobStore, StoredBlob
 from tests.factories import Caller
 
 
-def _backdate(c: Components, key: str, seconds: int) -> None:
+async def _backdate(c: Components, key: str, seconds: int) -> None:
+    if isinstance(c.blob_store, DatabaseBlobStore):  # cluster mode
+        async with c.sessions.begin() as session:
+            await session.execute(
+                update(StoredBlob)
+                .where(StoredBlob.key == key)
+                .values(modified_at=utcnow() - timedelta(seconds=seconds))
+            )
+        return
     root = c.settings.data_dir / "blobs"
     path = root / key[:2] / key
     past = time.time() - seconds
@@ -35,7 +44,7 @@ async def test_orphans_past_the_grace_period_go_and_recorded_blobs_stay(
     await components.blob_store.put("orphan000001", b"sealed")
     await components.blob_store.put("orphan000002", b"sealed")
     for key in (kept, "orphan000001"):
-        _backdate(components, key, 7200)
+        await _backdate(components, key, 7200)
     report = await clean_up_after_crash(components, timedelta(hours=1))
     assert report.orphans_deleted == ["orphan000001"]  # orphan000002 is inside its grace period
     assert sorted(await components.blob_store.keys()) == sorted([kept, "orphan000002"])

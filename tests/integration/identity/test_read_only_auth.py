@@ -48,6 +48,7 @@ async def replica(settings: Settings, components: Components) -> AsyncIterator[h
     await other.aclose()
 
 
+@pytest.mark.sqlite_only  # SQLite's database-wide write lock
 async def test_an_api_key_is_checked_from_the_database_while_a_writer_holds_the_lock(
     client: httpx.AsyncClient, replica: httpx.AsyncClient, components: Components
 ) -> None:
@@ -58,6 +59,7 @@ async def test_an_api_key_is_checked_from_the_database_while_a_writer_holds_the_
     assert response.status_code == 200, response.text
 
 
+@pytest.mark.sqlite_only  # SQLite's database-wide write lock
 async def test_a_session_cookie_is_checked_while_a_writer_holds_the_lock(
     client: httpx.AsyncClient, components: Components
 ) -> None:
@@ -69,6 +71,7 @@ async def test_a_session_cookie_is_checked_while_a_writer_holds_the_lock(
     assert me.json()["email"] == email
 
 
+@pytest.mark.sqlite_only  # SQLite's database-wide write lock
 async def test_a_revoked_key_is_refused_while_a_writer_holds_the_lock(
     replica: httpx.AsyncClient, components: Components
 ) -> None:
@@ -117,6 +120,7 @@ async def test_a_session_idle_timer_is_refreshed_once_it_is_a_minute_old(
     assert row.last_seen_at > stale
 
 
+@pytest.mark.sqlite_only
 def test_while_the_lock_is_held_no_other_connection_can_write(components: Components) -> None:
     """Guards the tests above: the helper really holds the write lock that authentication must not need."""
     database = components.engine.url.database

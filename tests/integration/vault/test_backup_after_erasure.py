@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import shutil
 import zipfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,6 +22,7 @@ from limner.vault.key_providers import default_key_path
 from limner.vault.service import existing_data_key
 from tests.conftest import create_schema, make_settings
 from tests.factories import Caller, make_caller
+from tests.modes import back_up
 
 CANARY = "kestrel-canary-7f3a9 over the harbour"
 STEP_UP_KEYS = {"mfa": {"step_up_allows_api_keys": True}}
@@ -76,7 +76,7 @@ async def test_restored_backup_beside_the_live_key_store_decrypts_nothing(tmp_pa
             assert not any(plain in str(e.data) for e in events)
             assert any(row.prompt_hmac in str(e.data) for e in events)
 
-    shutil.copytree(live, backup)  # the nightly backup: database and blob store, without the keys
+    back_up(live, backup)  # the nightly backup: database and blob store, without the keys
 
     async with server(live, key_path) as (c, client):
         erased = await client.post(

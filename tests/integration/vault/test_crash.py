@@ -12,13 +12,16 @@ import json
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+
+from limner.settings import load_settings
+from tests.modes import current_mode, run_sql
 
 CONFIG = """
 [generation.backends.fast]
@@ -80,17 +83,37 @@ async def _fire(client: httpx.AsyncClient) -> list[asyncio.Task[httpx.Response]]
 
 
 def _records_and_blobs(data_dir: Path) -> tuple[set[str], set[str], dict[str, int]]:
-    with sqlite3.connect(data_dir / "limner.db") as db:
-        records = {row[0] for row in db.execute("SELECT id FROM images")}
-        statuses = dict(db.execute("SELECT status, count(*) FROM generations GROUP BY status").fetchall())
-    blobs = {p.name for p in (data_dir / "blobs").glob("*/*")}
+    url = load_settings(data_dir).database_url
+    records = {row[0] for row in run_sql(url, "SELECT id FROM images")}
+    statuses = dict(run_sql(url, "SELECT status, count(*) FROM generations GROUP BY status"))
+    if current_mode() == "embedded":
+        blobs = {p.name for p in (data_dir / "blobs").glob("*/*")}
+    else:  # cluster mode keeps blobs in the database
+        blobs = {row[0] for row in run_sql(url, "SELECT key FROM blobs")}
     return records, blobs, statuses
 
 
 def _image_events(data_dir: Path) -> dict[str, int]:
-    with sqlite3.connect(data_dir / "limner.db") as db:
-        query = "SELECT action, count(*) FROM audit_events WHERE action LIKE 'image.%' GROUP BY action"
-        return dict(db.execute(query).fetchall())
+    query = "SELECT action, count(*) FROM audit_events WHERE action LIKE 'image.%' GROUP BY action"
+    return dict(run_sql(load_settings(data_dir).database_url, query))
+
+
+def _plant_orphan(data_dir: Path, key: str) -> None:
+    """A blob without a record, ten seconds old, as a crash between the two writes leaves it."""
+    if current_mode() == "embedded":
+        orphan = data_dir / "blobs" / key[:2] / key
+        orphan.parent.mkdir(exist_ok=True)
+        orphan.write_bytes(b"sealed")
+        past = time.time() - 10
+        os.utime(orphan, (past, past))
+    else:
+        run_sql(
+            load_settings(data_dir).database_url,
+            "INSERT INTO blobs (key, data, modified_at) VALUES (:key, :data, :at)",
+            key=key,
+            data=b"sealed",
+            at=datetime.now(UTC) - timedelta(seconds=10),
+        )
 
 
 async def test_kill_9_mid_generation_then_janitor_and_verify(tmp_path: Path) -> None:
@@ -130,11 +153,7 @@ async def test_kill_9_mid_generation_then_janitor_and_verify(tmp_path: Path) -> 
     assert (len(records), statuses) == (3, {"completed": 3})
     assert _image_events(data_dir) == {"image.generate.requested": 3, "image.generated": 3}
     # A crash between writing a blob and its record leaves an orphan: plant one as such a crash would.
-    orphan = data_dir / "blobs" / "de" / "deadbeef00000000"
-    orphan.parent.mkdir(exist_ok=True)
-    orphan.write_bytes(b"sealed")
-    past = time.time() - 10
-    os.utime(orphan, (past, past))
+    _plant_orphan(data_dir, "deadbeef00000000")
 
     swept = _limner("vault", "sweep", "--older-than-s", "0", "--json", "--data-dir", str(data_dir))
     assert swept.returncode == 0, swept.stderr
