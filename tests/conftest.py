@@ -81,13 +81,14 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
 
 
 def _use_cluster(data_dir: Path, overrides: dict[str, object]) -> None:
-    """PostgreSQL for the data dir and Redis for the quota counters, unless the test chose its own."""
+    """PostgreSQL for the data dir and Redis for the quota counters, unless the test chose its own (a
+    quota store, or `redis.url`, which picks one)."""
     c = cluster()
     if "database" not in overrides:
         overrides["database"] = {"url": c.database_for(data_dir)}
     identity = dict(overrides.get("identity") or {})  # type: ignore[call-overload]
     quotas = dict(identity.get("quotas") or {})
-    if "store" not in quotas:
+    if "store" not in quotas and "redis" not in overrides:
         quotas["store"] = {"kind": "redis", "prefix": c.redis_prefix()}
         overrides["identity"] = {**identity, "quotas": quotas}
 

@@ -20,7 +20,7 @@ CLOSED_PORT_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1: the conn
 
 
 async def test_without_redis_the_counters_are_in_the_database(tmp_path: Path) -> None:
-    c = build_components(make_settings(tmp_path))
+    c = build_components(make_settings(tmp_path, redis={"url": None}))  # cluster-mode tests add Redis
     try:
         assert isinstance(c.counters, DatabaseCounterStore)
     finally:
