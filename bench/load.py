@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import base64
 import io
-import json
 import os
 import secrets
 import subprocess
@@ -33,7 +32,7 @@ import numpy as np
 from PIL import Image
 
 from bench._common import ROOT, machine, pct, write_result
-from bench.overhead import configure
+from bench.overhead import configure, init_trained
 
 LIMNER = [sys.executable, "-m", "limner.cli"]
 VENV = ROOT / "bench" / ".venvs" / "litellm"
@@ -135,11 +134,9 @@ def process(command: list[str], env: dict[str, str] | None = None, log: Path | N
 
 def limner_data_dir(root: Path, upstream: str) -> tuple[Path, str]:
     data_dir = root / "limner"
-    init = subprocess.run(
-        [*LIMNER, "init", "--data-dir", str(data_dir), "--json"], capture_output=True, check=True
-    )
+    key = init_trained(data_dir)["api_key"]
     configure(data_dir, upstream, UPSTREAM_KEY)
-    return data_dir, str(json.loads(init.stdout)["api_key"])
+    return data_dir, key
 
 
 def litellm_python() -> Path | str:

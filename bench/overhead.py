@@ -112,6 +112,17 @@ async def measure(upstream: str, upstream_key: str, limner: str, key: str) -> li
     return rows
 
 
+def init_trained(data_dir: Path) -> dict[str, str]:
+    """`limner init`, then the admin's training recorded: the training gate is on by default."""
+    init = subprocess.run(
+        [*LIMNER, "init", "--data-dir", str(data_dir), "--json"], capture_output=True, text=True, check=True
+    )
+    creds: dict[str, str] = json.loads(init.stdout)
+    training = ["training", "record", "--user", creds["admin_email"], "--all", "--data-dir", str(data_dir)]
+    subprocess.run([*LIMNER, *training], capture_output=True, check=True)
+    return creds
+
+
 def image_stages() -> str:
     """Per-stage cost of the image pipeline for one 1024x1024 image, in-process on one core."""
     result = subprocess.run(
@@ -127,14 +138,7 @@ def image_stages() -> str:
 def main() -> None:
     with serve_fake_upstream() as (upstream, state), tempfile.TemporaryDirectory() as tmp:
         data_dir, port = Path(tmp) / "data", free_port()
-        creds = json.loads(
-            subprocess.run(
-                [*LIMNER, "init", "--data-dir", str(data_dir), "--json"],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-        )
+        creds = init_trained(data_dir)
         configure(data_dir, upstream, state.api_key)
         env = {**os.environ, "LIMNER_SERVER__PORT": str(port)}
         server = subprocess.Popen(

@@ -12,7 +12,6 @@ code under test, so two checkouts can be compared in one run:
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import subprocess
 import tempfile
@@ -22,7 +21,7 @@ from tests.e2e.conftest import free_port, wait_ready
 from tests.fakes.openai_upstream import serve_fake_upstream
 
 from bench._common import pct
-from bench.overhead import LIMNER, configure, header_ms, load
+from bench.overhead import LIMNER, configure, header_ms, init_trained, load
 
 REQUESTS = 200
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -46,16 +45,7 @@ def tree_cpu_s(pid: int) -> float:
 def main() -> None:
     with serve_fake_upstream() as (upstream, state), tempfile.TemporaryDirectory() as tmp:
         data_dir, port = Path(tmp) / "data", free_port()
-        init = subprocess.run(
-            [*LIMNER, "init", "--data-dir", str(data_dir), "--json"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        key = json.loads(init.stdout)["api_key"]
-        admin = json.loads(init.stdout)["admin_email"]  # the training gate is on by default
-        subprocess.run([*LIMNER, "training", "record", "--user", admin, "--all", "--data-dir", str(data_dir)],
-                       capture_output=True, check=True)  # fmt: skip
+        key = init_trained(data_dir)["api_key"]
         configure(data_dir, upstream, state.api_key)
         env = {**os.environ, "LIMNER_MODERATION__ENABLED": "false", "LIMNER_PROVENANCE__ENABLED": "false"}
         server = subprocess.Popen([*LIMNER, "serve", "--data-dir", str(data_dir), "--port", str(port)], env=env,
