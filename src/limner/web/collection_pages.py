@@ -4,7 +4,7 @@ download it as a zip; on an image: favourite, add to a collection, tags, and dow
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
@@ -24,7 +24,6 @@ from limner.web.results import signed_image_url
 from limner.web.route import WebRoute
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-MAX_ZIP_IMAGES = 200  # the zip is built in memory
 
 
 @router.get("/collections")
@@ -148,11 +147,13 @@ async def download_zip(collection_id: str, page: PageDep) -> Response:
             for i in await collections.items(session, found)
         ]
         await _audit_download(page, session, found, rows, with_prompts)
-    data = await downloads.collection_zip(
+    chunks = await downloads.collection_zip(
         page.c, rows, prompts_of=page.user.user_id if with_prompts else None
     )
     disposition = f'attachment; filename="collection-{found.id}.zip"'
-    return Response(data, media_type="application/zip", headers={"content-disposition": disposition})
+    return StreamingResponse(
+        chunks, media_type="application/zip", headers={"content-disposition": disposition}
+    )
 
 
 async def _audit_download(

@@ -243,8 +243,8 @@ async def test_a_collection_zip_holds_files_a_manifest_and_only_the_requesters_p
     theirs_image = await stored_image(components, theirs, theirs_key, png((8, 8, 8)))
     rows = [(mine_image, mine), (theirs_image, theirs)]
 
-    with_prompts = zipfile.ZipFile(io.BytesIO(await collection_zip(components, rows, prompts_of=mine_id)))
-    without = zipfile.ZipFile(io.BytesIO(await collection_zip(components, rows, prompts_of=None)))
+    with_prompts = zipfile.ZipFile(io.BytesIO(await _zip(components, rows, prompts_of=mine_id)))
+    without = zipfile.ZipFile(io.BytesIO(await _zip(components, rows, prompts_of=None)))
 
     manifest = json.loads(with_prompts.read("manifest.json"))["images"]
     assert [entry.get("prompt") for entry in manifest] == ["my own prompt", None]
@@ -252,3 +252,28 @@ async def test_a_collection_zip_holds_files_a_manifest_and_only_the_requesters_p
     assert with_prompts.read(f"limner-{mine_image.id}.png") == png((9, 9, 9))
     assert manifest[0]["generation_id"] == mine.id
     assert all("prompt" not in entry for entry in json.loads(without.read("manifest.json"))["images"])
+
+
+async def test_a_collection_zip_streams_one_chunk_per_image_and_refuses_an_erased_owner_up_front(
+    components: Components,
+) -> None:
+    owner_id, key = await owner_with_key(components)
+    row = await new_generation(components, owner_id, key, "a kite")
+    images = [await stored_image(components, row, key, png((n, n, n))) for n in range(3)]
+    rows = [(image, row) for image in images]
+
+    chunks = [chunk async for chunk in await collection_zip(components, rows, prompts_of=None)]
+
+    assert len(chunks) == len(images) + 1  # one per image, then the manifest and the directory
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(chunks)))
+    assert archive.testzip() is None
+    assert [archive.read(f"limner-{i.id}.png") for i in images] == [png((n, n, n)) for n in range(3)]
+    await shred(components, owner_id)
+    with pytest.raises(NotFoundError):
+        await collection_zip(components, rows, prompts_of=None)
+
+
+async def _zip(
+    components: Components, rows: list[tuple[ImageRecord, Generation]], *, prompts_of: str | None
+) -> bytes:
+    return b"".join([chunk async for chunk in await collection_zip(components, rows, prompts_of=prompts_of)])

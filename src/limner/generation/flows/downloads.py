@@ -11,9 +11,11 @@ import asyncio
 import io
 import json
 import zipfile
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from limner.components import Components
+from limner.db import reading
 from limner.errors import InvalidRequestError, NotFoundError
 from limner.generation.service import open_prompt
 from limner.identity.keys.tokens import pseudonym
@@ -34,11 +36,20 @@ class Download:
 
 
 async def stored_file(c: Components, image: ImageRecord) -> bytes:
-    async with c.sessions.begin() as session:
-        key = await existing_data_key(session, c.key_provider, owner_id=image.owner_id)
-    if key is None:
-        raise NotFoundError("No such image.")
-    return await get_sealed(c.blob_store, key, owner_id=image.owner_id, blob_id=image.id)
+    keys = await _data_keys(c, {image.owner_id})
+    return await get_sealed(c.blob_store, keys[image.owner_id], owner_id=image.owner_id, blob_id=image.id)
+
+
+async def _data_keys(c: Components, owners: set[str]) -> dict[str, bytes]:
+    """Each owner's data key; NotFoundError when one was shredded (their images are gone)."""
+    keys: dict[str, bytes] = {}
+    async with reading(c.sessions) as session:
+        for owner_id in sorted(owners):
+            key = await existing_data_key(session, c.key_provider, owner_id=owner_id)
+            if key is None:
+                raise NotFoundError("No such image.")
+            keys[owner_id] = key
+    return keys
 
 
 async def image_download(c: Components, image: ImageRecord, generation: Generation, fmt: str) -> Download:
@@ -73,21 +84,58 @@ def _info(c: Components, image: ImageRecord, generation: Generation) -> Provenan
 
 async def collection_zip(
     c: Components, rows: list[tuple[ImageRecord, Generation]], *, prompts_of: str | None
-) -> bytes:
-    """The stored files and manifest.json (ids, models, dates). With `prompts_of` set to a user id, the
-    manifest also holds the prompts of that person's own images, and no one else's."""
-    buffer = io.BytesIO()
+) -> AsyncIterator[bytes]:
+    """The stored files and manifest.json (ids, models, dates), as a stream of zip chunks: one image in
+    memory at a time, whatever the collection's size. With `prompts_of` set to a user id, the manifest
+    also holds the prompts of that person's own images, and no one else's. Every data key is unwrapped
+    before the first chunk, so an erased owner is a clean 404 rather than a cut-off download."""
+    keys = await _data_keys(c, {image.owner_id for image, _ in rows})
+    return _zip_chunks(c, rows, keys, prompts_of=prompts_of)
+
+
+async def _zip_chunks(
+    c: Components,
+    rows: list[tuple[ImageRecord, Generation]],
+    keys: dict[str, bytes],
+    *,
+    prompts_of: str | None,
+) -> AsyncIterator[bytes]:
+    sink = _Sink()
     manifest: list[dict[str, object]] = []
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
         for image, generation in rows:
+            key = keys[image.owner_id]
             name = f"limner-{image.id}.{EXTENSIONS.get(image.format, image.format)}"
-            archive.writestr(name, await stored_file(c, image))
+            data = await get_sealed(c.blob_store, key, owner_id=image.owner_id, blob_id=image.id)
+            archive.writestr(name, data)
             entry = _entry(image, generation, name)
             if prompts_of is not None and image.owner_id == prompts_of:
-                entry["prompt"] = await _prompt(c, generation)
+                entry["prompt"] = open_prompt(generation, key)
             manifest.append(entry)
+            yield sink.take()
         archive.writestr("manifest.json", json.dumps({"images": manifest}, indent=2))
-    return buffer.getvalue()
+    yield sink.take()
+
+
+class _Sink(io.RawIOBase):
+    """A write-only, unseekable file for zipfile: what was written since the last take()."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: object) -> int:
+        chunk = bytes(data)  # type: ignore[call-overload]
+        self._chunks.append(chunk)
+        return len(chunk)
+
+    def take(self) -> bytes:
+        chunk = b"".join(self._chunks)
+        self._chunks.clear()
+        return chunk
 
 
 def _entry(image: ImageRecord, generation: Generation, name: str) -> dict[str, object]:
@@ -101,9 +149,3 @@ def _entry(image: ImageRecord, generation: Generation, name: str) -> dict[str, o
         "height": image.height,
         "format": image.format,
     }
-
-
-async def _prompt(c: Components, generation: Generation) -> str | None:
-    async with c.sessions.begin() as session:
-        key = await existing_data_key(session, c.key_provider, owner_id=generation.owner_id)
-    return open_prompt(generation, key) if key is not None else None
