@@ -18,6 +18,7 @@ PIL_FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
 MIME_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 JPEG_QUALITY = 92
 WEBP_QUALITY = 90
+DEFAULT_MAX_PIXELS = 40_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,15 @@ def decode_image(data: bytes, *, max_pixels: int) -> Decoded:
         image = Image.fromarray(pixels[:, :, :3])
     rgb = image if image.mode == "RGB" else image.convert("RGB")
     return Decoded(rgb=np.asarray(rgb), alpha=None, fmt=fmt, image=rgb)
+
+
+def sniff_format(data: bytes) -> str | None:
+    """png, jpeg or webp from the header alone (no pixels decoded), else None."""
+    try:
+        with Image.open(io.BytesIO(data), formats=list(PIL_FORMATS.values())) as image:
+            return str(image.format).lower()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):  # not an image we read
+        return None
 
 
 def _open(data: bytes, *, max_pixels: int) -> Image.Image:
