@@ -126,6 +126,7 @@ async def readyz(c: ComponentsDep) -> dict[str, str]:
             await session.execute(text("SELECT 1"))
     except Exception as exc:
         raise UnavailableError("The database is not reachable.") from exc
+    await c.blob_store.check()
     for backend in c.backends.values():
         await backend.check()
     return {"status": "ready"}

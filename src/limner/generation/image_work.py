@@ -72,13 +72,13 @@ class ImageStages:
 
     def run(self, job: ImageJob) -> ImageOutput:
         decoded = self._decode(job.data)
-        pixels = Image.fromarray(decoded.rgb) if decoded is not None and self.moderators else None
+        pixels = _pixels(decoded) if self.moderators else None
         scores = [(m.name, _score(m, job.data, pixels)) for m in self.moderators]
         if job.fmt is None or job.info is None:
             return ImageOutput(scores)
         try:
             data = self._stamp(job.data, decoded, job.fmt, job.info)
-            width, height = image_size(data)
+            width, height = _size(data, decoded)
         except LimnerError as exc:
             return ImageOutput(scores, error=exc)
         return ImageOutput(scores, data, width, height, hashlib.sha256(data).hexdigest())
@@ -95,6 +95,19 @@ class ImageStages:
         if decoded is not None and isinstance(self.provenance, C2paProvenance):
             return self.provenance.stamp_decoded(data, decoded, fmt=fmt, info=info)
         return self.provenance.stamp(data, fmt=fmt, info=info)
+
+
+def _pixels(decoded: Decoded | None) -> Image.Image | None:
+    if decoded is None:
+        return None
+    return decoded.image if decoded.image is not None else Image.fromarray(decoded.rgb)
+
+
+def _size(data: bytes, decoded: Decoded | None) -> tuple[int, int]:
+    """Stamping keeps the size of the pixels it decoded (under its own limit); else read the header."""
+    if decoded is None:
+        return image_size(data)
+    return decoded.rgb.shape[1], decoded.rgb.shape[0]
 
 
 def _score(moderator: LocalModerator, data: bytes, pixels: Image.Image | None) -> ModerationScores | None:

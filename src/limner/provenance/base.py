@@ -6,6 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from limner.provenance.codec import (
+    DEFAULT_MAX_PIXELS,
+    decode_image,
+    encode_image,
+    normalize_format,
+    sniff_format,
+)
+
 
 @dataclass(frozen=True, slots=True)
 class SourceImage:
@@ -37,7 +45,16 @@ class Provenance(Protocol):
 
 
 class NoProvenance:
-    """Adds nothing: the configuration that runs no provenance stage."""
+    """Adds nothing: the configuration that runs no provenance stage. Like the real stage it delivers
+    the format asked for: the bytes as given when they are in it already, else the pixels re-encoded."""
+
+    def __init__(self, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
+        self._max_pixels = max_pixels
 
     def stamp(self, image: bytes, *, fmt: str, info: ProvenanceInfo) -> bytes:
-        return image
+        """Raises UnsupportedImageError for an unknown `fmt`, or for undecodable input to re-encode."""
+        out_fmt = normalize_format(fmt)
+        if sniff_format(image) == out_fmt:
+            return image
+        decoded = decode_image(image, max_pixels=self._max_pixels)
+        return encode_image(decoded.rgb, decoded.alpha, out_fmt)

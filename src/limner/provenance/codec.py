@@ -18,15 +18,17 @@ PIL_FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
 MIME_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 JPEG_QUALITY = 92
 WEBP_QUALITY = 90
+DEFAULT_MAX_PIXELS = 40_000_000
 
 
 @dataclass(frozen=True, slots=True)
 class Decoded:
     """Pixels of an image, split so that the watermark sees RGB only."""
 
-    rgb: RgbArray  # (H, W, 3)
-    alpha: npt.NDArray[np.uint8] | None  # (H, W), kept for PNG/WebP output
+    rgb: RgbArray  # (H, W, 3), read-only
+    alpha: npt.NDArray[np.uint8] | None  # (H, W), kept for PNG/WebP output; None when fully opaque
     fmt: str  # png, jpeg or webp
+    image: Image.Image | None = None  # the same RGB pixels as a Pillow image, when there is no alpha
 
 
 def normalize_format(fmt: str) -> str:
@@ -42,12 +44,22 @@ def decode_image(data: bytes, *, max_pixels: int) -> Decoded:
     """Decode PNG, JPEG or WebP bytes; anything else, or anything too big or broken, is refused."""
     image = _open(data, max_pixels=max_pixels)
     fmt = str(image.format).lower()
-    has_alpha = image.mode in {"RGBA", "LA", "PA"} or "transparency" in image.info
-    mode = "RGBA" if has_alpha else "RGB"
-    rgba = image if image.mode == mode else image.convert(mode)
-    pixels = np.asarray(rgba, dtype=np.uint8)
-    alpha = pixels[:, :, 3].copy() if has_alpha else None
-    return Decoded(rgb=np.ascontiguousarray(pixels[:, :, :3]), alpha=alpha, fmt=fmt)
+    if image.mode in {"RGBA", "LA", "PA"} or "transparency" in image.info:
+        pixels = np.asarray(image if image.mode == "RGBA" else image.convert("RGBA"))
+        if pixels[:, :, 3].min() < 255:  # a fully opaque alpha channel is dropped: same pixels, less work
+            return Decoded(np.ascontiguousarray(pixels[:, :, :3]), pixels[:, :, 3].copy(), fmt)
+        image = Image.fromarray(pixels[:, :, :3])
+    rgb = image if image.mode == "RGB" else image.convert("RGB")
+    return Decoded(rgb=np.asarray(rgb), alpha=None, fmt=fmt, image=rgb)
+
+
+def sniff_format(data: bytes) -> str | None:
+    """png, jpeg or webp from the header alone (no pixels decoded), else None."""
+    try:
+        with Image.open(io.BytesIO(data), formats=list(PIL_FORMATS.values())) as image:
+            return str(image.format).lower()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):  # not an image we read
+        return None
 
 
 def _open(data: bytes, *, max_pixels: int) -> Image.Image:

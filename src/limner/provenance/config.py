@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from limner.provenance.codec import DEFAULT_MAX_PIXELS
 from limner.provenance.watermarks import DwtDctWatermarkConfig, WatermarkConfig
 
 Corner = Literal["bottom_right", "bottom_left", "top_right", "top_left"]
@@ -50,6 +51,8 @@ class ProvenanceSettings(BaseModel):
     watermark: WatermarkConfig = Field(default_factory=DwtDctWatermarkConfig)
     label: LabelSettings = Field(default_factory=LabelSettings)
     max_pixels: int = Field(
-        default=40_000_000, ge=1, description="Images larger than this are refused (decompression bombs)"
+        default=DEFAULT_MAX_PIXELS,
+        ge=1,
+        description="Images larger than this are refused (decompression bombs)",
     )
     max_bytes: int = Field(default=50 * 1024 * 1024, ge=1, description="Largest file verify accepts")

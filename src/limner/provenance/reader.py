@@ -9,6 +9,7 @@ from typing import Any
 from limner.provenance.codec import MIME_TYPES
 from limner.provenance.signer import ASSERTION_LABEL
 
+MANIFEST_LABEL = b"c2pa"
 VALID_STATES = frozenset({"Valid", "Trusted"})
 _OFFLINE = {"remote_manifest_fetch": False, "ocsp_fetch": False}
 
@@ -27,6 +28,8 @@ class Credentials:
 
 def has_manifest(data: bytes, fmt: str) -> bool:
     """Whether the image carries a C2PA manifest store (not validated: cheap)."""
+    if MANIFEST_LABEL not in data:  # a store is a JUMBF box labelled "c2pa", stored uncompressed
+        return False
     import c2pa
 
     context = c2pa.Context.from_dict({"verify": {**_OFFLINE, "verify_after_reading": False}})

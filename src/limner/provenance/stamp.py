@@ -56,7 +56,7 @@ def build_provenance(settings: ProvenanceSettings, data_dir: Path) -> Provenance
     """NoProvenance when disabled; otherwise a C2paProvenance whose keys and certificate were
     proven to work by signing a probe image, so a bad setup fails at start-up (ConfigError)."""
     if not settings.enabled:
-        return NoProvenance()
+        return NoProvenance(max_pixels=settings.max_pixels)
     provenance = C2paProvenance(
         signer=C2paSigner.from_settings(settings.signer, data_dir),
         watermark=build_watermark(settings.watermark, data_dir),

@@ -1,6 +1,6 @@
 """Integration tests: the BlobStore contract, run against every member of BlobStoreConfig (filesystem,
 in-memory, database on SQLite and on PostgreSQL, S3 on moto's S3 server), each built through
-`build_blob_store`."""
+`build_blob_store`. Readiness failures of the filesystem and S3 stores: over HTTP in test_readiness.py."""
 
 from __future__ import annotations
 
@@ -105,6 +105,13 @@ async def test_keys_and_entries_list_every_blob_sorted_with_utc_write_times(stor
     for entry in entries:
         assert entry.modified_at.utcoffset() == timedelta(0)
         assert started <= entry.modified_at <= utcnow() + timedelta(seconds=2)
+
+
+async def test_a_usable_store_passes_its_readiness_check_before_and_after_writes(store: BlobStore) -> None:
+    await store.check()  # raises UnavailableError when the store cannot be used
+    await store.put(A, b"x")
+    await store.check()
+    assert await store.get(A) == b"x"
 
 
 async def test_filesystem_blobs_are_private_files_written_atomically(tmp_path: Path) -> None:

@@ -34,6 +34,18 @@ def test_alpha_is_kept_for_png_and_dropped_for_jpeg() -> None:
     assert Image.open(io.BytesIO(encode_image(decoded.rgb, decoded.alpha, "jpg"))).mode == "RGB"
 
 
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+def test_a_fully_opaque_alpha_channel_is_dropped_and_the_pixels_kept(fmt: str) -> None:
+    rgb = photo("chelsea", (64, 64))
+    opaque = np.dstack([rgb, np.full((64, 64), 255, dtype=np.uint8)])
+    decoded = decode_image(encode(opaque, fmt), max_pixels=LIMIT)
+    assert decoded.alpha is None
+    assert decoded.image is not None
+    assert np.array_equal(np.asarray(decoded.image), decoded.rgb)
+    if fmt == "PNG":  # lossless: the very pixels
+        assert np.array_equal(decoded.rgb, rgb)
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

@@ -1,9 +1,10 @@
 """Unit tests: the Provenance contract, run against every stage `build_provenance` builds: off (NoProvenance),
 and C2PA with each watermark kind, with and without the visible label.
 
-The contract (provenance/base.py): stamp returns the image in the requested format, the same size; a stage
-that signs leaves valid credentials naming no prompt and no email; the stage off returns the bytes as given;
-a signing setup that cannot sign fails when the stage is built."""
+The contract (provenance/base.py): stamp returns the image in the requested format, the same size, whatever
+format it came in; a stage that signs leaves valid credentials naming no prompt and no email; the stage off
+returns the bytes as given when they are in the requested format already; a signing setup that cannot sign
+fails when the stage is built."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from limner.errors import ConfigError
+from limner.errors import ConfigError, UnsupportedImageError
 from limner.provenance.base import Provenance
 from limner.provenance.config import ProvenanceSettings
 from limner.provenance.reader import has_manifest, read_credentials
@@ -57,6 +58,25 @@ def test_stamp_returns_the_requested_format_at_the_same_size(
         assert not has_manifest(stamped, fmt)
     else:
         assert read_credentials(stamped, fmt).valid
+
+
+@pytest.mark.parametrize(
+    ("source_fmt", "fmt"), [("png", "jpeg"), ("png", "webp"), ("jpeg", "png"), ("webp", "png")]
+)
+def test_stamp_re_encodes_another_format_into_the_requested_one(
+    stage: tuple[str, Provenance], source_fmt: str, fmt: str
+) -> None:
+    name, provenance = stage
+    source = encode(photo("rocket", (320, 256)), FORMATS[source_fmt])
+    stamped = provenance.stamp(source, fmt=fmt, info=info())
+    with Image.open(io.BytesIO(stamped)) as image:
+        assert (image.format, image.size) == (FORMATS[fmt], (320, 256))
+    assert has_manifest(stamped, fmt) is (name != "off")
+
+
+def test_stamp_refuses_what_is_not_an_image(stage: tuple[str, Provenance]) -> None:
+    with pytest.raises(UnsupportedImageError):
+        stage[1].stamp(b"not an image", fmt="png", info=info())
 
 
 @pytest.mark.parametrize("stage", [s for s in STAGES if s != "off"], indirect=True)

@@ -42,6 +42,13 @@ def test_a_plain_image_has_no_manifest_and_no_credentials() -> None:
     assert (credentials.present, credentials.valid, credentials.generation) == (False, False, {})
 
 
+@pytest.mark.parametrize("fmt", ["png", "jpeg", "webp"])
+def test_has_manifest_tells_a_stamped_image_from_its_plain_source(data_dir: Path, fmt: str) -> None:
+    plain = encode(photo("astronaut", (256, 256)), fmt.upper())
+    signed = build_provenance(ProvenanceSettings(enabled=True), data_dir).stamp(plain, fmt=fmt, info=info())
+    assert (has_manifest(plain, fmt), has_manifest(signed, fmt)) == (False, True)
+
+
 def test_a_stamped_image_carries_a_valid_manifest_with_our_assertion(stamped: bytes) -> None:
     assert has_manifest(stamped, "png") is True
     credentials = read_credentials(stamped, "png")

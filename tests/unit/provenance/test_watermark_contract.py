@@ -1,8 +1,9 @@
 """Unit tests: the Watermark contract, run against every member of WatermarkConfig built through
 `build_watermark` (dwt_dct with an inline key, and none).
 
-The contract (provenance/watermarks.py): embed returns an image of the same shape carrying a 12-hex-digit
-mark and leaves its input alone; decode returns the exact embedded mark or None, never a wrong mark."""
+The contract (provenance/watermarks.py): embed returns a copy of the same shape carrying a 12-hex-digit
+mark and leaves its input alone (the caller may write into what it gets back); decode returns the exact
+embedded mark or None, never a wrong mark."""
 
 from __future__ import annotations
 
@@ -54,6 +55,17 @@ def test_embed_keeps_shape_and_input_and_decode_returns_the_mark(
     assert marked.dtype == np.dtype(np.uint8)
     assert np.array_equal(image, before)
     assert watermark.decode(marked) == (mark if finds else None)
+
+
+def test_embed_returns_a_copy_the_caller_may_write_into(
+    member: tuple[Watermark, bool], image: RgbArray
+) -> None:
+    watermark, _ = member
+    before = image.copy()
+    marked = watermark.embed(image, "0123456789ab")
+    assert not np.shares_memory(marked, image)
+    marked[:] = 0
+    assert np.array_equal(image, before)
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from pydantic import SecretStr, TypeAdapter, ValidationError
 
@@ -54,7 +55,9 @@ def test_none_kind_embeds_and_finds_nothing(tmp_path: Path) -> None:
     watermark = build_watermark(NoWatermarkConfig(), tmp_path)
     assert isinstance(watermark, NoWatermark)
     image = flat(10, (64, 64))
-    assert watermark.embed(image, "0123456789ab") is image
+    marked = watermark.embed(image, "0123456789ab")
+    assert np.array_equal(marked, image)
+    assert marked is not image
     assert watermark.decode(image) is None
 
 

@@ -55,7 +55,7 @@ class NoWatermark:
     """Embeds nothing and finds nothing: the configuration without a watermark."""
 
     def embed(self, rgb: RgbArray, mark: str) -> RgbArray:
-        return rgb
+        return rgb.copy()
 
     def decode(self, rgb: RgbArray) -> str | None:
         return None

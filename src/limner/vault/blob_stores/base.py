@@ -33,3 +33,8 @@ class BlobStore(Protocol):
     async def entries(self) -> list[BlobInfo]:
         """Every key with its last write time (the janitor's grace period reads it)."""
         ...
+
+    async def check(self) -> None:
+        """Raise limner.errors.UnavailableError when the store cannot be used (for /readyz). Cheap: one
+        stat or one small request, never a listing of every key; the message names no secret."""
+        ...

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from limner.db import Base, UTCDateTime, reading, utcnow
-from limner.errors import NotFoundError
+from limner.errors import NotFoundError, UnavailableError
 from limner.vault.blob_stores.base import BlobInfo
 
 
@@ -54,6 +54,14 @@ class DatabaseBlobStore:
     async def keys(self) -> list[str]:
         async with reading(self._sessions) as session:
             return list((await session.scalars(select(StoredBlob.key).order_by(StoredBlob.key))).all())
+
+    async def check(self) -> None:
+        """One indexed read of at most one key: the table is there and the database answers."""
+        try:
+            async with reading(self._sessions) as session:
+                await session.scalar(select(StoredBlob.key).limit(1))
+        except Exception as exc:
+            raise UnavailableError("The image store (the blobs table) is not reachable.") from exc
 
     async def entries(self) -> list[BlobInfo]:
         async with reading(self._sessions) as session:

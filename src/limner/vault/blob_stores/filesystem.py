@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from limner.errors import NotFoundError
+from limner.errors import NotFoundError, UnavailableError
 from limner.vault.blob_stores.base import BlobInfo
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{7,127}(\.tmp)?$")  # .tmp: a write a crash interrupted
@@ -46,6 +46,14 @@ class FilesystemBlobStore:
 
     async def keys(self) -> list[str]:
         return sorted(p.name for p in self.root.glob("*/*") if not p.name.endswith(".tmp"))
+
+    async def check(self) -> None:
+        """A stat and an access check: the directory exists and this process may write into it."""
+        if not await asyncio.to_thread(self._usable):
+            raise UnavailableError("The image store's directory is missing or not writable.")
+
+    def _usable(self) -> bool:
+        return self.root.is_dir() and os.access(self.root, os.W_OK | os.X_OK)
 
     async def entries(self) -> list[BlobInfo]:
         return await asyncio.to_thread(self._entries)

@@ -40,3 +40,6 @@ class MemoryBlobStore:
 
     async def entries(self) -> list[BlobInfo]:
         return [BlobInfo(key, self.written_at[key]) for key in sorted(self.blobs)]
+
+    async def check(self) -> None:
+        """Always usable."""

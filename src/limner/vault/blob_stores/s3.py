@@ -113,6 +113,13 @@ class S3BlobStore:
     async def entries(self) -> list[BlobInfo]:
         return await self._call("list", self._list)
 
+    async def check(self) -> None:
+        """One listing request of at most one key under the prefix: endpoint, credentials and bucket."""
+        listing = functools.partial(
+            self._client.list_objects_v2, Bucket=self.bucket, Prefix=self.prefix, MaxKeys=1
+        )
+        await self._call("check", listing)
+
     def _read(self, key: str) -> bytes:
         return self._client.get_object(Bucket=self.bucket, Key=self.prefix + key)["Body"].read()
 
