@@ -5,7 +5,7 @@ and their thresholds tuned WITHOUT D, then scored on all of D. The dev column sc
 on the held-out test split of scripts/train_moderation.py (same distribution as training). The
 multilingual rows are XSafety (Wang et al. 2023, Apache-2.0; translations by its authors, nobody on the
 Limner team), never part of training. XSafety and the model tier's other training sources (PartiPrompts,
-MultiJail, XSTest; each gets a LODO row) are read from $LIMNER_EVAL_EXTRA (default .cache/; steps in
+MultiJail, XSTest, Multilingual HateCheck, MLMA, GermEval 2018; each gets a LODO row) are read from $LIMNER_EVAL_EXTRA (default .cache/; steps in
 docs/prompt-models.md).
 Run: .venv/bin/python -m bench.eval_lodo (prints); `make eval` puts the same section into bench/results/eval.md.
 """
@@ -44,7 +44,13 @@ FAMILIES = (
     "credsweeper",
     "multijail",
     "xstest",
+    "mhc",
+    "mlma",
+    "germeval",
 )
+IMAGE_FAMILIES = frozenset({"i2p", "adversarial_nibbler", "ring_a_bell"})
+# Sets the shipped fast tier is not trained on (the model tier's head only): left out of its folds too.
+HEAD_ONLY = frozenset({"mhc", "mlma", "germeval"})
 XSAFETY_SETS = {
     "Insult": "harassment",
     "Unfairness_And_Discrimination": "hate",
@@ -131,10 +137,15 @@ def lodo_table(examples: list[Example], encoder: object) -> tuple[list[str], dic
     shipped_model = shipped_model_flagger(HarmModelDetector(HarmModelConfig()))
     dev = {"fast": shipped_fast, "model": shipped_model, "both": union(shipped_fast, shipped_model)}
     worst: dict[str, float] = {}
+    fast_models: dict[tuple[int, int], Flag] = {}
     for name in FAMILIES:
         others = [e for e in examples if family(e.source) != name]
         held = [e for e in examples if family(e.source) == name]
-        fast = fast_flagger(fold_fast_model(split(others)[0]))
+        fast_rows = [e for e in split(others)[0] if e.source not in HEAD_ONLY]
+        key = (len(fast_rows), hash(tuple(e.group for e in fast_rows)))
+        if key not in fast_models:  # the hate-speech folds share one fast model
+            fast_models[key] = fast_flagger(fold_fast_model(fast_rows))
+        fast = fast_models[key]
         x = head_training.embed(encoder, [e.text for e in others])  # type: ignore[arg-type]
         w, b, thresholds = head_training.train_and_tune(
             others, x, l2=head_training.L2, epochs=head_training.EPOCHS, max_fpr=head_training.MAX_FPR
@@ -191,6 +202,9 @@ def lodo_lines() -> list[str]:
     shipped_fast = fast_flagger(None)
     shipped_model = shipped_model_flagger(HarmModelDetector(HarmModelConfig()))
     name, value = min(worst.items(), key=lambda kv: kv[1])
+    image_name, image_value = min(
+        ((k, v) for k, v in worst.items() if k.split(":")[0] in IMAGE_FAMILIES), key=lambda kv: kv[1]
+    )
     return [
         "Rates flagged (any harm.* finding): recall on unsafe rows, false-positive rate on benign rows.",
         "fast = lexicons + n-gram classifier (`kind: harm`); model = sentence encoder + head",
@@ -201,6 +215,7 @@ def lodo_lines() -> list[str]:
         *table,
         "",
         f"**Worst LODO recall (both tiers) on an explicit unsafe set: {value:.3f} — {name}.**",
+        f"**Worst on an image-prompt set: {image_value:.3f} — {image_name}.**",
         "",
         "### Multilingual and out-of-domain: XSafety (never trained on; not image prompts)",
         "",

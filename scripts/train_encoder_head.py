@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+from hate_sources import CHECKOUTS as HATE_CHECKOUTS
+from hate_sources import SOURCE_HEADS, hate_examples
 from train_moderation import DEV, EVERYDAY_BENIGN, HEADS, SEED, Example, load_examples, split
 
 from limner.policy.detectors.encoders import SentenceEncoder, UseEncoder, UseEncoderConfig
@@ -83,14 +85,29 @@ def embed(encoder: SentenceEncoder, texts: Sequence[str]) -> Floats:
     return np.stack([cached[k] for k in keys]).astype(np.float64)
 
 
+def head_mask(examples: Sequence[Example]) -> Floats:
+    """1 where a row's labels speak for a head: everywhere, except that the hate-speech sets (annotated
+    for hate and abuse only) say nothing of the other heads: neither positive nor negative there."""
+    heads = [SOURCE_HEADS.get(e.source, HEADS) for e in examples]
+    return np.array([[1.0 if head in row else 0.0 for head in HEADS] for row in heads])
+
+
 def fit(
-    x: Floats, labels: list[frozenset[str]], weights: Floats, *, l2: float, epochs: int
+    x: Floats,
+    labels: list[frozenset[str]],
+    weights: Floats,
+    *,
+    l2: float,
+    epochs: int,
+    mask: Floats | None = None,
 ) -> tuple[Floats, Floats]:
-    """Weighted, class-balanced logistic regression for every head at once, by full-batch Adam."""
+    """Weighted, class-balanced logistic regression for every head at once, by full-batch Adam; `mask`
+    (rows by heads, 0/1) leaves a row out of a head's loss."""
     y = np.array([[1.0 if head in lab else 0.0 for head in HEADS] for lab in labels])
-    pos = np.maximum((y * weights[:, None]).sum(axis=0), 1.0)
-    neg = np.maximum(((1 - y) * weights[:, None]).sum(axis=0), 1.0)
-    sample = weights[:, None] * np.where(y > 0, 0.5 / pos, 0.5 / neg)
+    per_head = weights[:, None] * (np.ones_like(y) if mask is None else mask)
+    pos = np.maximum((y * per_head).sum(axis=0), 1.0)
+    neg = np.maximum(((1 - y) * per_head).sum(axis=0), 1.0)
+    sample = per_head * np.where(y > 0, 0.5 / pos, 0.5 / neg)
     w, b = np.zeros((x.shape[1], len(HEADS))), np.zeros(len(HEADS))
     m, v, mb, vb = np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b)
     for step in range(1, epochs + 1):
@@ -111,8 +128,8 @@ def probabilities(x: Floats, w: Floats, b: Floats) -> Floats:
 
 def tune(probs: Floats, rows: list[Example], max_fpr: float) -> dict[str, float]:
     """Per head, the lowest threshold (≥ 0.5) whose false-positive rate on benign prompts (image prompts and
-    XSTest's requests) is ≤ max_fpr (the easy code lines would dilute the rate and pull thresholds down)."""
-    benign = np.array([not e.labels and e.source != "credsweeper" for e in rows])
+    XSTest's requests) is ≤ max_fpr (code lines and social-media text are not prompts: NOT_PROMPTS)."""
+    benign = np.array([not e.labels and e.source not in NOT_PROMPTS for e in rows])
     thresholds = {}
     for h, head in enumerate(HEADS):
         scores = np.sort(probs[benign, h])[::-1]
@@ -134,7 +151,8 @@ def train_and_tune(
     index = {id(e): i for i, e in enumerate(examples)}
     train, validation = split(examples, SEED + 2, 0.25)
     rows = [index[id(e)] for e in train]
-    w, b = fit(x[rows], [e.labels for e in train], np.array([e.weight for e in train]), l2=l2, epochs=epochs)
+    weights = np.array([e.weight for e in train])
+    w, b = fit(x[rows], [e.labels for e in train], weights, l2=l2, epochs=epochs, mask=head_mask(train))
     val_rows = [index[id(e)] for e in validation]
     return w, b, tune(probabilities(x[val_rows], w, b), validation, max_fpr)
 
@@ -151,7 +169,11 @@ CHECKOUTS = {
     "parti": ("google-research/parti", "5a657978134374ce28973948331b319adef164bd"),
     "multijail": ("DAMO-NLP-SG/multilingual-safety-for-LLMs", "577ac511437e07a256130945ef312a99158a18ad"),
     "xstest": ("paul-rottger/exaggerated-safety", "d7bb5bd738c1fcbc36edd83d5e7d1b71a3e2d84d"),
+    **HATE_CHECKOUTS,
 }
+# Social-media text and hate-speech test cases: training rows, but not prompts, so they do not set the
+# false-positive budget the thresholds are tuned to (nor do code lines).
+NOT_PROMPTS = frozenset({"credsweeper", "mhc", "mlma", "germeval"})
 
 
 def _checkout(path: Path) -> Path:
@@ -211,13 +233,15 @@ def code_examples() -> list[Example]:
 
 def public_examples() -> list[Example]:
     """Third-party text only: the dev sets without the team's hand-written rows, plus PartiPrompts,
-    code/configuration lines, MultiJail's multilingual unsafe requests and XSTest's safe look-alikes."""
+    code/configuration lines, MultiJail's multilingual unsafe requests, XSTest's safe look-alikes, and
+    non-English hate speech and its contrasts (scripts/hate_sources.py)."""
     return [
         *(e for e in load_examples() if e.source != "extra"),
         *parti_examples(),
         *code_examples(),
         *multijail_examples(),
         *xstest_examples(),
+        *hate_examples(EXTRA, _checkout),
     ]
 
 
@@ -244,9 +268,12 @@ def main() -> None:
     hit = flagged(probabilities(test_x, w, b), thresholds)
     unsafe = np.array([bool(e.labels) for e in heldout])
     everyday = np.array([not e.labels and e.source in {*EVERYDAY_BENIGN, "parti"} for e in heldout])
+    prompt = np.array([e.source not in NOT_PROMPTS for e in heldout])
+    social = np.array([not e.labels and e.source in NOT_PROMPTS - {"credsweeper"} for e in heldout])
     metrics = {
         "heldout_any_recall": round(float(hit[unsafe].mean()), 4),
-        "heldout_benign_fpr": round(float(hit[~unsafe].mean()), 4),
+        "heldout_benign_fpr": round(float(hit[~unsafe & prompt].mean()), 4),
+        "heldout_hate_set_negatives_fpr": round(float(hit[social].mean()), 4),
         "heldout_everyday_fpr": round(float(hit[everyday].mean()), 4),
     }
     print(json.dumps(metrics))
