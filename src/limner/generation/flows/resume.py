@@ -19,13 +19,14 @@ from limner.identity.principals import load_principal
 from limner.identity.schemas import Principal
 from limner.imaging.actions import Action
 from limner.imaging.catalog import find_model
-from limner.imaging.records import Generation, GenerationStatus
+from limner.imaging.records import Generation, GenerationStatus, ImageRecord
 from limner.imaging.requests import REQUEST_PARAMS, ImageRequest, InputImage, Operation
 from limner.policy.schemas import Decision
+from limner.provenance.base import SourceImage
 from limner.review import service as review
 from limner.review.models import ReviewItem
 from limner.review.webhook import send_decision_webhook
-from limner.vault.service import existing_data_key
+from limner.vault.service import existing_data_key, get_sealed
 
 log = logging.getLogger("limner.review")
 
@@ -55,6 +56,7 @@ async def resume_after_review(c: Components, review_id: str, *, request_id: str)
     async with c.sessions() as session:
         item, row, owner, key = await _requester(c, session, review_id)
         images, mask = await generation.load_inputs(session, c.blob_store, key, generation_id=row.id)
+        source = await _edited_image(c, session, row, key)
         principal = await load_principal(
             session,
             owner,
@@ -71,7 +73,7 @@ async def resume_after_review(c: Components, review_id: str, *, request_id: str)
     spec = find_model(c.settings.generation.models, row.model)
     prompt = generation.open_prompt(row, key)
     request = held_request(row, spec.upstream_id, prompt, images, mask, user=principal.pseudonym)
-    opened = Opened(row.id, key, Decision(action=Action.ALLOW, policy_version=row.policy_version))
+    opened = Opened(row.id, key, Decision(action=Action.ALLOW, policy_version=row.policy_version), source)
     try:
         response_format = str(row.params["response_format"])
         await run_generation(c, principal, spec, opened, request, response_format, request_id)
@@ -113,6 +115,18 @@ async def _release_images(c: Components, item: ReviewItem, request_id: str) -> N
             request_id=request_id,
             data={"review_id": item.id},
         )
+
+
+async def _edited_image(
+    c: Components, session: AsyncSession, row: Generation, key: bytes
+) -> SourceImage | None:
+    """The signed file a held workspace edit changes, so that the result still names it as its C2PA
+    parent after review. None when the request edits no stored image or that image is gone since."""
+    parent = await session.get(ImageRecord, row.parent_image_id) if row.parent_image_id else None
+    if parent is None or parent.owner_id != row.owner_id:  # only an image's owner edits it
+        return None
+    data = await get_sealed(c.blob_store, key, owner_id=parent.owner_id, blob_id=parent.id)
+    return SourceImage(parent.id, data, parent.format)
 
 
 async def _requester(
