@@ -21,7 +21,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 from limner.errors import InvalidRequestError
-from limner.sqlite_driver import READ_ONLY, sqlite_begin, sqlite_dbapi, sqlite_pragmas
+from limner.sqlite_driver import BUSY_TIMEOUT_S, READ_ONLY, sqlite_begin, sqlite_dbapi, sqlite_pragmas
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -69,7 +69,7 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(
             url,
             echo=echo,
-            connect_args={"timeout": 30},
+            connect_args={"timeout": BUSY_TIMEOUT_S},
             pool_size=8,
             max_overflow=8,
             module=sqlite_dbapi(),

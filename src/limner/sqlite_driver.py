@@ -23,10 +23,12 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
 )
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util.concurrency import await_
 
 READ_ONLY = "limner_read_only"
+BUSY_TIMEOUT_S = 30  # SQLite's own wait for another process's writer, and the longest wait in the queue
 
 
 Turn = tuple[asyncio.Lock, asyncio.AbstractEventLoop]
@@ -39,6 +41,7 @@ class WriterQueue:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = asyncio.Lock()
         self.waiting = 0  # writers queued behind the one holding the turn
+        self.timeout_s: float = BUSY_TIMEOUT_S
 
     @property
     def held(self) -> bool:
@@ -52,7 +55,12 @@ class WriterQueue:
         lock = self._lock
         self.waiting += 1  # seen by no one when the lock is free: acquire() then does not yield
         try:
-            await lock.acquire()
+            async with asyncio.timeout(self.timeout_s):
+                await lock.acquire()
+        except TimeoutError:  # as SQLite's busy handler would end (a 503), never an endless wait
+            raise OperationalError(
+                "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
+            ) from None
         finally:
             self.waiting -= 1
         return lock, loop
@@ -180,7 +188,7 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
     cursor.close()
 
 
@@ -201,4 +209,12 @@ def sqlite_begin(connection: Any) -> None:
         raise
 
 
-__all__ = ["READ_ONLY", "WriterQueue", "sqlite_begin", "sqlite_dbapi", "sqlite_pragmas", "writers_of"]
+__all__ = [
+    "BUSY_TIMEOUT_S",
+    "READ_ONLY",
+    "WriterQueue",
+    "sqlite_begin",
+    "sqlite_dbapi",
+    "sqlite_pragmas",
+    "writers_of",
+]

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from limner.db import make_engine, make_sessions, reading
@@ -175,3 +176,17 @@ async def test_two_engines_on_one_file_meet_sqlites_lock_and_wait_for_it(
     finally:
         await other.dispose()
     assert await keys(engine) == ["holder", "other"]
+
+
+async def test_a_writer_that_waits_too_long_fails_as_database_locked(
+    engine: AsyncEngine, holder: AsyncConnection
+) -> None:
+    """As SQLite's busy timeout would end it (a 503 for a request), never an endless wait: e.g. code that
+    opens a second writing transaction while its first one holds the turn."""
+    writers_of(engine).timeout_s = 0.05
+    with pytest.raises(OperationalError, match="database is locked"):
+        await write(engine, "too late")
+    assert writers_of(engine).waiting == 0
+    await holder.commit()
+    await write(engine, "after")
+    assert await keys(engine) == ["holder", "after"]
