@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import collections
-import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.sqlite.aiosqlite import (
-    AsyncAdapt_aiosqlite_connection,
-    AsyncAdapt_aiosqlite_cursor,
-    AsyncAdapt_aiosqlite_dbapi,
-)
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -29,8 +21,8 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 from limner.errors import InvalidRequestError
+from limner.sqlite_driver import BUSY_TIMEOUT_S, READ_ONLY, sqlite_begin, sqlite_dbapi, sqlite_pragmas
 
-READ_ONLY = "limner_read_only"
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -72,17 +64,18 @@ def new_id() -> str:
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if url.startswith("sqlite"):
         # Pooled connections keep their PRAGMAs: a new connection per transaction cost more than
-        # the transaction itself.
+        # the transaction itself. Each engine has its own driver module, and with it its own
+        # writer queue (limner.sqlite_driver).
         engine = create_async_engine(
             url,
             echo=echo,
-            connect_args={"timeout": 30},
+            connect_args={"timeout": BUSY_TIMEOUT_S},
             pool_size=8,
             max_overflow=8,
-            module=_OneHopDBAPI(aiosqlite, sqlite3),
+            module=sqlite_dbapi(),
         )
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine.sync_engine, "connect", sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", sqlite_begin)
     else:
         engine = create_async_engine(url, echo=echo, pool_pre_ping=True)
     event.listen(engine.sync_engine, "before_cursor_execute", _refuse_nul)
@@ -98,68 +91,6 @@ def _refuse_nul(
         values = row.values() if isinstance(row, dict) else row or ()
         if any(isinstance(value, str) and "\x00" in value for value in values):
             raise InvalidRequestError("text must not contain NUL (U+0000) characters", code="nul_character")
-
-
-class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
-    """SQLAlchemy's aiosqlite cursor with one hand-off to aiosqlite's thread per statement (two for
-    one that returns rows) instead of three or four (open, execute, fetch, close): each hand-off
-    costs far more than SQLite's own work on a statement. Public aiosqlite calls only; the sqlite3
-    cursor is left to the garbage collector (closing it would be one more hand-off)."""
-
-    __slots__ = ()
-
-    def __init__(self, adapt_connection: Any) -> None:
-        self._adapt_connection = adapt_connection
-        self._connection = adapt_connection._connection
-        self._soft_closed_memoized: Any = {}
-        self._rows = collections.deque()
-
-    async def _execute_async(self, operation: Any, parameters: Any) -> Any:
-        async with self._adapt_connection._execute_mutex:
-            self._cursor = await self._connection.execute(operation, parameters)
-            if self._cursor.description:
-                self._rows = collections.deque(await self._cursor.fetchall())
-            return self._cursor
-
-    async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> Any:
-        async with self._adapt_connection._execute_mutex:
-            self._cursor = await self._connection.executemany(operation, seq_of_parameters)
-            return self._cursor
-
-    async def _async_soft_close(self) -> None:
-        return None
-
-    def close(self) -> None:
-        self._rows.clear()
-
-
-class _OneHopConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
-    _cursor_cls = _OneHopCursor
-
-
-class _OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
-    def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
-        return _OneHopConnection(self, super().connect(*arg, **kw)._connection)
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers work while one writer commits; foreign keys are off by default in SQLite.
-    dbapi_connection.isolation_level = None  # let SQLAlchemy's "begin" event issue BEGIN itself
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
-
-
-def _sqlite_begin_immediate(connection: Any) -> None:
-    # BEGIN IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking
-    # on a read-to-write upgrade (which SQLite reports as "database is locked"). Sessions opened
-    # with `reading` never write: a plain BEGIN lets them run beside the writer (WAL).
-    read_only = connection.get_execution_options().get(READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 @asynccontextmanager
