@@ -136,6 +136,8 @@ async def _fail(
     async with c.sessions.begin() as session:
         row, requested = await _generation(session, opened)
         service.finish(row, status=status, upstream_ms=upstream_ms, error_code=code)
+        if opened.unwritten is not None:
+            await insert_rows(session, [row])
         failed = NewEvent(
             action=AuditAction.IMAGE_FAILED,
             actor_id=principal.user_id,
