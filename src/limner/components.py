@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from limner.audit.service import AuditRuntime, install_audit
 from limner.audit.signing import CheckpointSigner, build_checkpoint_signer
 from limner.db import make_engine, make_sessions
+from limner.education.gate import TrainingGateCache, install_gate_tracking
 from limner.errors import ConfigError
 from limner.generation.backends import ImageBackend, build_backend
 from limner.generation.image_work import ImageWork, build_image_work
@@ -43,6 +44,7 @@ class Components:
         self.engine = engine
         self.sessions = sessions
         self.principals = PrincipalCache()
+        self.training_gates = TrainingGateCache()
         self.audit = audit
 
     @property
@@ -151,6 +153,7 @@ def build_components(settings: Settings) -> Components:
     sessions = make_sessions(engine)
     signer = build_checkpoint_signer(settings.vault.key_provider, data_dir=settings.data_dir)
     install_version_tracking()
+    install_gate_tracking()
     audit = AuditRuntime(signer=signer, checkpoint_every=settings.audit.checkpoint_every)
     return Components(settings=settings, engine=engine, sessions=sessions, audit=audit)
 

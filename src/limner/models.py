@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from limner.audit.models import AuditActor, AuditCheckpoint, AuditEvent, AuditOutbox, AuditSinkState
 from limner.db import Base
+from limner.education.gate import TrainingGateVersion
 from limner.education.models import (
     Banner,
     PolicyAcknowledgement,
@@ -70,6 +71,7 @@ __all__ = [
     "StoredBlob",
     "TemplateVersion",
     "TotpFactor",
+    "TrainingGateVersion",
     "TrainingModule",
     "TrainingResult",
     "UsageCounter",

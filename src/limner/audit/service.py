@@ -6,6 +6,7 @@ Other domains reach the audit through this module: besides `record`, it re-expor
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select, text, update
+from sqlalchemy import Select, Table, bindparam, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from limner.audit.chain import GENESIS, HASHED_FIELDS, at_text, canonical_json, check_field, event_hash
@@ -80,11 +81,7 @@ async def record(
 async def record_many(session: AsyncSession, events: Sequence[NewEvent]) -> list[AuditEvent]:
     """Append events in order, in one statement, in the caller's transaction."""
     await _lock_chain(session)
-    head = (
-        await session.execute(
-            select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-        )
-    ).first()
+    head = (await session.execute(_head_query())).first()
     seq, prev = (head[0], head[1]) if head else (0, GENESIS)
     refs = await pseudonyms_for(session, _user_ids(events))
     now = utcnow().astimezone(UTC)
@@ -140,8 +137,8 @@ async def pseudonyms_for(session: AsyncSession, user_ids: set[str]) -> dict[str,
     """Each user's stable pseudonym, created on first use (under the chain lock, so no race)."""
     if not user_ids:
         return {}
-    query = select(AuditActor.user_id, AuditActor.ref).where(AuditActor.user_id.in_(user_ids))
-    refs = {row[0]: row[1] for row in await session.execute(query)}
+    found = await session.execute(_refs_query(), {"ids": sorted(user_ids)})
+    refs = {row[0]: row[1] for row in found}
     missing = [uid for uid in sorted(user_ids) if uid not in refs]
     if missing:
         new = {uid: "p_" + secrets.token_hex(16) for uid in missing}
@@ -149,6 +146,19 @@ async def pseudonyms_for(session: AsyncSession, user_ids: set[str]) -> dict[str,
         await session.execute(insert(_table(AuditActor)), rows)
         refs.update(new)
     return refs
+
+
+# Built once: a statement object keeps its cache key, so each event skips building both.
+@functools.cache
+def _head_query() -> Select[int, str]:
+    return select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+
+
+@functools.cache
+def _refs_query() -> Select[str, str]:
+    return select(AuditActor.user_id, AuditActor.ref).where(
+        AuditActor.user_id.in_(bindparam("ids", expanding=True))
+    )
 
 
 async def forget_actor(session: AsyncSession, *, user_id: str) -> int:

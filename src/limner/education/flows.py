@@ -6,8 +6,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.components import Components
 from limner.db import reading
+from limner.education.gate import current_version
 from limner.education.schemas import TrainingStatus
-from limner.education.status import training_status
+from limner.education.status import standing, training_status
 from limner.errors import TrainingRequired
 from limner.identity.schemas import Principal
 
@@ -43,13 +44,27 @@ async def require_training(c: Components, principal: Principal) -> None:
 
 
 async def check_training(session: AsyncSession, c: Components, principal: Principal) -> None:
-    """The gate inside the caller's (read) transaction, so a request can share one with other reads."""
+    """The gate inside the caller's (read) transaction, so a request can share one with other reads.
+    The counter is read before the status: a change committed in between is cached under the old
+    counter value, which the next request no longer matches."""
     if is_exempt(c, principal):
         return
-    status = await status_in(session, c, principal)
-    if not status.complete:
+    version = await current_version(session)
+    complete = c.training_gates.get(principal.user_id, version=version)
+    if complete is None:
+        status, lapses_at = await standing(
+            session,
+            user_id=principal.user_id,
+            is_service=False,
+            cfg=c.settings.education,
+            training_url=training_url(c),
+        )
+        complete = status.complete
+        c.training_gates.put(principal.user_id, version=version, complete=complete, lapses_at=lapses_at)
+    if not complete:
+        url = training_url(c)
         raise TrainingRequired(
             "Before you generate images, acknowledge the acceptable-use policy and pass the required "
-            f"training at {status.training_url}",
-            training_url=status.training_url,
+            f"training at {url}",
+            training_url=url,
         )

@@ -29,6 +29,16 @@ def is_acknowledged(ack: PolicyAcknowledgement | None, needed: int | None) -> bo
 async def training_status(
     session: AsyncSession, *, user_id: str, is_service: bool, cfg: EducationSettings, training_url: str
 ) -> TrainingStatus:
+    status, _ = await standing(
+        session, user_id=user_id, is_service=is_service, cfg=cfg, training_url=training_url
+    )
+    return status
+
+
+async def standing(
+    session: AsyncSession, *, user_id: str, is_service: bool, cfg: EducationSettings, training_url: str
+) -> tuple[TrainingStatus, datetime | None]:
+    """The status, and when a complete one lapses (None: never, or not complete)."""
     since = renewal_cutoff(cfg)
     needed = await required_version(session)
     ack = await latest_acknowledgement(session, user_id, since=since)
@@ -48,14 +58,22 @@ async def training_status(
             )
         )
     acknowledged = is_acknowledged(ack, needed)
+    complete = acknowledged and all(m.status == "passed" for m in modules if m.is_required)
     policy = await current_policy(session)
-    return TrainingStatus(
+    status = TrainingStatus(
         required=cfg.required,
         exempt=is_service,
-        complete=acknowledged and all(m.status == "passed" for m in modules if m.is_required),
+        complete=complete,
         policy_version=policy.version if policy else None,
         policy_acknowledged=acknowledged,
         acknowledged_version=ack.version if ack else None,
         modules=modules,
         training_url=training_url,
     )
+    counted = [m.passed_at for m in modules if m.is_required and m.passed_at is not None]
+    if ack is not None and needed is not None:
+        counted.append(ack.acknowledged_at)
+    renew_days = cfg.renew_days
+    if not complete or renew_days is None or not counted:
+        return status, None
+    return status, min(counted) + timedelta(days=renew_days)

@@ -8,13 +8,14 @@ A cached entry is also dropped after `TTL_S`, so a key's last-use time keeps its
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, event, insert, inspect, select, update
+from sqlalchemy import BigInteger, Integer, Select, event, insert, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -41,8 +42,13 @@ class PrincipalVersion(Base):
 
 
 async def current_version(session: AsyncSession) -> int:
-    value = await session.scalar(select(PrincipalVersion.version).where(PrincipalVersion.id == ROW_ID))
-    return int(value or 0)
+    return int(await session.scalar(_version_query()) or 0)
+
+
+@functools.cache
+def _version_query() -> Select[int]:
+    # Built once: a statement object keeps its cache key, so each request skips building both.
+    return select(PrincipalVersion.version).where(PrincipalVersion.id == ROW_ID)
 
 
 def bump(session: Session) -> None:

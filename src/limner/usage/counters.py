@@ -4,13 +4,14 @@ for cluster mode, and an in-memory fake. `settings.identity.quotas.store.kind` p
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, assert_never
 
-from sqlalchemy import update
+from sqlalchemy import Table, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -66,14 +67,8 @@ class DatabaseCounterStore:
         return None
 
     async def _add(self, session: AsyncSession, item: CounterItem) -> None:
-        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        new = insert(UsageCounter).values(key=item.key, used=item.amount, expires_at=item.expires_at)
-        total = UsageCounter.used + new.excluded.used
-        result = await session.execute(
-            new.on_conflict_do_update(
-                index_elements=[UsageCounter.key], set_={"used": total}, where=total <= item.limit
-            )
-        )
+        params = {"k": item.key, "n": item.amount, "exp": item.expires_at, "cap": item.limit}
+        result = await session.execute(_upsert(session.get_bind().dialect.name), params)
         if not getattr(result, "rowcount", 0):
             raise _Exceeded(item)
 
@@ -94,6 +89,26 @@ class DatabaseCounterStore:
 
     async def aclose(self) -> None:
         return None
+
+
+@functools.cache
+def _upsert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE with bound values, built once per dialect (a statement object
+    keeps its cache key, so each request skips building both)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = UsageCounter.__table__
+    assert isinstance(table, Table)
+    columns = table.c
+    new = insert(table).values(
+        key=bindparam("k", type_=columns["key"].type),
+        used=bindparam("n", type_=columns["used"].type),
+        expires_at=bindparam("exp", type_=columns["expires_at"].type),
+    )
+    total = columns["used"] + new.excluded.used
+    limit = bindparam("cap", type_=columns["used"].type)
+    return new.on_conflict_do_update(
+        index_elements=[columns["key"]], set_={"used": total}, where=total <= limit
+    )
 
 
 # Check every key first, then add to all: a script runs atomically, so no other client sees a half.

@@ -30,6 +30,7 @@ from limner.generation.flows.prepare import (
     prepare_generation,
 )
 from limner.generation.response_fields import estimate_usage
+from limner.generation.rows import insert_rows
 from limner.generation.schemas import DeliveredImage, GenerationOutcome
 from limner.identity.schemas import Principal
 from limner.imaging.actions import Action
@@ -135,6 +136,8 @@ async def _fail(
     async with c.sessions.begin() as session:
         row, requested = await _generation(session, opened)
         service.finish(row, status=status, upstream_ms=upstream_ms, error_code=code)
+        if opened.unwritten is not None:
+            await insert_rows(session, [row])
         failed = NewEvent(
             action=AuditAction.IMAGE_FAILED,
             actor_id=principal.user_id,
@@ -148,11 +151,11 @@ async def _fail(
 
 
 async def _generation(session: AsyncSession, opened: Opened) -> tuple[Generation, list[NewEvent]]:
-    """The generation row in this transaction and the events to record before the outcome's: a new
-    request's row is inserted now and its "requested" event comes first; a request resumed after
-    review was written when it was held."""
+    """The generation row and the events to record before the outcome's: a new request's row is
+    built here (not in the session: `_close` inserts it with Core once its outcome is set) and its
+    "requested" event comes first; a request resumed after review was written when it was held."""
     if opened.unwritten is not None:
-        return opened.unwritten.add(session), [opened.unwritten.requested]
+        return Generation(**opened.unwritten.values), [opened.unwritten.requested]
     return await service.get_generation(session, opened.generation_id), []
 
 
@@ -189,9 +192,11 @@ async def _close(
         revised = next((img.revised_prompt for img in result.images if img.revised_prompt), None)
         if revised:
             service.seal_revised_prompt(row, opened.data_key, revised)
-        session.add_all([s.record for s in stored])
         status = GenerationStatus.HELD if held else GenerationStatus.COMPLETED
         service.finish(row, status=status, upstream_ms=upstream_ms)
+        if opened.unwritten is not None:
+            await insert_rows(session, [row])
+        await insert_rows(session, [s.record for s in stored])  # after the row they point at
         outcome = NewEvent(
             action=AuditAction.IMAGE_HELD if held else AuditAction.IMAGE_GENERATED,
             actor_id=principal.user_id,
