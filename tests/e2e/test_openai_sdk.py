@@ -76,7 +76,7 @@ def test_sdk_raises_typed_errors(sdk: openai.OpenAI, live_server: LiveServer) ->
     with pytest.raises(openai.NotFoundError):
         sdk.with_options(max_retries=0).get("/images/files/none?expires=1&signature=x", cast_to=object)
     wrong = openai.OpenAI(base_url=f"{live_server.base_url}/v1", api_key="lmn_wrong", max_retries=0)
-    with pytest.raises(openai.AuthenticationError) as auth:
+    with wrong, pytest.raises(openai.AuthenticationError) as auth:  # closed: a leaked socket is an error
         wrong.images.generate(model="limner-local", prompt="x")
     assert auth.value.code == "invalid_api_key"
 

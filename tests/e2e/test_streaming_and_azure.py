@@ -98,5 +98,5 @@ def test_azure_client_gets_typed_errors(azure: openai.AzureOpenAI, live_server: 
         api_key="lmn_wrong",
         max_retries=0,
     )
-    with pytest.raises(openai.AuthenticationError):
+    with wrong, pytest.raises(openai.AuthenticationError):  # closed: a leaked socket is an error
         wrong.images.generate(model="limner-local", prompt="x")
