@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from limner.audit.service import AuditRuntime, install_audit
 from limner.audit.signing import CheckpointSigner, build_checkpoint_signer
 from limner.db import make_engine, make_sessions
-from limner.education.gate import TrainingGateCache, install_gate_tracking
+from limner.education import gate
 from limner.errors import ConfigError
 from limner.generation.backends import ImageBackend, build_backend
 from limner.generation.image_work import ImageWork, build_image_work
-from limner.identity.principal_cache import PrincipalCache, install_version_tracking
+from limner.identity import principal_cache
 from limner.moderation.providers.base import ImageModerator
 from limner.moderation.service import build_moderators, close_moderators
 from limner.policy.engine import AllowAllPolicy, PromptPolicy
@@ -43,8 +43,8 @@ class Components:
         self.settings = settings
         self.engine = engine
         self.sessions = sessions
-        self.principals = PrincipalCache()
-        self.training_gates = TrainingGateCache()
+        self.principals = principal_cache.PrincipalCache()
+        self.training_gates = gate.TrainingGateCache()
         self.audit = audit
 
     @property
@@ -152,8 +152,8 @@ def build_components(settings: Settings) -> Components:
     engine = make_engine(settings.database_url, echo=settings.database.echo)
     sessions = make_sessions(engine)
     signer = build_checkpoint_signer(settings.vault.key_provider, data_dir=settings.data_dir)
-    install_version_tracking()
-    install_gate_tracking()
+    principal_cache.COUNTER.install()
+    gate.COUNTER.install()
     audit = AuditRuntime(signer=signer, checkpoint_every=settings.audit.checkpoint_every)
     return Components(settings=settings, engine=engine, sessions=sessions, audit=audit)
 

@@ -8,93 +8,32 @@ A cached entry is also dropped after `TTL_S`, so a key's last-use time keeps its
 
 from __future__ import annotations
 
-import functools
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import BigInteger, Integer, Select, event, insert, inspect, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from limner.db import Base, utcnow
 from limner.identity.accounts.models import Group, GroupMember, User
 from limner.identity.keys import tokens
 from limner.identity.keys.models import ApiKey
 from limner.identity.schemas import Principal
+from limner.version_counters import CounterColumns, VersionCounter
 
 TTL_S = 30.0
 MAX_ENTRIES = 10_000
 WATCHED = (User, ApiKey, Group, GroupMember)
-UNWATCHED_COLUMNS = {"last_used_at", "last_used_ip", "last_login_at"}  # bookkeeping, not access
-ROW_ID = 1
+UNWATCHED_COLUMNS = frozenset({"last_used_at", "last_used_ip", "last_login_at"})  # bookkeeping, not access
 
 
-class PrincipalVersion(Base):
+class PrincipalVersion(CounterColumns, Base):
     """One row: bumped by every change that could change what a principal may do."""
 
     __tablename__ = "principal_versions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    version: Mapped[int] = mapped_column(BigInteger, default=0)
 
-
-async def current_version(session: AsyncSession) -> int:
-    return int(await session.scalar(_version_query()) or 0)
-
-
-@functools.cache
-def _version_query() -> Select[int]:
-    # Built once: a statement object keeps its cache key, so each request skips building both.
-    return select(PrincipalVersion.version).where(PrincipalVersion.id == ROW_ID)
-
-
-def bump(session: Session) -> None:
-    """Bump the counter inside the caller's transaction (sync: called from flush and execute events)."""
-    if session.info.get("principal_version_bumped"):
-        return
-    session.info["principal_version_bumped"] = True
-    conn = session.connection()
-    done = conn.execute(
-        update(PrincipalVersion)
-        .where(PrincipalVersion.id == ROW_ID)
-        .values(version=PrincipalVersion.version + 1)
-    )
-    if done.rowcount == 0:
-        conn.execute(insert(PrincipalVersion).values(id=ROW_ID, version=1))
-
-
-def install_version_tracking() -> None:
-    """Listen on every ORM session (idempotent): the app, the CLI and the jobs all bump the counter."""
-    if not event.contains(Session, "before_flush", _on_flush):
-        event.listen(Session, "before_flush", _on_flush)
-        event.listen(Session, "do_orm_execute", _on_execute)
-        event.listen(Session, "after_transaction_end", _on_transaction_end)
-
-
-def _on_flush(session: Session, _context: Any, _instances: Any) -> None:
-    changed = [*session.new, *session.deleted]
-    if any(isinstance(obj, WATCHED) for obj in changed) or any(
-        isinstance(obj, WATCHED) and _access_changed(obj) for obj in session.dirty
-    ):
-        bump(session)
-
-
-def _access_changed(obj: object) -> bool:
-    state = inspect(obj)
-    return any(attr.key not in UNWATCHED_COLUMNS and attr.history.has_changes() for attr in state.attrs)
-
-
-def _on_execute(state: Any) -> None:
-    if (state.is_update or state.is_delete) and any(mapper.class_ in WATCHED for mapper in state.all_mappers):
-        bump(state.session)
-
-
-def _on_transaction_end(session: Session, transaction: Any) -> None:
-    if transaction.parent is None:
-        session.info.pop("principal_version_bumped", None)
+COUNTER = VersionCounter(PrincipalVersion, WATCHED, ignored=UNWATCHED_COLUMNS)
+current_version = COUNTER.current
 
 
 @dataclass(frozen=True, slots=True)
