@@ -37,6 +37,10 @@ async def two_apps(components: Components, settings: Settings) -> AsyncIterator[
     await second.aclose()
 
 
+async def admin_and_creator(components: Components) -> tuple[Caller, Caller]:
+    return await make_caller(components, roles=["admin"]), await make_caller(components, roles=["creator"])
+
+
 async def generate(client: httpx.AsyncClient, caller: Caller) -> int:
     response = await client.post(GEN, headers=caller.headers, json=BODY)
     if response.status_code == 403:
@@ -60,10 +64,7 @@ async def test_a_completion_recorded_on_one_instance_opens_the_gate_on_the_other
     components: Components, two_apps: Pair
 ) -> None:
     first, second = two_apps
-    admin, creator = (
-        await make_caller(components, roles=["admin"]),
-        await make_caller(components, roles=["creator"]),
-    )
+    admin, creator = await admin_and_creator(components)
     for client in (first, second, first, second):  # refused, and the refusal cached on both
         assert await generate(client, creator) == 403
     await record_everything(first, admin, creator)
@@ -75,10 +76,7 @@ async def test_a_new_policy_version_that_asks_again_closes_the_gate_on_every_ins
     components: Components, two_apps: Pair
 ) -> None:
     first, second = two_apps
-    admin, creator = (
-        await make_caller(components, roles=["admin"]),
-        await make_caller(components, roles=["creator"]),
-    )
+    admin, creator = await admin_and_creator(components)
     await record_everything(first, admin, creator)
     for client in (first, second, first, second):  # passed, and the pass cached on both
         assert await generate(client, creator) == 200
@@ -93,10 +91,7 @@ async def test_a_correction_that_does_not_ask_again_keeps_the_gate_open(
     components: Components, two_apps: Pair
 ) -> None:
     first, second = two_apps
-    admin, creator = (
-        await make_caller(components, roles=["admin"]),
-        await make_caller(components, roles=["creator"]),
-    )
+    admin, creator = await admin_and_creator(components)
     await record_everything(first, admin, creator)
     assert await generate(second, creator) == 200
     await publish(first, admin, asks_again=False)
@@ -107,10 +102,7 @@ async def test_a_module_made_retakable_closes_the_gate_on_the_next_request(
     components: Components, two_apps: Pair
 ) -> None:
     first, second = two_apps
-    admin, creator = (
-        await make_caller(components, roles=["admin"]),
-        await make_caller(components, roles=["creator"]),
-    )
+    admin, creator = await admin_and_creator(components)
     await record_everything(first, admin, creator)
     assert await generate(second, creator) == 200
     module = (await first.get(f"{ADMIN}/training/modules", headers=admin.headers)).json()["data"][0]
