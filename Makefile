@@ -37,11 +37,19 @@ run: $(VENV)/.installed
 # Branch coverage: 95 overall (pyproject's fail_under), 100 for the envelope crypto and the audit chain.
 FULL_COVERAGE = src/limner/vault/crypto.py,src/limner/audit/chain.py,src/limner/audit/signing.py
 
-# The whole suite twice: embedded (SQLite, with coverage), then cluster (PostgreSQL and Redis; tests/modes.py).
+# The whole suite in both modes side by side, one per core: cluster (PostgreSQL and Redis; tests/modes.py) in
+# the background, its output kept in test-artifacts/cluster.log and printed when it ends; embedded (SQLite, with
+# coverage) in the foreground. Fails when either fails.
 test: dev
-	$(VENV)/bin/pytest -m 'e2e or not e2e' -p no:cacheprovider --cov --cov-report=term
-	$(VENV)/bin/coverage report --include='$(FULL_COVERAGE)' --fail-under=100
-	LIMNER_TEST_MODE=cluster $(VENV)/bin/pytest -m 'e2e or not e2e' -p no:cacheprovider -q
+	@mkdir -p test-artifacts
+	@LIMNER_TEST_MODE=cluster $(VENV)/bin/pytest -m 'e2e or not e2e' -p no:cacheprovider -q \
+		> test-artifacts/cluster.log 2>&1 & cluster=$$!; \
+	$(VENV)/bin/pytest -m 'e2e or not e2e' -p no:cacheprovider --cov --cov-report=term \
+		&& $(VENV)/bin/coverage report --include='$(FULL_COVERAGE)' --fail-under=100; embedded=$$?; \
+	wait $$cluster; clustered=$$?; \
+	echo "== cluster mode (LIMNER_TEST_MODE=cluster)"; cat test-artifacts/cluster.log; \
+	echo "== make test: embedded exit $$embedded, cluster exit $$clustered"; \
+	[ $$embedded -eq 0 ] && [ $$clustered -eq 0 ]
 
 check: dev
 	$(VENV)/bin/ruff check src tests bench scripts

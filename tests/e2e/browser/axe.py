@@ -7,8 +7,11 @@ from typing import Any
 
 from playwright.sync_api import Page, ViewportSize
 
+from tests.modes import current_mode
+
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+# One folder per test mode: `make test` runs both modes at once.
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / current_mode()
 DESKTOP = ViewportSize(width=1280, height=900)
 PHONE = ViewportSize(width=320, height=720)
 RUN_AXE = """async () => {
@@ -26,7 +29,7 @@ def check_page(page: Page, name: str) -> None:
     page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
     violations: list[dict[str, Any]] = page.evaluate(RUN_AXE)
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}-desktop.png"), full_page=True)
     size = page.viewport_size or DESKTOP
     page.set_viewport_size(PHONE)
