@@ -1,7 +1,8 @@
 """An image made from a template records the template version it came from (integration, over ASGI):
 the Generate form carries the version, the server checks it when the form is sent (a retired template
-or an unknown id is a form error that records nothing), the generation row and its audit event keep
-the ids, the image's details page names the template and version, and "my data" exports it.
+or an unknown id is a form error that records nothing, as is a pinned model the person may not use),
+the generation row and its audit event keep the ids, the image's details page names the template and
+version, and "my data" exports it.
 Browser test: tests/e2e/browser/test_library.py."""
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from sqlalchemy import select
 
 from limner.audit.models import AuditEvent
 from limner.components import Components
+from limner.errors import InvalidRequestError
+from limner.templates import service as templates
 from limner.templates.models import TemplateVersion
 from tests.integration.web.conftest import csrf_from, web_sign_in
 from tests.integration.web.test_gallery import IMAGE_LINK, second_client
@@ -169,3 +172,16 @@ async def test_a_retired_or_unknown_version_is_a_form_error_that_records_nothing
         plain = await creator.post("/generate", data=form)
         assert plain.status_code == 200, plain.text
         assert [r.template_version_id for r in await generations(components)] == [None]
+
+
+async def test_a_version_pinning_a_model_the_person_may_not_use_is_refused(
+    client: httpx.AsyncClient, components: Components
+) -> None:
+    await brand_template(client, components)  # pins limner-local
+    [v1] = await version_ids(components)
+    local = [m for m in components.settings.generation.models if m.id == "limner-local"]
+    async with components.sessions() as session:
+        assert (await templates.usable_version(session, v1, local)).version.id == v1
+        with pytest.raises(InvalidRequestError, match="uses the model limner-local") as refused:
+            await templates.usable_version(session, v1, [])
+    assert refused.value.param == "template_version"
