@@ -49,6 +49,8 @@ class Generation(Base):
     parent_image_id: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
     # "Generate again": the first generation of the set this one belongs to.
     again_of: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+    # Started from a prompt template in the workspace: the template version that filled the form.
+    template_version_id: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
 
 
 class ImageRecord(Base):

@@ -18,6 +18,7 @@ from limner.imaging.records import Generation, ImageRecord
 from limner.privacy.reveal import reveal_prompt
 from limner.privacy.subjects import find_subject
 from limner.review.models import ReviewItem
+from limner.templates.service import Published, versions_by_id
 from limner.vault.service import BlobStore, KeyProvider, existing_data_key, get_sealed
 
 README = """Limner data export
@@ -27,7 +28,8 @@ This archive holds the personal data Limner keeps about one person, as of {at}.
 
   user.json            the account: email, name, roles, status
   generations.json     every image request: time, model, settings, the prompt and the revised
-                       prompt (decrypted for this export), the policy decision and its categories
+                       prompt (decrypted for this export), the policy decision and its categories,
+                       and the prompt template (name and version) a request was started from
   reviews.json         human-review outcomes of held requests (reviewers are not named)
   images/<id>.<ext>    every stored image, decrypted; generated images carry their C2PA manifest
   images/<id>.json     the image's record: size, format, SHA-256, request it belongs to
@@ -61,8 +63,12 @@ async def collect_export(
     found = Collected(user=user, data_key=await existing_data_key(session, key_provider, owner_id=user.id))
     query = select(Generation).where(Generation.owner_id == user.id).order_by(Generation.created_at)
     generations = list((await session.execute(query)).scalars())
+    origins = await versions_by_id(
+        session, {g.template_version_id for g in generations if g.template_version_id}
+    )
     for row in generations:
-        found.generations.append(await _generation_json(session, key_provider, row, actor_id, request_id))
+        entry = await _generation_json(session, key_provider, row, actor_id, request_id)
+        found.generations.append(entry | {"template": _template_json(row, origins)})
     images = select(ImageRecord).where(ImageRecord.owner_id == user.id).order_by(ImageRecord.created_at)
     found.images = list((await session.execute(images)).scalars())
     found.reviews = await _reviews(session, user.id)
@@ -123,6 +129,19 @@ async def _generation_json(
         "error_code": row.error_code,
         "prompt": await reveal("prompt"),
         "revised_prompt": await reveal("revised"),
+    }
+
+
+def _template_json(row: Generation, origins: dict[str, Published]) -> dict[str, Any] | None:
+    """The template version a workspace request was started from; its name and number while kept."""
+    if row.template_version_id is None:
+        return None
+    origin = origins.get(row.template_version_id)
+    return {
+        "version_id": row.template_version_id,
+        "template_id": origin.template.id if origin else None,
+        "name": origin.template.name if origin else None,
+        "version": origin.version.version if origin else None,
     }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -28,6 +28,8 @@ from limner.templates.schemas import (
     combinations,
     fill,
 )
+
+ORIGIN_PARAM = "template_version"  # the Generate form's field naming the version it was started from
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +156,47 @@ async def get_current(session: AsyncSession, template_id: str) -> Published:
         if published.template.id == template_id:
             return published
     raise NotFoundError("No such template.")
+
+
+async def versions_by_id(session: AsyncSession, version_ids: Collection[str]) -> dict[str, Published]:
+    """Template versions by id with their template, retired or not (what a generation was made from)."""
+    if not version_ids:
+        return {}
+    query = (
+        select(PromptTemplate, TemplateVersion)
+        .join(TemplateVersion, TemplateVersion.template_id == PromptTemplate.id)
+        .where(TemplateVersion.id.in_(set(version_ids)))
+    )
+    return {row[1].id: Published(row[0], row[1]) for row in await session.execute(query)}
+
+
+async def usable_version(session: AsyncSession, version_id: str, models: Sequence[ModelSpec]) -> Published:
+    """The version a Generate form was started from, checked when the form is sent: it exists, its
+    template is live and a model it pins is one of `models` (those the person may use). A version
+    replaced while the person was editing is still the one they started from, so it is accepted."""
+    published = (await versions_by_id(session, [version_id])).get(version_id)
+    if published is None:
+        raise InvalidRequestError(
+            "The template this form was started from is not known here, so the image cannot be recorded "
+            "as made from it. Your prompt is kept: generate again without the template, or start from "
+            "one on the Templates page.",
+            param=ORIGIN_PARAM,
+        )
+    if published.template.retired_at is not None:
+        raise InvalidRequestError(
+            f"The template “{published.template.name}” has been retired, so images can no longer be made "
+            "from it. Your prompt is kept: generate again without the template, or start from another "
+            "one on the Templates page.",
+            param=ORIGIN_PARAM,
+        )
+    pinned = published.version.model
+    if pinned is not None and pinned not in {m.id for m in models}:
+        raise InvalidRequestError(
+            f"The template “{published.template.name}” uses the model {pinned}, which is not available "
+            "to you. Your prompt is kept: generate again without the template.",
+            param=ORIGIN_PARAM,
+        )
+    return published
 
 
 def start(published: Published, values: Mapping[str, str], models: Sequence[ModelSpec], model: str) -> Start:

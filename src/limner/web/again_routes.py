@@ -13,6 +13,7 @@ from limner.gallery import sets, sharing
 from limner.generation.service import open_prompt
 from limner.identity.schemas import Permission
 from limner.imaging.records import Generation
+from limner.templates.service import ORIGIN_PARAM
 from limner.vault.service import existing_data_key
 from limner.web.generate_routes import generate_page, run_form
 from limner.web.pages import Page, PageDep, require_page
@@ -67,6 +68,7 @@ def _form_values(row: Generation, prompt: str) -> dict[str, str]:
         "quality": str(params.get("quality") or ""),
         "n": str(params.get("n") or 1),
         "again_of": sets.set_root(row),
+        ORIGIN_PARAM: row.template_version_id or "",
     }
 
 

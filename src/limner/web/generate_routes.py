@@ -27,14 +27,23 @@ from limner.errors import (
 )
 from limner.gallery import sets
 from limner.generation.backends.partials import PartialImage
-from limner.generation.flows import Lineage, check_text, prepare_generation, run_generation, submit_generation
+from limner.generation.flows import (
+    Lineage,
+    TemplateOrigin,
+    check_text,
+    prepare_generation,
+    run_generation,
+    submit_generation,
+)
 from limner.generation.flows.streaming import PartialsForwarder, event, partials_until, retrieve_result
 from limner.generation.schemas import GenerationOutcome
 from limner.identity.schemas import Permission
 from limner.imaging.actions import Action
-from limner.imaging.catalog import FAMILIES
+from limner.imaging.catalog import FAMILIES, ModelSpec
 from limner.imaging.requests import GenerationInput
 from limner.review import service as review
+from limner.templates import service as templates
+from limner.templates.service import ORIGIN_PARAM, Published
 from limner.web.forms import FieldError, raw_text, text
 from limner.web.pages import Page, require_page
 from limner.web.quota_routes import quota_for
@@ -49,12 +58,20 @@ PARTIALS = 2  # partial images per image, where the model streams (the page show
 Partials = asyncio.Queue[PartialImage]
 
 
+def usable_models(page: Page) -> list[ModelSpec]:
+    return [m for m in page.c.settings.generation.models if page.user.can_use_model(m.id)]
+
+
 async def generate_page(page: Page, *, status: int = 200, **values: object) -> Response:
-    models = [m for m in page.c.settings.generation.models if page.user.can_use_model(m.id)]
+    """The page; a form started from a template (its version id in the form, or `from_template`) shows
+    which one and carries its version to the next submit, while that version is still usable."""
+    models = usable_models(page)
     sizes = sorted({s for m in models for s in FAMILIES[m.family].sizes})
     qualities = sorted({q for m in models for q in FAMILIES[m.family].qualities})
     n_max = max((FAMILIES[m.family].n_max for m in models), default=1)
     form = values.pop("form", {})
+    if "from_template" not in values and isinstance(form, dict) and form.get(ORIGIN_PARAM):
+        values["from_template"] = await _started_from(page, form[ORIGIN_PARAM])
     needs_training = not is_exempt(page.c, page.user) and not (await status_for(page.c, page.user)).complete
     return await render(
         page,
@@ -70,6 +87,14 @@ async def generate_page(page: Page, *, status: int = 200, **values: object) -> R
         needs_training=needs_training,
         **values,
     )
+
+
+async def _started_from(page: Page, version_id: str) -> Published | None:
+    try:
+        async with page.c.sessions.begin() as session:
+            return await templates.usable_version(session, version_id, usable_models(page))
+    except InvalidRequestError:
+        return None  # retired meanwhile: the form goes on without it
 
 
 @router.post("/generate")
@@ -117,11 +142,15 @@ async def run_form(
     if not values["prompt"].strip():
         return await _failed(page, values, [FieldError("prompt", "Enter a prompt")])
     again_of = await _own_set(page, values.get("again_of", ""))
+    try:
+        template = await _template_origin(page, values.get(ORIGIN_PARAM, ""))
+    except InvalidRequestError as exc:
+        return await _failed(page, values, [FieldError(ORIGIN_PARAM, exc.message)])
     decision = await check_text(page.c, page.user, values["prompt"], stage="prompt")
     if decision.action is Action.WARN and not confirmed:
         return await _failed(page, values, [FieldError("confirm_warning", _warn_text(decision.categories))])
     try:
-        outcome = await _submit(page, _input(values), Lineage(again_of=again_of), partials)
+        outcome = await _submit(page, _input(values), Lineage(again_of=again_of, template=template), partials)
     except HeldForReview as held:
         return await generate_page(page, form=values, held=await _review(page, held.review_id))
     except TrainingRequired as exc:
@@ -160,6 +189,16 @@ async def _own_set(page: Page, generation_id: str) -> str | None:
     return sets.set_root(row) if row else None
 
 
+async def _template_origin(page: Page, version_id: str) -> TemplateOrigin | None:
+    """The template version the form was started from, checked now: a retired template or an unknown
+    id is refused before anything is recorded."""
+    if not version_id:
+        return None
+    async with page.c.sessions.begin() as session:
+        published = await templates.usable_version(session, version_id, usable_models(page))
+    return TemplateOrigin(published.template.id, published.version.id)
+
+
 async def _result(
     page: Page, values: dict[str, str], images: list[ShownImage], generation_id: str, again_of: str | None
 ) -> Response:
@@ -181,6 +220,7 @@ def _values(form: FormData) -> dict[str, str]:
     values = {name: text(form, name) for name in FIELDS - {"prompt"}}
     values["prompt"] = raw_text(form, "prompt")
     values["again_of"] = text(form, "again_of")
+    values[ORIGIN_PARAM] = text(form, ORIGIN_PARAM)
     return values
 
 

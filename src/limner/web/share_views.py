@@ -10,6 +10,7 @@ from limner.gallery import sharing
 from limner.gallery.models import Share
 from limner.imaging.records import Generation, ImageRecord
 from limner.provenance.verify import VerifyReport
+from limner.templates.service import Published
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,8 @@ class ImageDetails:
     report: VerifyReport | None
     shares: list[ShareRow] = field(default_factory=list)
     may_share_outside: bool = False
+    template: Published | None = None  # the template version it was made from, if any (and still kept)
+    template_link: str | None = None  # where the viewer may open that template, if they may
 
 
 async def shares_of(session: AsyncSession, image_id: str) -> list[ShareRow]:

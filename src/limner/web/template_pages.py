@@ -10,11 +10,10 @@ from starlette.datastructures import FormData
 
 from limner.errors import InvalidRequestError
 from limner.identity.schemas import Permission
-from limner.imaging.catalog import ModelSpec
 from limner.templates import service
 from limner.templates.schemas import SIZE_PRESETS, TemplateDraft, format_variables, parse_variables
 from limner.web.forms import FieldError, raw_text, text
-from limner.web.generate_routes import generate_page
+from limner.web.generate_routes import generate_page, usable_models
 from limner.web.pages import Page, require_page
 from limner.web.render import render
 from limner.web.route import WebRoute
@@ -23,10 +22,6 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 UsePage = Depends(require_page(Permission.IMAGES_GENERATE))
 ManagePage = Depends(require_page(Permission.TEMPLATES_MANAGE))
 DRAFT_FIELDS = ("name", "description", "text", "style", "variables", "size_preset", "model")
-
-
-def usable_models(page: Page) -> list[ModelSpec]:
-    return [m for m in page.c.settings.generation.models if page.user.can_use_model(m.id)]
 
 
 @router.get("/templates")

@@ -1,8 +1,11 @@
 """Browser test (e2e, Chromium): add an image to a collection and find it through the gallery's filter;
-publish an approved template and start from it with the Generate form filled. axe-core checks every new
-page. Over ASGI: tests/integration/web/test_collections.py and test_templates.py."""
+publish an approved template, start from it with the Generate form filled, and find the template and its
+version on the image's details. axe-core checks every new page. Over ASGI:
+tests/integration/web/test_collections.py, test_templates.py and test_template_origin.py."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -76,3 +79,16 @@ def test_publish_a_template_and_start_from_it(page: Page, web: WebServer) -> Non
     expect(page.get_by_label("Size")).to_have_value("1024x1024")
     expect(page.get_by_text("Started from the template “Team slide” (version 1)")).to_be_visible()
     check_page(page, "generate-from-template")
+
+    page.get_by_label("Size").select_option("256x256")  # anything may change; the version is still recorded
+    page.get_by_role("button", name="Generate").click()
+    expect(page.get_by_role("heading", name="Your image")).to_be_visible()
+    expect(page.get_by_text("Started from the template “Team slide” (version 1)")).to_be_visible()
+    nav(page, "Gallery")
+    page.get_by_role("link", name="Image 1 from").first.click()
+    origin = page.locator(".summary-row", has=page.get_by_text("Template", exact=True)).locator("dd")
+    expect(origin).to_have_text("From template Team slide, version 1")
+    expect(origin.get_by_role("link", name="Team slide")).to_have_attribute(
+        "href", re.compile(r"^/templates#t-")
+    )
+    check_page(page, "image-from-template")

@@ -151,7 +151,7 @@ async def test_export_holds_prompts_images_manifests_and_audit(
     names = set(archive.namelist())
     assert {"README.txt", "user.json", "generations.json", "reviews.json", "audit_events.json"} <= names
     generations = json.loads(archive.read("generations.json"))
-    assert [g["prompt"] for g in generations] == ["a green owl"]
+    assert [(g["prompt"], g["template"]) for g in generations] == [("a green owl", None)]  # API: no template
     images = [n for n in names if n.startswith("images/") and n.endswith(".png")]
     assert len(images) == 1
     assert archive.read(images[0]).startswith(b"\x89PNG")

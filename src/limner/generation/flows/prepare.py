@@ -32,12 +32,20 @@ from limner.vault.service import data_key_for, existing_data_key
 
 
 @dataclass(frozen=True, slots=True)
+class TemplateOrigin:
+    template_id: str
+    version_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Lineage:
     """Where a workspace request comes from: the image an edit changes (its signed file becomes a
-    C2PA ingredient of the result), the set a re-generation joins."""
+    C2PA ingredient of the result), the set a re-generation joins, the prompt template version the
+    form was started from (checked by the caller; ids only, never the template's text)."""
 
     source: SourceImage | None = None
     again_of: str | None = None
+    template: TemplateOrigin | None = None
 
     @property
     def parent_image_id(self) -> str | None:
@@ -217,6 +225,7 @@ async def _open(
         policy_version=decision.policy_version,
         parent_image_id=lineage.parent_image_id,
         again_of=lineage.again_of,
+        template_version_id=lineage.template.version_id if lineage.template else None,
     )
     unwritten = Unwritten(values, _requested(principal, spec, request, decision, request_id, lineage, values))
     if decision.action not in (Action.BLOCK, Action.REVIEW):
@@ -253,8 +262,15 @@ def _requested(
             "api_key_id": principal.api_key_id,
             "client": request_client(),
             **({"parent_image_id": lineage.parent_image_id} if lineage.parent_image_id else {}),
+            **_template_ids(lineage),
         },
     )
+
+
+def _template_ids(lineage: Lineage) -> dict[str, str]:
+    if lineage.template is None:
+        return {}
+    return {"template_id": lineage.template.template_id, "template_version_id": lineage.template.version_id}
 
 
 async def trained_owner_key(c: Components, principal: Principal) -> bytes:
