@@ -21,7 +21,15 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 from limner.errors import InvalidRequestError
-from limner.sqlite_driver import BUSY_TIMEOUT_S, READ_ONLY, sqlite_begin, sqlite_dbapi, sqlite_pragmas
+from limner.sqlite_driver import (
+    BUSY_TIMEOUT_S,
+    DEFERRED,
+    READ_ONLY,
+    sqlite_begin,
+    sqlite_dbapi,
+    sqlite_defer,
+    sqlite_pragmas,
+)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -76,6 +84,7 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         )
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", sqlite_begin)
+        event.listen(engine.sync_engine, "before_cursor_execute", sqlite_defer)
     else:
         engine = create_async_engine(url, echo=echo, pool_pre_ping=True)
     event.listen(engine.sync_engine, "before_cursor_execute", _refuse_nul)
@@ -91,6 +100,12 @@ def _refuse_nul(
         values = row.values() if isinstance(row, dict) else row or ()
         if any(isinstance(value, str) and "\x00" in value for value in values):
             raise InvalidRequestError("text must not contain NUL (U+0000) characters", code="nul_character")
+
+
+# Execution options for a statement whose result the caller does not read (an INSERT without
+# RETURNING): on SQLite it is sent with the transaction's next statement or its COMMIT, in one
+# hand-off to SQLite's thread (limner.sqlite_driver); PostgreSQL ignores it. Its errors surface there.
+SEND_LATER = {DEFERRED: True}
 
 
 @asynccontextmanager
@@ -121,4 +136,4 @@ def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-__all__ = ["Base", "UTCDateTime", "make_engine", "make_sessions", "new_id", "reading", "utcnow"]
+__all__ = ["SEND_LATER", "Base", "UTCDateTime", "make_engine", "make_sessions", "new_id", "reading", "utcnow"]

@@ -7,7 +7,16 @@ sixteen concurrent requests of one process saw multi-second waits. The writers o
 queue first-come first-served on the event loop instead: the queue is joined just before
 BEGIN IMMEDIATE and left when that transaction commits, rolls back, or its connection is closed or
 invalidated. The busy handler (busy_timeout) is then met only across processes (`serve --workers N`,
-a CLI command beside the server). Read-only transactions (plain BEGIN) never join the queue."""
+a CLI command beside the server). Read-only transactions (plain BEGIN) never join the queue.
+
+Deferred statements: a hand-off to aiosqlite's thread costs far more than SQLite's own work on a
+statement, and on a busy event loop each one also waits behind the other requests' work. A statement
+executed with the execution option DEFERRED (whose result the caller does not read: an INSERT without
+RETURNING, say) is kept on the connection and sent with the next statement or the COMMIT, in one
+hand-off, in order; BEGIN is always deferred. So a transaction of BEGIN, three inserts, one SELECT, two
+inserts and COMMIT is two hand-offs, not eight. A deferred statement that fails raises from the
+statement or commit that sent it (with a note naming it); a commit that fails rolls the whole
+transaction back before it raises, so nothing of it is written. PostgreSQL ignores the option."""
 
 from __future__ import annotations
 
@@ -15,7 +24,7 @@ import asyncio
 import collections
 import contextlib
 import sqlite3
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -28,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util.concurrency import await_
 
 READ_ONLY = "limner_read_only"
+DEFERRED = "limner_deferred"  # execution option: send with the next statement or the COMMIT (SQLite)
 BUSY_TIMEOUT_S = 30  # SQLite's own wait for another process's writer, and the longest wait in the queue
 
 
@@ -80,31 +90,89 @@ class WriterQueue:
                 loop.call_soon_threadsafe(lock.release)
 
 
+class _Deferred:
+    """What a deferred statement's cursor reports: no rows, no count yet (DB-API's -1)."""
+
+    description = None
+    rowcount = -1
+    lastrowid = None
+
+
+_DEFERRED_RESULT = _Deferred()
+Pending = tuple[str, Any, bool]  # SQL, parameters, executemany
+
+
+def _send(conn: sqlite3.Connection, pending: list[Pending], last: Pending | None) -> Any:
+    """On aiosqlite's thread: the deferred statements in order, then `last` (its rows fetched)."""
+    for sql, parameters, many in pending:
+        try:
+            if many:
+                conn.executemany(sql, parameters)
+            else:
+                conn.execute(sql, parameters)
+        except sqlite3.Error as exc:
+            exc.add_note(f"raised by a deferred statement: {sql[:200]}")  # the SQL, never its values
+            raise
+    if last is None:
+        return None, []
+    sql, parameters, many = last
+    cursor = conn.executemany(sql, parameters) if many else conn.execute(sql, parameters)
+    return cursor, cursor.fetchall() if cursor.description else []
+
+
+def _send_and_commit(conn: sqlite3.Connection, pending: list[Pending]) -> None:
+    """On aiosqlite's thread: the deferred statements and COMMIT; on any failure, a rollback first."""
+    try:
+        _send(conn, pending, None)
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+
+
+def _unsent_begin(pending: list[Pending]) -> bool:
+    """True when the transaction's BEGIN is still waiting here: nothing of it reached SQLite."""
+    return bool(pending) and pending[0][0] in ("BEGIN", "BEGIN IMMEDIATE")
+
+
 class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
-    """SQLAlchemy's aiosqlite cursor with one hand-off to aiosqlite's thread per statement (two for
-    one that returns rows) instead of three or four (open, execute, fetch, close): each hand-off
-    costs far more than SQLite's own work on a statement. Public aiosqlite calls only; the sqlite3
+    """SQLAlchemy's aiosqlite cursor with one hand-off to aiosqlite's thread per statement sent (rows
+    included) instead of three or four (open, execute, fetch, close): each hand-off costs far more
+    than SQLite's own work on a statement. A statement marked DEFERRED (`defer_next`, set from its
+    execution options) is not sent at all: its connection keeps it for the next hand-off. The sqlite3
     cursor is left to the garbage collector (closing it would be one more hand-off)."""
 
-    __slots__ = ()
+    __slots__ = ("_defer",)
 
     def __init__(self, adapt_connection: Any) -> None:
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection._connection
         self._soft_closed_memoized: Any = {}
         self._rows = collections.deque()
+        self._defer = False
+
+    def defer_next(self) -> None:
+        self._defer = True
 
     async def _execute_async(self, operation: Any, parameters: Any) -> Any:
-        async with self._adapt_connection._execute_mutex:
-            self._cursor = await self._connection.execute(operation, parameters)
-            if self._cursor.description:
-                self._rows = collections.deque(await self._cursor.fetchall())
-            return self._cursor
+        return await self._run((operation, () if parameters is None else parameters, False))
 
     async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> Any:
-        async with self._adapt_connection._execute_mutex:
-            self._cursor = await self._connection.executemany(operation, seq_of_parameters)
-            return self._cursor
+        return await self._run((operation, seq_of_parameters, True))
+
+    async def _run(self, statement: Pending) -> Any:
+        connection = cast(_OneHopConnection, self._adapt_connection)
+        defer, self._defer = self._defer, False
+        async with connection._execute_mutex:
+            if defer:
+                connection.pending.append(statement)
+                self._cursor = _DEFERRED_RESULT  # type: ignore[assignment]
+                self._rows = collections.deque()
+                return self._cursor
+            pending, connection.pending = connection.pending, []
+            cursor, rows = await connection.to_thread(_send, pending, statement)
+            self._cursor, self._rows = cursor, collections.deque(rows)
+            return cursor
 
     async def _async_soft_close(self) -> None:
         return None
@@ -117,12 +185,19 @@ class _OneHopConnection(AsyncAdapt_aiosqlite_connection):
     """The aiosqlite connection, holding its engine's writer turn from BEGIN IMMEDIATE to the end of
     that transaction. Every way a transaction or connection ends hands the turn on."""
 
-    __slots__ = ("_turn", "_writers")
+    __slots__ = ("_turn", "_writers", "pending")
+    _cursor_cls = _OneHopCursor
 
     def __init__(self, dbapi: Any, connection: Any, writers: WriterQueue) -> None:
         super().__init__(dbapi, connection)
         self._writers = writers
         self._turn: Turn | None = None
+        self.pending: list[Pending] = []  # deferred statements, not yet sent to SQLite
+
+    async def to_thread(self, function: Any, *args: Any) -> Any:
+        """One hand-off: `function(sqlite3_connection, *args)` on aiosqlite's thread (its queue, the
+        one every aiosqlite call goes through, as SQLAlchemy's own isolation-level setter does)."""
+        return await self._connection._execute(function, self._connection._conn, *args)
 
     def queue_for_write(self) -> None:
         if self._turn is None:
@@ -134,24 +209,36 @@ class _OneHopConnection(AsyncAdapt_aiosqlite_connection):
             self._writers.leave(turn)
 
     def commit(self) -> None:
+        """The deferred statements and COMMIT in one hand-off; nothing at all if nothing was sent
+        (a transaction that only ever deferred BEGIN)."""
+        pending, self.pending = self.pending, []
         try:
-            super().commit()
+            if (len(pending) == 1 and _unsent_begin(pending)) or not self._connection._connection:
+                return
+            try:
+                await_(self.to_thread(_send_and_commit, pending))
+            except Exception as error:
+                self._handle_exception(error)
         finally:
             self.end_write()
 
     def rollback(self) -> None:
+        pending, self.pending = self.pending, []
         try:
-            super().rollback()
+            if not _unsent_begin(pending):  # else nothing of this transaction reached SQLite
+                super().rollback()
         finally:
             self.end_write()
 
     def close(self) -> None:
+        self.pending = []
         try:
             super().close()
         finally:
             self.end_write()
 
     def terminate(self) -> None:
+        self.pending = []
         try:
             super().terminate()
         finally:
@@ -196,25 +283,37 @@ def sqlite_begin(connection: Any) -> None:
     # BEGIN IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking
     # on a read-to-write upgrade (which SQLite reports as "database is locked"); this engine's
     # writers queue in order before it (WriterQueue). Sessions opened with `reading` never write:
-    # a plain BEGIN lets them run beside the writer (WAL) and outside the queue.
+    # a plain BEGIN lets them run beside the writer (WAL) and outside the queue. Either BEGIN is
+    # deferred: it reaches SQLite with the transaction's first statement, in the same hand-off.
+    deferred = {DEFERRED: True}
     if connection.get_execution_options().get(READ_ONLY, False):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN", execution_options=deferred)
         return
     adapted = connection.connection.dbapi_connection
     adapted.queue_for_write()
     try:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE", execution_options=deferred)
     except BaseException:
         adapted.end_write()
         raise
 
 
+def sqlite_defer(
+    _conn: Any, cursor: Any, _statement: str, _parameters: Any, context: Any, _executemany: bool
+) -> None:
+    """before_cursor_execute: a statement executed with DEFERRED is kept for the next hand-off."""
+    if context is not None and context.execution_options.get(DEFERRED, False):
+        cursor.defer_next()
+
+
 __all__ = [
     "BUSY_TIMEOUT_S",
+    "DEFERRED",
     "READ_ONLY",
     "WriterQueue",
     "sqlite_begin",
     "sqlite_dbapi",
+    "sqlite_defer",
     "sqlite_pragmas",
     "writers_of",
 ]
