@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, insert, select, text, update
+from sqlalchemy import CompoundSelect, Table, bindparam, insert, null, select, text, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from limner.audit.chain import GENESIS, HASHED_FIELDS, at_text, canonical_json, check_field, event_hash
@@ -26,7 +26,7 @@ from limner.audit.outbox import backlog as backlog
 from limner.audit.schemas import AuditAction
 from limner.audit.signing import CheckpointSigner
 from limner.audit.sinks.syslog import SyslogSink as SyslogSink
-from limner.db import Base, new_id, utcnow
+from limner.db import SEND_LATER, Base, new_id, utcnow
 
 _PG_CHAIN_LOCK = 7_321_004  # advisory lock id: one writer extends the chain at a time
 RUNTIME_KEY = "limner.audit"
@@ -78,17 +78,45 @@ async def record(
     return rows[0]
 
 
-async def record_many(session: AsyncSession, events: Sequence[NewEvent]) -> list[AuditEvent]:
-    """Append events in order, in one statement, in the caller's transaction."""
+@dataclass(frozen=True, slots=True)
+class ReadyEvent:
+    """An event with everything that does not depend on the chain done: its fields checked, its id
+    drawn, its data in canonical JSON. Made before the write transaction (`ready`), so the writer's
+    turn holds only the chain head read, the hashes and the statements."""
+
+    new: NewEvent
+    id: str
+    data_json: str
+
+
+def ready(events: Iterable[NewEvent]) -> list[ReadyEvent]:
+    out = []
+    for new in events:
+        for value in (
+            new.action,
+            new.outcome,
+            new.actor_id,
+            new.subject_type,
+            new.subject_id,
+            new.request_id,
+        ):
+            check_field(value)
+        out.append(ReadyEvent(new, new_id(), canonical_json(new.data)))
+    return out
+
+
+async def record_many(session: AsyncSession, events: Sequence[NewEvent | ReadyEvent]) -> list[AuditEvent]:
+    """Append events in order, in the caller's transaction: one statement reads the chain head and
+    the actors' pseudonyms; the rows go to the database with the transaction's next statement or
+    its commit (SEND_LATER)."""
+    prepared = [e if isinstance(e, ReadyEvent) else ready([e])[0] for e in events]
     await _lock_chain(session)
-    head = (await session.execute(_head_query())).first()
-    seq, prev = (head[0], head[1]) if head else (0, GENESIS)
-    refs = await pseudonyms_for(session, _user_ids(events))
+    seq, prev, refs = await _chain_state(session, _user_ids([e.new for e in prepared]))
     now = utcnow().astimezone(UTC)
     rows = []
-    for new in events:
+    for event in prepared:
         seq += 1
-        row = _build(new, seq=seq, at=now, prev_hash=prev, refs=refs)
+        row = _build(event, seq=seq, at=now, prev_hash=prev, refs=refs)
         prev = row.hash
         rows.append(row)
     await _insert(session, rows)
@@ -96,12 +124,11 @@ async def record_many(session: AsyncSession, events: Sequence[NewEvent]) -> list
     return rows
 
 
-def _build(new: NewEvent, *, seq: int, at: datetime, prev_hash: str, refs: dict[str, str]) -> AuditEvent:
-    for value in (new.action, new.outcome, new.actor_id, new.subject_type, new.subject_id, new.request_id):
-        check_field(value)
+def _build(event: ReadyEvent, *, seq: int, at: datetime, prev_hash: str, refs: dict[str, str]) -> AuditEvent:
+    new = event.new
     row = AuditEvent(
         seq=seq,
-        id=new_id(),
+        id=event.id,
         at=at,
         action=str(new.action),
         outcome=new.outcome,
@@ -111,7 +138,7 @@ def _build(new: NewEvent, *, seq: int, at: datetime, prev_hash: str, refs: dict[
         subject_id=new.subject_id,
         subject_ref=subject_ref(new.subject_type, new.subject_id, refs),
         request_id=new.request_id,
-        data_json=canonical_json(new.data),
+        data_json=event.data_json,
         prev_hash=prev_hash,
     )
     row.hash = event_hash(prev_hash, hashed_fields(row))
@@ -133,32 +160,32 @@ def _user_ids(events: Iterable[NewEvent]) -> set[str]:
     return ids | {e.subject_id for e in events if e.subject_type == "user" and e.subject_id}
 
 
-async def pseudonyms_for(session: AsyncSession, user_ids: set[str]) -> dict[str, str]:
-    """Each user's stable pseudonym, created on first use (under the chain lock, so no race)."""
-    if not user_ids:
-        return {}
-    found = await session.execute(_refs_query(), {"ids": sorted(user_ids)})
-    refs = {row[0]: row[1] for row in found}
+async def _chain_state(session: AsyncSession, user_ids: set[str]) -> tuple[int, str, dict[str, str]]:
+    """The chain head (seq, hash) and each user's stable pseudonym, in one statement; a pseudonym is
+    created on first use (under the chain lock, so no race)."""
+    head, refs = (0, GENESIS), {}
+    for seq, value, user_id in await session.execute(_chain_query(), {"ids": sorted(user_ids)}):
+        if user_id is None:
+            head = (seq or 0, value)
+        else:
+            refs[user_id] = value
     missing = [uid for uid in sorted(user_ids) if uid not in refs]
     if missing:
         new = {uid: "p_" + secrets.token_hex(16) for uid in missing}
         rows = [{"user_id": u, "ref": r} for u, r in new.items()]
-        await session.execute(insert(_table(AuditActor)), rows)
+        await session.execute(insert(_table(AuditActor)), rows, execution_options=SEND_LATER)
         refs.update(new)
-    return refs
+    return head[0], head[1], refs
 
 
-# Built once: a statement object keeps its cache key, so each event skips building both.
+# Built once: a statement object keeps its cache key, so each event skips building it.
 @functools.cache
-def _head_query() -> Select[int, str]:
-    return select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-
-
-@functools.cache
-def _refs_query() -> Select[str, str]:
-    return select(AuditActor.user_id, AuditActor.ref).where(
+def _chain_query() -> CompoundSelect[int | None, str, str | None]:
+    head = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1).subquery()
+    refs = select(null(), AuditActor.ref, AuditActor.user_id).where(
         AuditActor.user_id.in_(bindparam("ids", expanding=True))
     )
+    return union_all(select(head.c.seq, head.c.hash, null()), refs)
 
 
 async def forget_actor(session: AsyncSession, *, user_id: str) -> int:
@@ -181,8 +208,9 @@ async def _insert(session: AsyncSession, rows: list[AuditEvent]) -> None:
     # Core executemany: thousands of rows per statement, with no ORM unit-of-work cost.
     table = _table(AuditEvent)
     values = [{table.c[c].key: getattr(r, attr) for attr, c in _COLUMNS} for r in rows]
-    await session.execute(insert(table), values)
-    await session.execute(insert(_table(AuditOutbox)), [{"seq": r.seq} for r in rows])
+    await session.execute(insert(table), values, execution_options=SEND_LATER)
+    outbox = [{"seq": r.seq} for r in rows]
+    await session.execute(insert(_table(AuditOutbox)), outbox, execution_options=SEND_LATER)
 
 
 _COLUMNS = tuple(
