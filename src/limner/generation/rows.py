@@ -8,12 +8,13 @@ Python-side default, which is set on the object too (as a flush does), so reader
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table, insert, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from limner.db import Base
+from limner.db import SEND_LATER, Base
 
 
 def insert_values(obj: Base) -> dict[str, Any]:
@@ -35,15 +36,33 @@ def insert_values(obj: Base) -> dict[str, Any]:
     return values
 
 
-async def insert_rows(session: AsyncSession, rows: Sequence[Base]) -> None:
-    """INSERT `rows` (one model, in order) in the caller's transaction, one statement per shape."""
+@dataclass(frozen=True, slots=True)
+class Inserts:
+    """Rows of one model as INSERT parameters, one batch per shape (set of columns), made before the
+    write transaction so that the writer's turn holds only the statements."""
+
+    table: Table
+    batches: tuple[list[dict[str, Any]], ...]
+
+
+def inserts_for(rows: Sequence[Base]) -> Inserts | None:
+    """The INSERT parameters for `rows` (one model, in order); None for no rows."""
     if not rows:
-        return
+        return None
     table = inspect(type(rows[0])).local_table
     assert isinstance(table, Table)
     batches: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
         values = insert_values(row)
         batches.setdefault(tuple(values), []).append(values)
-    for batch in batches.values():
-        await session.execute(insert(table), batch)
+    return Inserts(table, tuple(batches.values()))
+
+
+async def insert_rows(session: AsyncSession, rows: Sequence[Base] | Inserts | None) -> None:
+    """INSERT `rows` (one model, in order; or their `inserts_for`) in the caller's transaction, one
+    statement per shape, sent with the transaction's next statement or its commit (SEND_LATER)."""
+    inserts = rows if isinstance(rows, Inserts) or rows is None else inserts_for(rows)
+    if inserts is None:
+        return
+    for batch in inserts.batches:
+        await session.execute(insert(inserts.table), batch, execution_options=SEND_LATER)

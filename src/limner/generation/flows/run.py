@@ -9,13 +9,14 @@ vault janitor collects)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner import observe
 from limner.audit.schemas import AuditAction
-from limner.audit.service import NewEvent, record_many
+from limner.audit.service import NewEvent, ReadyEvent, ready, record_many
 from limner.components import Components
 from limner.errors import ContentPolicyViolation, HeldForReview, LimnerError
 from limner.generation import service
@@ -30,12 +31,12 @@ from limner.generation.flows.prepare import (
     prepare_generation,
 )
 from limner.generation.response_fields import estimate_usage
-from limner.generation.rows import insert_rows
+from limner.generation.rows import Inserts, insert_rows, inserts_for
 from limner.generation.schemas import DeliveredImage, GenerationOutcome
 from limner.identity.schemas import Principal
 from limner.imaging.actions import Action
 from limner.imaging.catalog import ModelSpec
-from limner.imaging.records import Generation, GenerationStatus
+from limner.imaging.records import Generation, GenerationStatus, ImageRecord
 from limner.imaging.requests import GenerationInput, ImageRequest
 from limner.review import service as review
 from limner.usage import quotas
@@ -133,30 +134,53 @@ async def _fail(
     blocked = isinstance(exc, ContentPolicyViolation)
     status = GenerationStatus.BLOCKED if blocked else GenerationStatus.FAILED
     code, http_status = (exc.code, exc.status) if isinstance(exc, LimnerError) else ("server_error", 500)
-    async with c.sessions.begin() as session:
-        row, requested = await _generation(session, opened)
+
+    def settle(row: Generation) -> None:
         service.finish(row, status=status, upstream_ms=upstream_ms, error_code=code)
-        if opened.unwritten is not None:
-            await insert_rows(session, [row])
-        failed = NewEvent(
-            action=AuditAction.IMAGE_FAILED,
-            actor_id=principal.user_id,
-            subject_type="generation",
-            subject_id=row.id,
-            request_id=request_id,
-            outcome=status,
-            data={"code": code, "status": http_status, "upstream_ms": round(upstream_ms, 1)},
-        )
-        await record_many(session, [*requested, failed])
+
+    failed = NewEvent(
+        action=AuditAction.IMAGE_FAILED,
+        actor_id=principal.user_id,
+        subject_type="generation",
+        subject_id=opened.generation_id,
+        request_id=request_id,
+        outcome=status,
+        data={"code": code, "status": http_status, "upstream_ms": round(upstream_ms, 1)},
+    )
+    outcome = _Outcome.made(opened, settle, [], failed)
+    async with c.sessions.begin() as session:
+        await outcome.write(session, opened)
 
 
-async def _generation(session: AsyncSession, opened: Opened) -> tuple[Generation, list[NewEvent]]:
-    """The generation row and the events to record before the outcome's: a new request's row is
-    built here (not in the session: `_close` inserts it with Core once its outcome is set) and its
-    "requested" event comes first; a request resumed after review was written when it was held."""
-    if opened.unwritten is not None:
-        return Generation(**opened.unwritten.values), [opened.unwritten.requested]
-    return await service.get_generation(session, opened.generation_id), []
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """A closing transaction's rows, all made before it begins, so that the writer's turn holds only
+    the statements: the new request's generation row with its outcome set (None for a request resumed
+    after review, whose row exists and is settled inside), its images, and the audit events in order
+    (a new request's "requested" event first)."""
+
+    settle: Callable[[Generation], None]
+    generation: Inserts | None
+    images: Inserts | None
+    events: list[ReadyEvent]
+
+    @classmethod
+    def made(
+        cls, opened: Opened, settle: Callable[[Generation], None], images: list[ImageRecord], last: NewEvent
+    ) -> _Outcome:
+        if opened.unwritten is None:
+            return cls(settle, None, inserts_for(images), ready([last]))
+        row = Generation(**opened.unwritten.values)  # not in a session: inserted with Core
+        settle(row)
+        events = ready([opened.unwritten.requested, last])
+        return cls(settle, inserts_for([row]), inserts_for(images), events)
+
+    async def write(self, session: AsyncSession, opened: Opened) -> None:
+        if self.generation is None:
+            self.settle(await service.get_generation(session, opened.generation_id))
+        await insert_rows(session, self.generation)
+        await insert_rows(session, self.images)  # after the row they point at
+        await record_many(session, self.events)
 
 
 async def _check_revised(c: Components, principal: Principal, result: BackendResult) -> None:
@@ -185,37 +209,39 @@ async def _close(
 ) -> str | None:
     """The flow's write transaction: the generation row and its "requested" event (unless resumed
     after review), image records, the sealed revised prompt, completion (or an image review) and
-    audit. Returns the review item's id when the images were held."""
+    audit, all made before the transaction begins (`_Outcome`); on SQLite the transaction is two
+    hand-offs to its thread (the chain head read, then the rows and COMMIT). Returns the review item's
+    id when the images were held."""
     held = checks.action is Action.REVIEW
-    async with c.sessions.begin() as session:
-        row, requested = await _generation(session, opened)
-        revised = next((img.revised_prompt for img in result.images if img.revised_prompt), None)
+    status = GenerationStatus.HELD if held else GenerationStatus.COMPLETED
+    revised = next((img.revised_prompt for img in result.images if img.revised_prompt), None)
+
+    def settle(row: Generation) -> None:
         if revised:
             service.seal_revised_prompt(row, opened.data_key, revised)
-        status = GenerationStatus.HELD if held else GenerationStatus.COMPLETED
         service.finish(row, status=status, upstream_ms=upstream_ms)
-        if opened.unwritten is not None:
-            await insert_rows(session, [row])
-        await insert_rows(session, [s.record for s in stored])  # after the row they point at
-        outcome = NewEvent(
-            action=AuditAction.IMAGE_HELD if held else AuditAction.IMAGE_GENERATED,
-            actor_id=principal.user_id,
-            subject_type="generation",
-            subject_id=row.id,
-            request_id=request_id,
-            data={
-                "images": [{"id": s.image_id, "sha256": s.record.sha256} for s in stored],
-                "upstream_ms": round(upstream_ms, 1),
-                "categories": list(checks.categories),
-                "revised_prompt_hmac": prompt_hmac(opened.data_key, revised) if revised else None,
-            },
-        )
-        await record_many(session, [*requested, outcome])
+
+    event = NewEvent(
+        action=AuditAction.IMAGE_HELD if held else AuditAction.IMAGE_GENERATED,
+        actor_id=principal.user_id,
+        subject_type="generation",
+        subject_id=opened.generation_id,
+        request_id=request_id,
+        data={
+            "images": [{"id": s.image_id, "sha256": s.record.sha256} for s in stored],
+            "upstream_ms": round(upstream_ms, 1),
+            "categories": list(checks.categories),
+            "revised_prompt_hmac": prompt_hmac(opened.data_key, revised) if revised else None,
+        },
+    )
+    outcome = _Outcome.made(opened, settle, [s.record for s in stored], event)
+    async with c.sessions.begin() as session:
+        await outcome.write(session, opened)
         if not held:
             return None
         item = await review.enqueue(
             session,
-            generation_id=row.id,
+            generation_id=opened.generation_id,
             requester_id=principal.user_id,
             source="image",
             categories=list(checks.categories),
