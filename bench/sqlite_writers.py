@@ -2,8 +2,9 @@
 
 The set-up of bench/overhead.py (a real `limner serve` on SQLite in front of a loopback fake of OpenAI's Images
 API), with the server run under a wrapper that times, per writing transaction, the wait for the write turn
-(this engine's queue, then BEGIN IMMEDIATE) and the turn itself (BEGIN IMMEDIATE to COMMIT); also the server's
-CPU per request. `--src DIR` runs the server from another source tree (e.g. `git archive main src`), so that
+(this engine's writer queue) and the turn itself (from getting it to handing it on, COMMIT included), and
+counts the hand-offs to aiosqlite's thread (per request, and within each write turn); also the server's CPU
+per request. `--src DIR` runs the server from another source tree (e.g. `git archive main src`), so that
 before and after can be run alternately on a shared machine:
 
     python -m bench.sqlite_writers [--src /tmp/base/src]
@@ -13,8 +14,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -32,32 +35,44 @@ REQUESTS = {1: 100, 16: 320}
 
 
 def serve_timed() -> None:
-    """The server, with the write turn timed; the numbers are written to $BENCH_OUT every 25 writes."""
-    from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection as Adapted
+    """The server, with every write turn timed (the wait for it, then the turn itself, from the
+    writer queue's join to its hand-on) and every hand-off to aiosqlite's thread counted, in total
+    and within each turn; SIGUSR1 writes the numbers to $BENCH_OUT."""
+    import aiosqlite
 
-    import limner.db as db
+    from limner import sqlite_driver as driver
 
-    stats: dict[str, list[float]] = {"wait": [], "turn": []}
-    opened: dict[int, float] = {}
-    name = "sqlite_begin" if hasattr(db, "sqlite_begin") else "_sqlite_begin_immediate"
-    begin, commit = getattr(db, name), Adapted.commit
+    stats: dict[str, Any] = {"wait": [], "turn": [], "turn_handoffs": [], "handoffs": 0}
+    per_connection: dict[int, int] = {}
+    began: dict[int, tuple[float, int]] = {}
+    execute = aiosqlite.Connection._execute
+    adapted = driver._OneHopConnection
+    queue_for_write, end_write = adapted.queue_for_write, adapted.end_write
 
-    def timed_begin(connection: Any) -> None:
+    async def counted(self: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        stats["handoffs"] += 1
+        per_connection[id(self)] = per_connection.get(id(self), 0) + 1
+        return await execute(self, fn, *args, **kwargs)
+
+    def timed_queue(self: Any) -> None:
         started = time.perf_counter()
-        begin(connection)
-        if not connection.get_execution_options().get(db.READ_ONLY, False):
-            opened[id(connection.connection.dbapi_connection)] = time.perf_counter()
-            stats["wait"].append((time.perf_counter() - started) * 1000)
-            if len(stats["wait"]) % 25 == 0:
-                Path(os.environ["BENCH_OUT"]).write_text(json.dumps(stats))
+        queue_for_write(self)
+        now = time.perf_counter()
+        stats["wait"].append((now - started) * 1000)
+        began[id(self)] = (now, per_connection.get(id(self._connection), 0))
 
-    def timed_commit(self: Any) -> None:
-        commit(self)
-        if (began := opened.pop(id(self), None)) is not None:
-            stats["turn"].append((time.perf_counter() - began) * 1000)
+    def timed_end(self: Any) -> None:
+        end_write(self)
+        if (start := began.pop(id(self), None)) is not None:
+            stats["turn"].append((time.perf_counter() - start[0]) * 1000)
+            stats["turn_handoffs"].append(per_connection.get(id(self._connection), 0) - start[1])
 
-    setattr(db, name, timed_begin)
-    Adapted.commit = timed_commit  # type: ignore[method-assign]
+    def dump(*_: Any) -> None:
+        Path(os.environ["BENCH_OUT"]).write_text(json.dumps(stats))
+
+    aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
+    adapted.queue_for_write, adapted.end_write = timed_queue, timed_end  # type: ignore[method-assign]
+    signal.signal(signal.SIGUSR1, dump)
     from limner.cli.main import app
 
     app()
@@ -68,18 +83,42 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def measure(base: str, key: str, pid: int) -> None:
+async def server_stats(pid: int, out: Path) -> dict[str, Any]:
+    """The server's numbers so far (SIGUSR1 makes it write them)."""
+    out.unlink(missing_ok=True)
+    os.kill(pid, signal.SIGUSR1)
+    async with asyncio.timeout(30):
+        while not out.exists():
+            await asyncio.sleep(0.05)
+        while True:  # until the file is whole
+            with contextlib.suppress(json.JSONDecodeError):
+                stats: dict[str, Any] = json.loads(out.read_text())
+                return stats
+            await asyncio.sleep(0.05)
+
+
+async def measure(base: str, key: str, pid: int, out: Path) -> None:
     url, headers = f"{base}/v1/images/generations", {"authorization": f"Bearer {key}"}
     for concurrency, total in REQUESTS.items():
         await load(url, headers, concurrency, 20)  # warm-up
+        before = await server_stats(pid, out)
         cpu, started = cpu_s(pid), time.perf_counter()
         _, responses = await load(url, headers, concurrency, total)
         cpu, elapsed = cpu_s(pid) - cpu, time.perf_counter() - started
+        after = await server_stats(pid, out)
         overhead = header_ms(responses, "x-limner-overhead-ms")
         path = [o - i for o, i in zip(overhead, header_ms(responses, "x-limner-image-ms"), strict=True)]
         print(
             f"c={concurrency}: request path p50 {pct(path, 50):.1f} / p99 {pct(path, 99):.1f} ms; "
             f"{total / elapsed:.1f} req/s; server CPU {cpu / total * 1000:.1f} ms per request"
+        )
+        n = len(before["turn"])
+        wait, turn, in_turn = after["wait"][n:], after["turn"][n:], after["turn_handoffs"][n:]
+        handoffs = (after["handoffs"] - before["handoffs"]) / total
+        print(
+            f"  wait for the write turn p50 {pct(wait, 50):.1f} / p99 {pct(wait, 99):.1f} ms; "
+            f"write turn p50 {pct(turn, 50):.1f} / p99 {pct(turn, 99):.1f} ms (n={len(turn)}); "
+            f"hand-offs to SQLite's thread: {handoffs:.1f} per request, {pct(in_turn, 50):.0f} per write turn (p50)"
         )
 
 
@@ -107,19 +146,10 @@ def main() -> None:
         )
         try:
             wait_ready(f"http://127.0.0.1:{port}", server, timeout_s=300)
-            asyncio.run(measure(f"http://127.0.0.1:{port}", creds["api_key"], server.pid))
+            asyncio.run(measure(f"http://127.0.0.1:{port}", creds["api_key"], server.pid, out))
         finally:
             server.terminate()
             server.wait(timeout=20)
-        stats = json.loads(out.read_text())
-    for name, label in (
-        ("wait", "wait for the write turn"),
-        ("turn", "write turn (BEGIN IMMEDIATE..COMMIT)"),
-    ):
-        values = stats[name]
-        print(
-            f"{label}, both runs: p50 {pct(values, 50):.1f} / p99 {pct(values, 99):.1f} ms, n={len(values)}"
-        )
     print("load average:", Path("/proc/loadavg").read_text().split()[:3])
 
 

@@ -183,21 +183,36 @@ class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 class _OneHopConnection(AsyncAdapt_aiosqlite_connection):
     """The aiosqlite connection, holding its engine's writer turn from BEGIN IMMEDIATE to the end of
-    that transaction. Every way a transaction or connection ends hands the turn on."""
+    that transaction, and the statements deferred until its next hand-off. Every way a transaction or
+    connection ends hands the turn on. A commit or rollback with nothing to end (the pool's rollback
+    at check-in, a transaction whose BEGIN was never sent) costs no hand-off."""
 
-    __slots__ = ("_turn", "_writers", "pending")
+    __slots__ = ("_turn", "_unsettled", "_writers", "pending")
     _cursor_cls = _OneHopCursor
 
     def __init__(self, dbapi: Any, connection: Any, writers: WriterQueue) -> None:
         super().__init__(dbapi, connection)
         self._writers = writers
         self._turn: Turn | None = None
+        self._unsettled = False  # a hand-off was cancelled: it may still be running on the thread
         self.pending: list[Pending] = []  # deferred statements, not yet sent to SQLite
 
     async def to_thread(self, function: Any, *args: Any) -> Any:
         """One hand-off: `function(sqlite3_connection, *args)` on aiosqlite's thread (its queue, the
         one every aiosqlite call goes through, as SQLAlchemy's own isolation-level setter does)."""
-        return await self._connection._execute(function, self._connection._conn, *args)
+        try:
+            return await self._connection._execute(function, self._connection._conn, *args)
+        except asyncio.CancelledError:
+            self._unsettled = True
+            raise
+
+    def _to_end(self, pending: list[Pending]) -> bool:
+        """Whether ending the transaction needs SQLite: statements to send, or one open there."""
+        connection = self._connection._connection
+        if connection is None:
+            return False
+        unsent = pending[1:] if _unsent_begin(pending) else pending
+        return bool(unsent) or self._unsettled or connection.in_transaction
 
     def queue_for_write(self) -> None:
         if self._turn is None:
@@ -209,24 +224,24 @@ class _OneHopConnection(AsyncAdapt_aiosqlite_connection):
             self._writers.leave(turn)
 
     def commit(self) -> None:
-        """The deferred statements and COMMIT in one hand-off; nothing at all if nothing was sent
-        (a transaction that only ever deferred BEGIN)."""
+        """The deferred statements and COMMIT in one hand-off (a rollback first if any fails)."""
         pending, self.pending = self.pending, []
         try:
-            if (len(pending) == 1 and _unsent_begin(pending)) or not self._connection._connection:
-                return
-            try:
-                await_(self.to_thread(_send_and_commit, pending))
-            except Exception as error:
-                self._handle_exception(error)
+            if self._to_end(pending):
+                try:
+                    await_(self.to_thread(_send_and_commit, pending))
+                except Exception as error:
+                    self._handle_exception(error)
+                self._unsettled = False
         finally:
             self.end_write()
 
     def rollback(self) -> None:
-        pending, self.pending = self.pending, []
+        self.pending = []
         try:
-            if not _unsent_begin(pending):  # else nothing of this transaction reached SQLite
+            if self._to_end([]):  # deferred statements are dropped unsent
                 super().rollback()
+                self._unsettled = False
         finally:
             self.end_write()
 
