@@ -35,19 +35,19 @@ REQUESTS = {1: 100, 16: 320}
 
 
 def serve_timed() -> None:
-    """The server, with every write turn timed (the wait for it, then the turn itself, from the
-    writer queue's join to its hand-on) and every hand-off to aiosqlite's thread counted, in total
-    and within each turn; SIGUSR1 writes the numbers to $BENCH_OUT."""
+    """The server, with every write turn timed (the wait for it, then the turn itself: from getting
+    it to the call that hands it on, wherever that runs) and every hand-off to aiosqlite's thread
+    counted, in total and within each turn; SIGUSR1 writes the numbers to $BENCH_OUT."""
     import aiosqlite
 
     from limner import sqlite_driver as driver
 
     stats: dict[str, Any] = {"wait": [], "turn": [], "turn_handoffs": [], "handoffs": 0}
     per_connection: dict[int, int] = {}
-    began: dict[int, tuple[float, int]] = {}
+    holders: dict[int, tuple[float, int, int]] = {}  # per queue's lock: since, connection, hand-offs
     execute = aiosqlite.Connection._execute
-    adapted = driver._OneHopConnection
-    queue_for_write, end_write = adapted.queue_for_write, adapted.end_write
+    adapted, queue = driver._OneHopConnection, driver.WriterQueue
+    queue_for_write, leave = adapted.queue_for_write, queue.leave
 
     async def counted(self: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
         stats["handoffs"] += 1
@@ -59,19 +59,21 @@ def serve_timed() -> None:
         queue_for_write(self)
         now = time.perf_counter()
         stats["wait"].append((now - started) * 1000)
-        began[id(self)] = (now, per_connection.get(id(self._connection), 0))
+        connection = id(self._connection)
+        holders[id(self._turn[0])] = (now, connection, per_connection.get(connection, 0))
 
-    def timed_end(self: Any) -> None:
-        end_write(self)
-        if (start := began.pop(id(self), None)) is not None:
-            stats["turn"].append((time.perf_counter() - start[0]) * 1000)
-            stats["turn_handoffs"].append(per_connection.get(id(self._connection), 0) - start[1])
+    def timed_leave(turn: Any) -> None:
+        if (held := holders.pop(id(turn[0]), None)) is not None:
+            stats["turn"].append((time.perf_counter() - held[0]) * 1000)
+            stats["turn_handoffs"].append(per_connection.get(held[1], 0) - held[2])
+        leave(turn)
 
     def dump(*_: Any) -> None:
         Path(os.environ["BENCH_OUT"]).write_text(json.dumps(stats))
 
     aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
-    adapted.queue_for_write, adapted.end_write = timed_queue, timed_end  # type: ignore[method-assign]
+    adapted.queue_for_write = timed_queue  # type: ignore[method-assign]
+    queue.leave = staticmethod(timed_leave)  # type: ignore[method-assign,assignment]
     signal.signal(signal.SIGUSR1, dump)
     from limner.cli.main import app
 

@@ -120,14 +120,32 @@ def _send(conn: sqlite3.Connection, pending: list[Pending], last: Pending | None
     return cursor, cursor.fetchall() if cursor.description else []
 
 
-def _send_and_commit(conn: sqlite3.Connection, pending: list[Pending]) -> None:
-    """On aiosqlite's thread: the deferred statements and COMMIT; on any failure, a rollback first."""
+def _send_and_commit(conn: sqlite3.Connection, pending: list[Pending], hand_on: _HandOn) -> None:
+    """On aiosqlite's thread: the deferred statements and COMMIT; on any failure, a rollback first.
+    The writer turn is handed on from here, as soon as SQLite is done: not after the committing task
+    is next run by a busy event loop."""
     try:
         _send(conn, pending, None)
         conn.commit()
     except BaseException:
         conn.rollback()
         raise
+    finally:
+        hand_on()
+
+
+class _HandOn:
+    """Hands a writer turn on exactly once, from whichever thread calls first."""
+
+    __slots__ = ("_box",)
+
+    def __init__(self, turn: Turn | None) -> None:
+        self._box = {"turn": turn}
+
+    def __call__(self) -> None:
+        turn = self._box.pop("turn", None)  # atomic: a second call finds nothing
+        if turn is not None:
+            WriterQueue.leave(turn)
 
 
 def _unsent_begin(pending: list[Pending]) -> bool:
@@ -224,17 +242,19 @@ class _OneHopConnection(AsyncAdapt_aiosqlite_connection):
             self._writers.leave(turn)
 
     def commit(self) -> None:
-        """The deferred statements and COMMIT in one hand-off (a rollback first if any fails)."""
+        """The deferred statements and COMMIT in one hand-off (a rollback first if any fails); the
+        writer turn is handed on from SQLite's thread right after the COMMIT, or here if it never ran."""
         pending, self.pending = self.pending, []
+        hand_on, self._turn = _HandOn(self._turn), None
         try:
             if self._to_end(pending):
                 try:
-                    await_(self.to_thread(_send_and_commit, pending))
+                    await_(self.to_thread(_send_and_commit, pending, hand_on))
                 except Exception as error:
                     self._handle_exception(error)
                 self._unsettled = False
         finally:
-            self.end_write()
+            hand_on()
 
     def rollback(self) -> None:
         self.pending = []
