@@ -14,6 +14,7 @@ ORDER = [
     "harm",
     "people_ip",
     "eval",
+    "harm_thresholds_analysis",
     "ner",
     "provenance",
     "moderation",

@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 from hate_sources import CHECKOUTS as HATE_CHECKOUTS
 from hate_sources import SOURCE_HEADS, hate_examples
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 from train_moderation import DEV, EVERYDAY_BENIGN, HEADS, SEED, Example, load_examples, split
 
 from limner.policy.detectors.encoders import SentenceEncoder, UseEncoder, UseEncoderConfig
@@ -127,34 +128,46 @@ def probabilities(x: Floats, w: Floats, b: Floats) -> Floats:
 
 
 def tune(probs: Floats, rows: list[Example], max_fpr: float) -> dict[str, float]:
-    """Per head, the lowest threshold (≥ 0.5) whose false-positive rate on benign prompts (image prompts and
-    XSTest's requests) is ≤ max_fpr (code lines and social-media text are not prompts: NOT_PROMPTS)."""
-    benign = np.array([not e.labels and e.source not in NOT_PROMPTS for e in rows])
+    """Per head, the lowest threshold (≥ 0.5) whose false-positive rate is ≤ max_fpr on the benign prompts
+    (image prompts and XSTest's requests) and, on their own, ≤ max_fpr on the benign code lines. Each set
+    has its own budget: pooled, the many easy code lines would let more prompts through. Social-media text
+    and hate-speech cases are neither (NOT_PROMPTS) and do not count."""
+    budgets = [
+        np.array([not e.labels and e.source not in NOT_PROMPTS for e in rows]),
+        np.array([not e.labels and e.source == CODE_LINES for e in rows]),
+    ]
     thresholds = {}
     for h, head in enumerate(HEADS):
-        scores = np.sort(probs[benign, h])[::-1]
-        allowed = int(np.floor(max_fpr * len(scores)))
-        thresholds[head] = round(float(max(scores[allowed] + 1e-3, 0.5)), 3) if len(scores) else 0.5
+        limit = 0.5
+        for benign in budgets:
+            scores = np.sort(probs[benign, h])[::-1]
+            if len(scores):
+                limit = max(limit, float(scores[int(np.floor(max_fpr * len(scores)))]) + 1e-3)
+        thresholds[head] = round(limit, 3)
     return thresholds
 
 
 def flagged(probs: Floats, thresholds: dict[str, float]) -> npt.NDArray[np.bool_]:
     limits = np.array([thresholds[h] for h in HEADS])
-    result: npt.NDArray[np.bool_] = (probs >= limits).any(axis=1)
+    result: npt.NDArray[np.bool_] = np.asarray((probs >= limits).any(axis=1), dtype=np.bool_)
     return result
 
 
 def train_and_tune(
     examples: list[Example], x: Floats, *, l2: float, epochs: int, max_fpr: float
 ) -> tuple[Floats, Floats, dict[str, float]]:
-    """Fit on a train split of `examples`, tune thresholds on the rest (split by group, fixed seed)."""
+    """Fit on a train split of `examples`, tune thresholds on the rest (split by group, fixed seed). One BLAS
+    thread: a threaded matrix product may add its parts in another order each run, and the file must
+    rebuild byte for byte."""
     index = {id(e): i for i, e in enumerate(examples)}
     train, validation = split(examples, SEED + 2, 0.25)
     rows = [index[id(e)] for e in train]
     weights = np.array([e.weight for e in train])
-    w, b = fit(x[rows], [e.labels for e in train], weights, l2=l2, epochs=epochs, mask=head_mask(train))
     val_rows = [index[id(e)] for e in validation]
-    return w, b, tune(probabilities(x[val_rows], w, b), validation, max_fpr)
+    with threadpool_limits(limits=1):
+        w, b = fit(x[rows], [e.labels for e in train], weights, l2=l2, epochs=epochs, mask=head_mask(train))
+        val_probs = probabilities(x[val_rows], w, b)
+    return w, b, tune(val_probs, validation, max_fpr)
 
 
 def parti_examples() -> list[Example]:
@@ -172,8 +185,9 @@ CHECKOUTS = {
     **HATE_CHECKOUTS,
 }
 # Social-media text and hate-speech test cases: training rows, but not prompts, so they do not set the
-# false-positive budget the thresholds are tuned to (nor do code lines).
+# prompts' false-positive budget; code lines (CODE_LINES) have a budget of their own (tune()).
 NOT_PROMPTS = frozenset({"credsweeper", "mhc", "mlma", "germeval"})
+CODE_LINES = "credsweeper"
 
 
 def _checkout(path: Path) -> Path:
@@ -225,7 +239,7 @@ def code_examples() -> list[Example]:
     prompts sometimes carry such text, which no image-prompt set has."""
     rows = (json.loads(line) for line in (DEV / "credsweeper_samples/credsweeper_lines.jsonl").open())
     return [
-        Example(str(r["text"])[:300], frozenset(), "credsweeper", str(r["id"]).rsplit("-L", 1)[0])
+        Example(str(r["text"])[:300], frozenset(), CODE_LINES, str(r["id"]).rsplit("-L", 1)[0])
         for r in rows
         if len(str(r["text"]).strip()) > 3
     ]
@@ -265,16 +279,19 @@ def main() -> None:
     x = embed(encoder, [e.text for e in train])
     w, b, thresholds = train_and_tune(train, x, l2=args.l2, epochs=args.epochs, max_fpr=args.max_fpr)
     test_x = embed(encoder, [e.text for e in heldout])
-    hit = flagged(probabilities(test_x, w, b), thresholds)
+    with threadpool_limits(limits=1):
+        hit = flagged(probabilities(test_x, w, b), thresholds)
     unsafe = np.array([bool(e.labels) for e in heldout])
     everyday = np.array([not e.labels and e.source in {*EVERYDAY_BENIGN, "parti"} for e in heldout])
     prompt = np.array([e.source not in NOT_PROMPTS for e in heldout])
-    social = np.array([not e.labels and e.source in NOT_PROMPTS - {"credsweeper"} for e in heldout])
+    social = np.array([not e.labels and e.source in NOT_PROMPTS - {CODE_LINES} for e in heldout])
+    code = np.array([not e.labels and e.source == CODE_LINES for e in heldout])
     metrics = {
         "heldout_any_recall": round(float(hit[unsafe].mean()), 4),
         "heldout_benign_fpr": round(float(hit[~unsafe & prompt].mean()), 4),
         "heldout_hate_set_negatives_fpr": round(float(hit[social].mean()), 4),
         "heldout_everyday_fpr": round(float(hit[everyday].mean()), 4),
+        "heldout_code_line_fpr": round(float(hit[code].mean()), 4),
     }
     print(json.dumps(metrics))
     meta = {
