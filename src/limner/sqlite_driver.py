@@ -288,7 +288,16 @@ class _OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
         self.writers = WriterQueue()
 
     def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
-        return _OneHopConnection(self, super().connect(*arg, **kw)._connection, self.writers)
+        connection = aiosqlite.connect(*arg, **kw)
+        connection._thread.daemon = True  # as SQLAlchemy's own adapter sets it
+        try:
+            opened = await_(connection)
+        except BaseException:
+            # After a failed connect aiosqlite stops its thread without waiting for it: wait here, or
+            # the thread may report to an event loop that has closed meanwhile (an error in a thread).
+            await_(asyncio.to_thread(connection._thread.join))
+            raise
+        return _OneHopConnection(self, opened, self.writers)
 
 
 def writers_of(engine: AsyncEngine) -> WriterQueue:

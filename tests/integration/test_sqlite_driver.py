@@ -6,6 +6,7 @@ leaves nothing written and the writer turn handed on."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, cast
@@ -13,7 +14,7 @@ from typing import Any, cast
 import aiosqlite
 import pytest
 from sqlalchemy import CursorResult, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from limner.db import SEND_LATER, make_engine, make_sessions, reading
@@ -169,3 +170,20 @@ async def test_a_writer_cancelled_with_deferred_statements_sends_none_and_hands_
 async def write(engine: AsyncEngine, key: str) -> None:
     async with engine.begin() as conn:
         await conn.execute(INSERT, {"k": key})
+
+
+async def test_a_failed_connect_leaves_no_sqlite_thread_behind(tmp_path: Path) -> None:
+    # aiosqlite stops its thread after a failed connect without waiting; a thread still running when
+    # the event loop closes would raise there ("Event loop is closed").
+    def workers() -> int:
+        return sum(t.name.endswith("(_connection_worker_thread)") for t in threading.enumerate())
+
+    before = workers()
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'no-such-dir' / 'x.db'}")
+    try:
+        with pytest.raises(OperationalError, match="unable to open database file"):
+            async with engine.connect():
+                pass
+        assert workers() == before
+    finally:
+        await engine.dispose()
