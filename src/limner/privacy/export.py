@@ -18,7 +18,7 @@ from limner.imaging.records import Generation, ImageRecord
 from limner.privacy.reveal import reveal_prompt
 from limner.privacy.subjects import find_subject
 from limner.review.models import ReviewItem
-from limner.templates.service import Published, versions_by_id
+from limner.templates.service import origin_json, versions_by_id
 from limner.vault.service import BlobStore, KeyProvider, existing_data_key, get_sealed
 
 README = """Limner data export
@@ -68,7 +68,7 @@ async def collect_export(
     )
     for row in generations:
         entry = await _generation_json(session, key_provider, row, actor_id, request_id)
-        found.generations.append(entry | {"template": _template_json(row, origins)})
+        found.generations.append(entry | {"template": origin_json(row.template_version_id, origins)})
     images = select(ImageRecord).where(ImageRecord.owner_id == user.id).order_by(ImageRecord.created_at)
     found.images = list((await session.execute(images)).scalars())
     found.reviews = await _reviews(session, user.id)
@@ -129,19 +129,6 @@ async def _generation_json(
         "error_code": row.error_code,
         "prompt": await reveal("prompt"),
         "revised_prompt": await reveal("revised"),
-    }
-
-
-def _template_json(row: Generation, origins: dict[str, Published]) -> dict[str, Any] | None:
-    """The template version a workspace request was started from; its name and number while kept."""
-    if row.template_version_id is None:
-        return None
-    origin = origins.get(row.template_version_id)
-    return {
-        "version_id": row.template_version_id,
-        "template_id": origin.template.id if origin else None,
-        "name": origin.template.name if origin else None,
-        "version": origin.version.version if origin else None,
     }
 
 

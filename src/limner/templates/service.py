@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -168,6 +169,27 @@ async def versions_by_id(session: AsyncSession, version_ids: Collection[str]) ->
         .where(TemplateVersion.id.in_(set(version_ids)))
     )
     return {row[1].id: Published(row[0], row[1]) for row in await session.execute(query)}
+
+
+async def version_of(session: AsyncSession, version_id: str | None) -> Published | None:
+    """The template version a generation was made from; None when it was not, or the version is gone."""
+    if version_id is None:
+        return None
+    return (await versions_by_id(session, [version_id])).get(version_id)
+
+
+def origin_json(version_id: str | None, origins: Mapping[str, Published]) -> dict[str, Any] | None:
+    """The template version a generation was started from, as an export or manifest lists it: the ids,
+    and its name and number while kept (`origins` from versions_by_id); None when not from a template."""
+    if version_id is None:
+        return None
+    origin = origins.get(version_id)
+    return {
+        "version_id": version_id,
+        "template_id": origin.template.id if origin else None,
+        "name": origin.template.name if origin else None,
+        "version": origin.version.version if origin else None,
+    }
 
 
 async def usable_version(session: AsyncSession, version_id: str, models: Sequence[ModelSpec]) -> Published:

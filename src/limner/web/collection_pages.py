@@ -138,7 +138,8 @@ async def remove(collection_id: str, page: PageDep) -> Response:
 
 @router.post("/collections/{collection_id}/download")
 async def download_zip(collection_id: str, page: PageDep) -> Response:
-    """The zip's manifest holds ids, models and dates; prompts only when asked, and only one's own."""
+    """The zip's manifest holds ids, models, dates and template versions; prompts only when asked, and
+    only one's own."""
     with_prompts = text(await page.request.form(), "include_prompts") == "yes"
     async with page.c.sessions.begin() as session:
         found = await collections.get_visible(session, collection_id, page.user.user_id)

@@ -20,7 +20,7 @@ from limner.generation.flows import downloads
 from limner.generation.service import open_prompt
 from limner.identity.accounts.models import User
 from limner.identity.schemas import Permission
-from limner.imaging.records import Generation, ImageRecord
+from limner.imaging.records import ImageRecord
 from limner.templates import service as templates
 from limner.templates.service import Published
 from limner.vault.service import existing_data_key, get_sealed
@@ -125,7 +125,7 @@ async def load_details(page: Page, image_id: str) -> ImageDetails:
                 data={"by_owner": True},
             )
         shares = await shares_of(session, image.id) if is_owner else []
-        template = await _template_of(session, generation)
+        template = await templates.version_of(session, generation.template_version_id)
     data = await get_sealed(page.c.blob_store, key, owner_id=image.owner_id, blob_id=image.id)
     report = await provenance_of(page.c, data)
     return ImageDetails(
@@ -142,13 +142,6 @@ async def load_details(page: Page, image_id: str) -> ImageDetails:
         template=template,
         template_link=_template_link(page, template),
     )
-
-
-async def _template_of(session: AsyncSession, generation: Generation) -> Published | None:
-    if generation.template_version_id is None:
-        return None
-    found = await templates.versions_by_id(session, [generation.template_version_id])
-    return found.get(generation.template_version_id)
 
 
 def _template_link(page: Page, template: Published | None) -> str | None:

@@ -8,14 +8,19 @@ from datetime import datetime
 
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import RedirectResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.db import utcnow
 from limner.deps import require_recent_mfa
 from limner.errors import ConflictError, InvalidRequestError, LimnerError, PermissionDeniedError
+from limner.generation import service as generation
 from limner.generation.routes import reviews as item_api
 from limner.identity.schemas import Permission
 from limner.review import routes as review_api
+from limner.review import service as review
 from limner.review.schemas import DecisionBody, ReviewRead
+from limner.templates import service as templates
+from limner.templates.service import Published
 from limner.web.forms import FieldError, text
 from limner.web.pages import Page, require_page
 from limner.web.render import render
@@ -107,6 +112,7 @@ async def _item(
 ) -> Response:
     async with page.c.sessions() as session:
         item = await item_api.get_review(review_id, page.c, session, page.user)
+        origin_version_id, origin = await _template_of(session, review_id)
     text_due, overdue = due_text(item.due_at, utcnow())
     return await render(
         page,
@@ -116,8 +122,16 @@ async def _item(
         item=item,
         due_text=text_due,
         overdue=overdue,
+        origin_version_id=origin_version_id,
+        origin=origin,
         prompt=prompt,
         errors=errors or [],
         reason=reason,
         decided=page.request.query_params.get("decided") == "1",
     )
+
+
+async def _template_of(session: AsyncSession, review_id: str) -> tuple[str | None, Published | None]:
+    """The template version the held request was started from (its id, and the version while kept)."""
+    held = await generation.get_generation(session, (await review.get_item(session, review_id)).generation_id)
+    return held.template_version_id, await templates.version_of(session, held.template_version_id)

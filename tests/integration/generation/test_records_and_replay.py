@@ -23,7 +23,10 @@ from limner.generation.flows.downloads import collection_zip, image_download
 from limner.generation.flows.replay import replay_prompts
 from limner.imaging.records import Generation, GenerationStatus, ImageRecord
 from limner.imaging.requests import ImageRequest, InputImage
+from limner.policy.engine import AllowAllPolicy
 from limner.policy.service import default_policy_text
+from limner.templates import service as templates
+from limner.templates.schemas import TemplateDraft
 from limner.vault.service import data_key_for, put_sealed, shred_data_key
 from tests.factories import make_user
 
@@ -252,6 +255,46 @@ async def test_a_collection_zip_holds_files_a_manifest_and_only_the_requesters_p
     assert with_prompts.read(f"limner-{mine_image.id}.png") == png((9, 9, 9))
     assert manifest[0]["generation_id"] == mine.id
     assert all("prompt" not in entry for entry in json.loads(without.read("manifest.json"))["images"])
+
+
+async def test_a_collection_zip_manifest_names_the_template_version_each_image_was_made_from(
+    components: Components,
+) -> None:
+    owner_id, key = await owner_with_key(components)
+    async with components.sessions.begin() as session:
+        published = await templates.publish(
+            session,
+            TemplateDraft(name="Team slide", text="A picture of a lighthouse"),
+            policy=AllowAllPolicy(),
+            models=components.settings.generation.models,
+            actor_id=owner_id,
+            request_id=None,
+        )
+    origins = [published.version.id, None, "0" * 32]  # from a template, not, from a version not kept
+    rows = []
+    for n, origin in enumerate(origins):
+        row = await new_generation(components, owner_id, key, f"prompt {n}")
+        async with components.sessions.begin() as session:
+            kept = await session.get(Generation, row.id)
+            assert kept
+            kept.template_version_id = origin
+        row.template_version_id = origin
+        rows.append((await stored_image(components, row, key, png((n, n, n))), row))
+
+    manifest = json.loads(
+        zipfile.ZipFile(io.BytesIO(await _zip(components, rows, prompts_of=None))).read("manifest.json")
+    )["images"]
+
+    assert [entry["template"] for entry in manifest] == [
+        {
+            "version_id": published.version.id,
+            "template_id": published.template.id,
+            "name": "Team slide",
+            "version": 1,
+        },
+        None,
+        {"version_id": "0" * 32, "template_id": None, "name": None, "version": None},
+    ]
 
 
 async def test_a_collection_zip_streams_one_chunk_per_image_and_refuses_an_erased_owner_up_front(

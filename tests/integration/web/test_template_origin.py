@@ -1,8 +1,8 @@
 """An image made from a template records the template version it came from (integration, over ASGI):
 the Generate form carries the version, the server checks it when the form is sent (a retired template
 or an unknown id is a form error that records nothing, as is a pinned model the person may not use),
-the generation row and its audit event keep the ids, the image's details page names the template and
-version, and "my data" exports it.
+the generation row and its audit event keep the ids, the image's details page and a held request's
+review page name the template and version, and "my data" exports it.
 Browser test: tests/e2e/browser/test_library.py."""
 
 from __future__ import annotations
@@ -21,11 +21,16 @@ from sqlalchemy import select
 from limner.audit.models import AuditEvent
 from limner.components import Components
 from limner.errors import InvalidRequestError
+from limner.imaging.actions import Action
+from limner.policy.engine import AllowAllPolicy
+from limner.review.models import ReviewItem
 from limner.templates import service as templates
 from limner.templates.models import TemplateVersion
+from tests.factories import FixedPolicy, make_caller
 from tests.integration.web.conftest import csrf_from, web_sign_in
 from tests.integration.web.test_gallery import IMAGE_LINK, second_client
 from tests.integration.web.test_generate_again import generations
+from tests.integration.web.test_review_pages import hold
 from tests.integration.web.test_template_versions import retire
 from tests.integration.web.test_templates import publish, template_id
 
@@ -185,3 +190,34 @@ async def test_a_version_pinning_a_model_the_person_may_not_use_is_refused(
         with pytest.raises(InvalidRequestError, match="uses the model limner-local") as refused:
             await templates.usable_version(session, v1, [])
     assert refused.value.param == "template_version"
+
+
+async def review_ids(c: Components) -> list[str]:
+    async with c.sessions() as session:
+        query = select(ReviewItem.id).order_by(ReviewItem.created_at)
+        return list((await session.execute(query)).scalars())
+
+
+async def test_the_review_page_of_a_held_request_names_its_template_version(
+    client: httpx.AsyncClient, app: FastAPI, components: Components
+) -> None:
+    tid = await brand_template(client, components)
+    async with second_client(app) as creator:
+        await web_sign_in(creator, components, ["creator"])
+        form = await started_form(creator, tid)
+        components.policy = FixedPolicy(Action.REVIEW, ("ip.trademark",))
+        held = await creator.post("/generate", data=form)
+        assert "Held for review" in held.text, held.text
+    components.policy = AllowAllPolicy()
+    [from_template] = await review_ids(components)
+    requester = await make_caller(components, roles=["creator"])
+    plain = await hold(client, components, requester, ("ip.character",))
+    await publish(client, style="bold colours")  # version 2 does not change what the held request came from
+    await web_sign_in(client, components, ["reviewer"])
+    item = await client.get(f"/review/{from_template}")
+    assert item.status_code == 200, item.text
+    assert template_row(item.text) == "From template “Team slide”, version 1"
+    assert "lighthouse" not in item.text  # the prompt stays hidden until revealed
+    other = await client.get(f"/review/{plain}")
+    assert other.status_code == 200, other.text
+    assert "<dt>Template</dt>" not in other.text

@@ -22,6 +22,8 @@ from limner.identity.keys.tokens import pseudonym
 from limner.imaging.records import Generation, ImageRecord
 from limner.provenance.base import NoProvenance, Provenance, ProvenanceInfo
 from limner.provenance.codec import MIME_TYPES, decode_image, encode_image
+from limner.templates import service as templates
+from limner.templates.service import Published
 from limner.vault.service import existing_data_key, get_sealed
 
 FORMATS = ("png", "jpeg", "webp")
@@ -85,18 +87,23 @@ def _info(c: Components, image: ImageRecord, generation: Generation) -> Provenan
 async def collection_zip(
     c: Components, rows: list[tuple[ImageRecord, Generation]], *, prompts_of: str | None
 ) -> AsyncIterator[bytes]:
-    """The stored files and manifest.json (ids, models, dates), as a stream of zip chunks: one image in
-    memory at a time, whatever the collection's size. With `prompts_of` set to a user id, the manifest
-    also holds the prompts of that person's own images, and no one else's. Every data key is unwrapped
-    before the first chunk, so an erased owner is a clean 404 rather than a cut-off download."""
+    """The stored files and manifest.json (ids, models, dates, the template version each was made from),
+    as a stream of zip chunks: one image in memory at a time, whatever the collection's size. With
+    `prompts_of` set to a user id, the manifest also holds the prompts of that person's own images, and
+    no one else's. Every data key is unwrapped before the first chunk, so an erased owner is a clean 404
+    rather than a cut-off download."""
     keys = await _data_keys(c, {image.owner_id for image, _ in rows})
-    return _zip_chunks(c, rows, keys, prompts_of=prompts_of)
+    async with reading(c.sessions) as session:
+        wanted = {g.template_version_id for _, g in rows if g.template_version_id}
+        origins = await templates.versions_by_id(session, wanted)
+    return _zip_chunks(c, rows, keys, origins, prompts_of=prompts_of)
 
 
 async def _zip_chunks(
     c: Components,
     rows: list[tuple[ImageRecord, Generation]],
     keys: dict[str, bytes],
+    origins: dict[str, Published],
     *,
     prompts_of: str | None,
 ) -> AsyncIterator[bytes]:
@@ -109,6 +116,7 @@ async def _zip_chunks(
             data = await get_sealed(c.blob_store, key, owner_id=image.owner_id, blob_id=image.id)
             archive.writestr(name, data)
             entry = _entry(image, generation, name)
+            entry["template"] = templates.origin_json(generation.template_version_id, origins)
             if prompts_of is not None and image.owner_id == prompts_of:
                 entry["prompt"] = open_prompt(generation, key)
             manifest.append(entry)
