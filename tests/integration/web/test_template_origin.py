@@ -12,6 +12,8 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -56,6 +58,16 @@ async def started_form(client: httpx.AsyncClient, tid: str) -> dict[str, str]:
     }
 
 
+@asynccontextmanager
+async def creator_started(
+    app: FastAPI, c: Components, tid: str
+) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
+    """A second person (role creator), signed in, with the Generate form started from template `tid`."""
+    async with second_client(app) as creator:
+        await web_sign_in(creator, c, ["creator"])
+        yield creator, await started_form(creator, tid)
+
+
 async def version_ids(c: Components) -> list[str]:
     async with c.sessions() as session:
         query = select(TemplateVersion.id).order_by(TemplateVersion.version)
@@ -87,9 +99,7 @@ async def test_an_image_made_from_a_template_records_and_shows_its_version(
     client: httpx.AsyncClient, app: FastAPI, components: Components
 ) -> None:
     tid = await brand_template(client, components)
-    async with second_client(app) as creator:
-        await web_sign_in(creator, components, ["creator"])
-        form = await started_form(creator, tid)
+    async with creator_started(app, components, tid) as (creator, form):
         [v1] = await version_ids(components)
         assert form["template_version"] == v1
         made = await creator.post("/generate", data=form)
@@ -124,9 +134,7 @@ async def test_generate_again_keeps_the_version_until_the_template_is_retired(
     client: httpx.AsyncClient, app: FastAPI, components: Components
 ) -> None:
     tid = await brand_template(client, components)
-    async with second_client(app) as creator:
-        await web_sign_in(creator, components, ["creator"])
-        form = await started_form(creator, tid)
+    async with creator_started(app, components, tid) as (creator, form):
         assert (await creator.post("/generate", data=form)).status_code == 200
         [first] = await generations(components)
         again = await creator.post(f"/generate/again/{first.id}", data={"csrf_token": form["csrf_token"]})
@@ -157,9 +165,7 @@ async def test_a_retired_or_unknown_version_is_a_form_error_that_records_nothing
     client: httpx.AsyncClient, app: FastAPI, components: Components, carried: str, message: str
 ) -> None:
     tid = await brand_template(client, components)
-    async with second_client(app) as creator:
-        await web_sign_in(creator, components, ["creator"])
-        form = await started_form(creator, tid)
+    async with creator_started(app, components, tid) as (creator, form):
         if carried == "retired":
             assert (await retire(client, tid)).status_code == 303
         else:
@@ -202,9 +208,7 @@ async def test_the_review_page_of_a_held_request_names_its_template_version(
     client: httpx.AsyncClient, app: FastAPI, components: Components
 ) -> None:
     tid = await brand_template(client, components)
-    async with second_client(app) as creator:
-        await web_sign_in(creator, components, ["creator"])
-        form = await started_form(creator, tid)
+    async with creator_started(app, components, tid) as (creator, form):
         components.policy = FixedPolicy(Action.REVIEW, ("ip.trademark",))
         held = await creator.post("/generate", data=form)
         assert "Held for review" in held.text, held.text
