@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
@@ -108,6 +108,14 @@ def _refuse_nul(
 SEND_LATER = {DEFERRED: True}
 
 
+async def take_turn(session: AsyncSession, key: int) -> None:
+    """Until the caller's transaction ends, no other transaction holding `key` runs: for a write
+    that reads before it writes (the next version number, the audit chain head). A PostgreSQL
+    advisory transaction lock; SQLite's writing transactions already take turns (BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
 @asynccontextmanager
 async def reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     """A session for reads only: on SQLite it does not queue for the write lock."""
@@ -136,4 +144,14 @@ def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-__all__ = ["SEND_LATER", "Base", "UTCDateTime", "make_engine", "make_sessions", "new_id", "reading", "utcnow"]
+__all__ = [
+    "SEND_LATER",
+    "Base",
+    "UTCDateTime",
+    "make_engine",
+    "make_sessions",
+    "new_id",
+    "reading",
+    "take_turn",
+    "utcnow",
+]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Table, bindparam, insert, null, select, text, union_all, update
+from sqlalchemy import CompoundSelect, Table, bindparam, insert, null, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from limner.audit.chain import GENESIS, HASHED_FIELDS, at_text, canonical_json, check_field, event_hash
@@ -26,7 +26,7 @@ from limner.audit.outbox import backlog as backlog
 from limner.audit.schemas import AuditAction
 from limner.audit.signing import CheckpointSigner
 from limner.audit.sinks.syslog import SyslogSink as SyslogSink
-from limner.db import SEND_LATER, Base, new_id, utcnow
+from limner.db import SEND_LATER, Base, new_id, take_turn, utcnow
 
 _PG_CHAIN_LOCK = 7_321_004  # advisory lock id: one writer extends the chain at a time
 RUNTIME_KEY = "limner.audit"
@@ -110,7 +110,7 @@ async def record_many(session: AsyncSession, events: Sequence[NewEvent | ReadyEv
     the actors' pseudonyms; the rows go to the database with the transaction's next statement or
     its commit (SEND_LATER)."""
     prepared = [e if isinstance(e, ReadyEvent) else ready([e])[0] for e in events]
-    await _lock_chain(session)
+    await take_turn(session, _PG_CHAIN_LOCK)
     seq, prev, refs = await _chain_state(session, _user_ids([e.new for e in prepared]))
     now = utcnow().astimezone(UTC)
     rows = []
@@ -234,9 +234,3 @@ def _table(model: type[Base]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
     return table
-
-
-async def _lock_chain(session: AsyncSession) -> None:
-    # SQLite transactions begin IMMEDIATE, which already serialises writers.
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})

@@ -10,9 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.audit.schemas import AuditAction
 from limner.audit.service import record
+from limner.db import take_turn
 from limner.education.models import PolicyAcknowledgement, UsePolicyVersion
 from limner.education.schemas import PolicyCreate
 from limner.errors import ConflictError, NotFoundError
+
+_PUBLISH_LOCK = 7_321_005  # advisory lock id: one publisher numbers the next version at a time
 
 
 async def current_policy(session: AsyncSession) -> UsePolicyVersion | None:
@@ -41,6 +44,7 @@ async def get_policy(session: AsyncSession, version: int) -> UsePolicyVersion:
 async def publish_policy(
     session: AsyncSession, *, content: PolicyCreate, actor_id: str | None
 ) -> UsePolicyVersion:
+    await take_turn(session, _PUBLISH_LOCK)  # two publishers must not both take the next number
     latest = await current_policy(session)
     row = UsePolicyVersion(
         version=(latest.version + 1) if latest else 1,

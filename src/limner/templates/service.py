@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from limner.audit.schemas import AuditAction
 from limner.audit.service import record
-from limner.db import utcnow
+from limner.db import take_turn, utcnow
 from limner.errors import InvalidRequestError, NotFoundError
 from limner.imaging.actions import Action
 from limner.imaging.catalog import FAMILIES, ModelSpec
@@ -30,6 +30,7 @@ from limner.templates.schemas import (
     fill,
 )
 
+_PUBLISH_LOCK = 7_321_006  # advisory lock id: one template publisher at a time
 ORIGIN_PARAM = "template_version"  # the Generate form's field naming the version it was started from
 
 
@@ -109,6 +110,7 @@ async def publish(
         raise InvalidRequestError(
             "This template does not pass the prompt policy: " + "; ".join(findings), param="text"
         )
+    await take_turn(session, _PUBLISH_LOCK)  # two publishers of one name must not both number a version
     template = await _by_name(session, draft.name) or PromptTemplate(name=draft.name, current_version=0)
     template.current_version += 1
     template.retired_at = None

@@ -6,6 +6,7 @@ Unit twin: tests/unit/education/test_quiz.py (grading and module status, pure)."
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -159,3 +160,15 @@ async def test_first_start_up_seeds_the_shipped_policy_and_modules(
     async with c.sessions() as session:
         modules = (await session.execute(select(func.count()).select_from(TrainingModule))).scalar_one()
     assert modules >= 1
+
+
+async def test_policies_published_at_once_each_get_their_own_version(
+    client: httpx.AsyncClient, admin: Caller
+) -> None:
+    # Found by the fuzz test on PostgreSQL: two publishers both took the next number (a 500).
+    bodies = [POLICY | {"title": f"Policy {i}"} for i in range(6)]
+    published = await asyncio.gather(
+        *(client.post(f"{ADMIN}/training/policies", headers=admin.headers, json=b) for b in bodies)
+    )
+    assert [r.status_code for r in published] == [201] * 6, [r.text for r in published]
+    assert sorted(r.json()["version"] for r in published) == [2, 3, 4, 5, 6, 7]
