@@ -50,7 +50,9 @@ async def get_session(components: ComponentsDep) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": the transaction commits before the response is sent, so a client that got a 2xx reads
+# what it wrote, and a failed commit is the response (FastAPI's default ends it after the response).
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 async def request_id(request: Request) -> str:

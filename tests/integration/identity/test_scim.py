@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import select
+from starlette.types import Message, Receive, Scope, Send
 
 from limner.components import Components
 from limner.identity.accounts import service
+from limner.identity.accounts.models import Group
 from limner.identity.keys import service as key_service
 from limner.identity.sessions.models import AuthSession
 from tests.factories import Caller
@@ -263,3 +266,28 @@ async def test_conflicts_and_auth_errors_are_scim_shaped(
     discovery = await client.get(f"{SCIM}/ServiceProviderConfig")
     assert discovery.status_code == 200
     assert discovery.json()["patch"]["supported"] is True
+
+
+async def test_a_change_is_committed_before_its_answer_is_sent(
+    app: FastAPI, idp: Caller, components: Components
+) -> None:
+    # An IdP that deletes a group and reads it back at once must not find it (seen as a flaky SCIM
+    # checker run): the request's transaction ends before the response starts, not after.
+    gone_at_answer: list[bool] = []
+
+    async def watching(scope: Scope, receive: Receive, send: Send) -> None:
+        async def watched(message: Message) -> None:
+            if message["type"] == "http.response.start" and scope["method"] == "DELETE":
+                async with components.sessions() as session:
+                    gone_at_answer.append(await session.get(Group, gid) is None)
+            await send(message)
+
+        await app(scope, receive, watched)
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=watching), base_url="http://t") as client:
+        body = {"schemas": [GROUP], "displayName": "Brand", "externalId": "g9", "members": []}
+        created = await client.post(f"{SCIM}/Groups", json=body, headers=idp.headers)
+        assert created.status_code == 201, created.text
+        gid = created.json()["id"]
+        assert (await client.delete(f"{SCIM}/Groups/{gid}", headers=idp.headers)).status_code == 204
+    assert gone_at_answer == [True]
